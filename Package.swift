@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Latent",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "latent", targets: ["latent"]),
+        .library(name: "LatentSpec", targets: ["LatentSpec"]),
+        .library(name: "LatentCompiler", targets: ["LatentCompiler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // Front end: YAML text -> Spec (every node with its source location), diagnostics.
+        .target(name: "LatentSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Spec -> CheckedModel (names resolved, shapes inferred, objective rules).
+        .target(name: "LatentCompiler", dependencies: ["LatentSpec"]),
+        // The `latent` command-line tool.
+        .executableTarget(
+            name: "latent",
+            dependencies: [
+                "LatentSpec", "LatentCompiler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "LatentSpecTests", dependencies: ["LatentSpec"]),
+        .testTarget(
+            name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "LatentCLITests", dependencies: ["LatentSpec"]),
+    ]
+)
