@@ -1,0 +1,102 @@
+/// A token of the expression language with its column offset inside the string.
+struct Token: Equatable {
+    enum Kind: Equatable {
+        case identifier(String)
+        case number(Double)
+        case string(String)
+        case punctuation(Character)
+        case end
+    }
+
+    var kind: Kind
+    /// Offset in Unicode scalars from the start of the string.
+    var offset: Int
+    var length: Int
+
+    var text: String {
+        switch kind {
+        case .identifier(let name): "'\(name)'"
+        case .number(let value): "the number \(Expression.format(value))"
+        case .string(let value): "the string \"\(value)\""
+        case .punctuation(let character): "'\(character)'"
+        case .end: "the end of the text"
+        }
+    }
+}
+
+/// A lexical error: where, and what was found.
+struct LexError: Error {
+    var offset: Int
+    var length: Int
+    var message: String
+}
+
+/// Splits an expression string into tokens. Identifiers may hold `-` after the first
+/// character (`fashion-mnist`, `four-points`): the language has no subtraction.
+enum ExpressionLexer {
+    static let punctuation: Set<Character> = ["(", ")", "[", "]", ",", ":", "~", "="]
+
+    static func tokenize(_ text: String) throws(LexError) -> [Token] {
+        let scalars = Array(text.unicodeScalars)
+        var tokens: [Token] = []
+        var index = 0
+        func isLetter(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s == "_" }
+        func isDigit(_ s: Unicode.Scalar) -> Bool { ("0"..."9").contains(s) }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            let start = index
+            if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" {
+                index += 1
+            } else if isLetter(scalar) {
+                while index < scalars.count,
+                    isLetter(scalars[index]) || isDigit(scalars[index]) || scalars[index] == "."
+                        || (scalars[index] == "-" && index + 1 < scalars.count && isLetter(scalars[index + 1]))
+                {
+                    index += 1
+                }
+                let name = String(String.UnicodeScalarView(scalars[start..<index]))
+                tokens.append(Token(kind: .identifier(name), offset: start, length: index - start))
+            } else if isDigit(scalar) || ((scalar == "-" || scalar == "+" || scalar == ".") && index + 1 < scalars.count
+                && (isDigit(scalars[index + 1]) || scalars[index + 1] == "."))
+            {
+                index += 1
+                while index < scalars.count {
+                    let s = scalars[index]
+                    if isDigit(s) || s == "." {
+                        index += 1
+                    } else if (s == "e" || s == "E"), index + 1 < scalars.count,
+                        isDigit(scalars[index + 1])
+                            || ((scalars[index + 1] == "-" || scalars[index + 1] == "+") && index + 2 < scalars.count
+                                && isDigit(scalars[index + 2]))
+                    {
+                        index += 2
+                    } else {
+                        break
+                    }
+                }
+                let literal = String(String.UnicodeScalarView(scalars[start..<index]))
+                guard let value = Double(literal), value.isFinite else {
+                    throw LexError(
+                        offset: start, length: index - start, message: "'\(literal)' is not a number")
+                }
+                tokens.append(Token(kind: .number(value), offset: start, length: index - start))
+            } else if scalar == "\"" {
+                index += 1
+                while index < scalars.count, scalars[index] != "\"" { index += 1 }
+                guard index < scalars.count else {
+                    throw LexError(offset: start, length: index - start, message: "this string has no closing '\"'")
+                }
+                let content = String(String.UnicodeScalarView(scalars[(start + 1)..<index]))
+                index += 1
+                tokens.append(Token(kind: .string(content), offset: start, length: index - start))
+            } else if punctuation.contains(Character(scalar)) {
+                index += 1
+                tokens.append(Token(kind: .punctuation(Character(scalar)), offset: start, length: 1))
+            } else {
+                throw LexError(offset: start, length: 1, message: "unexpected character '\(scalar)'")
+            }
+        }
+        tokens.append(Token(kind: .end, offset: scalars.count, length: 1))
+        return tokens
+    }
+}

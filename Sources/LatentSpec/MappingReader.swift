@@ -1,0 +1,48 @@
+/// Reads one YAML mapping against its schema object: unknown keys are reported with a
+/// suggestion, missing required keys are reported, and typed values are read by key.
+struct MappingReader {
+    let object: SchemaObject
+    /// Where the mapping is, for messages about missing keys.
+    let location: SourceLocation
+    /// How messages name this mapping ("network 'encoder'").
+    let context: String
+    private(set) var entries: [String: (key: YAMLScalar, value: YAMLNode)] = [:]
+
+    /// Reads `node` as a mapping; reports and returns nil for any other kind of node.
+    init?(_ node: YAMLNode, object: SchemaObject, context: String, diagnostics: inout DiagnosticList) {
+        self.object = object
+        self.context = context
+        self.location = node.location
+        guard case .mapping(let pairs, _) = node else {
+            diagnostics.error("expected a mapping for \(context), found \(node.kindName)", at: node.location)
+            return nil
+        }
+        for pair in pairs {
+            guard case .scalar(let key) = pair.key else {
+                diagnostics.error("keys of \(context) must be plain words, found \(pair.key.kindName)", at: pair.key.location)
+                continue
+            }
+            guard object.field(key.text) != nil else {
+                let known = object.fields.map(\.key)
+                diagnostics.error(
+                    "unknown key '\(key.text)' in \(context) (expected one of: \(known.joined(separator: ", ")))",
+                    at: key.location, length: key.text.count,
+                    suggestion: Suggestion.closest(to: key.text, in: known))
+                continue
+            }
+            entries[key.text] = (key, pair.value)
+        }
+        for field in object.fields where field.required && entries[field.key] == nil {
+            diagnostics.error("\(context) is missing the required key '\(field.key)'", at: location)
+        }
+    }
+
+    /// The value of a key, if present.
+    func value(_ key: String) -> YAMLNode? {
+        assert(object.field(key) != nil, "the decoder reads '\(key)', which the schema of \(context) lacks")
+        return entries[key]?.value
+    }
+
+    /// The key scalar itself (for locating messages about a key).
+    func key(_ key: String) -> YAMLScalar? { entries[key]?.key }
+}

@@ -1,0 +1,356 @@
+/// A parsed spec: what the user wrote, interpreted field by field, with every default
+/// filled in and every node carrying its source location. Names are not resolved yet:
+/// that is the checker's job (LatentCompiler).
+public struct Spec: Sendable {
+    /// The spec format version (`latent: 1`).
+    public var version: Located<Int>
+    public var data: DataSpec
+    /// Latent variables with their priors, in declaration order.
+    public var latents: [VariableDeclaration]
+    /// Auxiliary noise inputs (the eps of an implicit encoder f(x, eps)).
+    public var noise: [VariableDeclaration]
+    public var networks: [NetworkDeclaration]
+    /// The generative model p(x | z): statements about the data variable.
+    public var model: [Statement]
+    /// The inference model q(z | x): statements that define each latent from the data.
+    public var inference: [Statement]
+    public var objective: Located<Objective>
+    public var training: TrainingSpec
+
+    /// The format versions this build reads.
+    public static let supportedVersions = 1...1
+}
+
+// MARK: - Data
+
+/// Where the training data comes from and how it is presented to the model.
+public struct DataSpec: Sendable {
+    /// The name the data variable has in statements (always `x`).
+    public static let variableName = "x"
+
+    public var source: Located<DataSource>
+    /// The shape of one example; networks see it flattened.
+    public var shape: Located<[Int]>
+    /// The interval that stored pixel values 0...255 are mapped onto (image sources).
+    public var range: Located<ClosedInterval>
+    public var binarize: Located<Binarization>
+    /// How many training examples keep their label (nil: all of them).
+    public var labelled: Located<Int?>
+
+    /// The width networks see: the product of the shape.
+    public var width: Int { shape.value.reduce(1, *) }
+}
+
+/// A closed interval of reals, `[low, high]`.
+public struct ClosedInterval: Hashable, Sendable {
+    public var low: Double
+    public var high: Double
+}
+
+/// How real-valued pixels become binary values, if at all.
+public enum Binarization: String, CaseIterable, Sendable {
+    case none, threshold, stochastic
+}
+
+/// A source of training data.
+public enum DataSource: Hashable, Sendable {
+    /// Fashion-MNIST from Debian's `dataset-fashion-mnist` (28x28 grey images, 10 classes).
+    case fashionMNIST
+    /// A file on disk with an optional file of labels.
+    case file(DataFileFormat, path: String, labels: String?)
+    /// A built-in synthetic set.
+    case synthetic(SyntheticSet)
+
+    /// Whether examples of this source come with class labels.
+    public var hasLabels: Bool {
+        switch self {
+        case .fashionMNIST: true
+        case .file(_, _, let labels): labels != nil
+        case .synthetic(let set): set.hasLabels
+        }
+    }
+
+    /// The shape of one example, when the source fixes it.
+    public var knownShape: [Int]? {
+        switch self {
+        case .fashionMNIST: [784]
+        case .file: nil
+        case .synthetic(let set): [set.dimension]
+        }
+    }
+
+    /// Whether values are stored as bytes and mapped onto `range`.
+    public var isImage: Bool {
+        switch self {
+        case .fashionMNIST, .file: true
+        case .synthetic: false
+        }
+    }
+}
+
+/// File formats the data loaders read.
+public enum DataFileFormat: String, CaseIterable, Sendable {
+    case idx, npy, csv
+}
+
+/// Built-in synthetic data sets, for toy problems and tests.
+public enum SyntheticSet: Hashable, Sendable {
+    /// The AVB paper's toy data: four one-hot vectors of length 4, drawn uniformly.
+    case fourPoints(count: Int)
+    /// `modes` Gaussians of standard deviation `std` on a circle of `radius`.
+    case ring(modes: Int, radius: Double, std: Double, count: Int)
+    /// A `side` x `side` grid of Gaussians `spacing` apart.
+    case grid(side: Int, spacing: Double, std: Double, count: Int)
+    /// A 2-D swiss roll with Gaussian noise.
+    case swissRoll(noise: Double, count: Int)
+    /// x = W z + b + noise with z ~ N(0, I): a model with an exact log-likelihood.
+    case linearGaussian(dimension: Int, latentDimension: Int, noise: Double, count: Int)
+
+    public var dimension: Int {
+        switch self {
+        case .fourPoints: 4
+        case .ring, .grid, .swissRoll: 2
+        case .linearGaussian(let dimension, _, _, _): dimension
+        }
+    }
+
+    /// Ring and grid examples are labelled by their mode; four-points by its point.
+    public var hasLabels: Bool {
+        switch self {
+        case .fourPoints, .ring, .grid: true
+        case .swissRoll, .linearGaussian: false
+        }
+    }
+
+    /// Whether every value is 0 or 1 (so a Bernoulli likelihood fits).
+    public var isBinary: Bool {
+        if case .fourPoints = self { return true }
+        return false
+    }
+}
+
+// MARK: - Variables
+
+/// A latent variable or a noise input: a name, a size and a distribution.
+public struct VariableDeclaration: Sendable {
+    public var name: Located<String>
+    /// The number of dimensions (for a categorical, the number of classes).
+    public var dimension: Located<Int>
+    public var distribution: Located<Distribution>
+}
+
+/// A distribution over a latent vector: a prior or a noise source.
+public enum Distribution: Hashable, Sendable {
+    /// A diagonal normal; one-element vectors are broadcast over all dimensions.
+    case normal(mean: [Double], std: [Double])
+    /// A weighted mixture of diagonal normals.
+    case mixture([MixtureComponent])
+    /// `components` equally weighted isotropic normals evenly spaced on a circle (2-D).
+    case ringMixture(components: Int, radius: Double, std: Double)
+    /// A one-hot categorical over `probabilities.count` classes.
+    case categorical(probabilities: [Double])
+    /// Independent uniforms on [low, high].
+    case uniform(low: Double, high: Double)
+    /// A 2-D swiss roll: samples only, no density (fine for adversarial objectives).
+    case swissRoll(noise: Double)
+
+    /// Whether the log-density can be evaluated (an analytic or Monte-Carlo KL needs it).
+    public var hasDensity: Bool {
+        if case .swissRoll = self { return false }
+        return true
+    }
+
+    /// The spec name of this kind of distribution.
+    public var kindName: String {
+        switch self {
+        case .normal: "normal"
+        case .mixture, .ringMixture: "mixture"
+        case .categorical: "categorical"
+        case .uniform: "uniform"
+        case .swissRoll: "swiss_roll"
+        }
+    }
+}
+
+/// One component of a Gaussian mixture.
+public struct MixtureComponent: Hashable, Sendable {
+    public var weight: Double
+    public var mean: [Double]
+    public var std: [Double]
+}
+
+// MARK: - Networks
+
+/// A named multilayer perceptron; its inputs are whatever it is called with, concatenated.
+public struct NetworkDeclaration: Sendable {
+    public var name: Located<String>
+    public var layers: [Located<Layer>]
+    public var initializer: Located<Initializer>
+
+    /// The width of the network's output (its last layer's units).
+    public var outputWidth: Int? { layers.last?.value.units }
+}
+
+/// A fully connected layer followed by an activation.
+public struct Layer: Hashable, Sendable {
+    public var units: Int
+    public var activation: Activation
+}
+
+/// Elementwise activation functions.
+public enum Activation: Hashable, Sendable {
+    case identity, relu, tanh, sigmoid, softplus, elu
+    case leakyRelu(slope: Double)
+
+    /// Names as written in specs.
+    public static let names = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "elu"]
+}
+
+/// How weights are initialised.
+public enum Initializer: String, CaseIterable, Sendable {
+    /// Uniform with variance 2 / (fan_in + fan_out).
+    case glorot
+    /// Normal with variance 2 / fan_in, for ReLU networks.
+    case he
+}
+
+// MARK: - Statements
+
+/// One line of the model or the inference section.
+public struct Statement: Sendable {
+    public var target: Located<String>
+    public var value: StatementValue
+    public var location: SourceLocation
+}
+
+/// The right-hand side of a statement.
+public enum StatementValue: Sendable {
+    /// `target = network(inputs)`: deterministic (an implicit encoder when an input is noise).
+    case map(NetworkCall)
+    /// `target ~ family(network(inputs))`: a draw from a distribution the network parametrises.
+    case draw(Located<Family>)
+}
+
+/// A network applied to named variables: `encoder(x, eps)`.
+public struct NetworkCall: Hashable, Sendable {
+    public var network: Located<String>
+    public var inputs: [Located<String>]
+    public var location: SourceLocation { network.location }
+}
+
+/// A conditional distribution parametrised by a network's output.
+public enum Family: Hashable, Sendable {
+    /// Mean and log-variance from the network (2 x dim outputs), or a fixed `std` with
+    /// the mean from the network (dim outputs).
+    case gaussian(NetworkCall, std: Double?)
+    /// Independent Bernoullis with the network's outputs as logits.
+    case bernoulli(logits: NetworkCall)
+    /// A categorical with the network's outputs as logits.
+    case categorical(logits: NetworkCall)
+
+    public var call: NetworkCall {
+        switch self {
+        case .gaussian(let call, _), .bernoulli(let call), .categorical(let call): call
+        }
+    }
+}
+
+// MARK: - Objective
+
+/// What training optimises; each kind lowers to its own phases.
+public enum Objective: Sendable {
+    case elbo(ELBOOptions)
+    case gan(GANOptions)
+    case aae(AAEOptions)
+    case avb(AVBOptions)
+
+    public static let kinds = ["elbo", "gan", "aae", "avb"]
+
+    public var kind: String {
+        switch self {
+        case .elbo: "elbo"
+        case .gan: "gan"
+        case .aae: "aae"
+        case .avb: "avb"
+        }
+    }
+}
+
+/// The evidence lower bound (VAE), optionally importance-weighted (IWAE).
+public struct ELBOOptions: Sendable {
+    /// How the KL term is computed.
+    public enum KL: String, CaseIterable, Sendable {
+        /// Analytic when prior and posterior are both Gaussian, Monte-Carlo otherwise.
+        case auto, analytic, sampled
+    }
+
+    /// The weight of the KL term (beta-VAE).
+    public var beta: Located<Double>
+    /// Importance samples per example; more than 1 trains the IWAE bound.
+    public var samples: Located<Int>
+    public var kl: Located<KL>
+}
+
+/// The GAN minimax game.
+public struct GANOptions: Sendable {
+    /// The generator's loss.
+    public enum GeneratorLoss: String, CaseIterable, Sendable {
+        /// minimise log(1 - D(G(z))), as in the original game.
+        case minimax
+        /// maximise log D(G(z)): the same fixed point, stronger early gradients.
+        case nonSaturating = "non_saturating"
+    }
+
+    public var discriminator: NetworkCall
+    public var generatorLoss: Located<GeneratorLoss>
+}
+
+/// The adversarial autoencoder, with optional label latent (semi-supervised / clustering).
+public struct AAEOptions: Sendable {
+    /// The adversary on the continuous code: D(z).
+    public var discriminator: NetworkCall
+    /// The adversary on the label latent: D_y(y) (semi-supervised and clustering forms).
+    public var labelDiscriminator: NetworkCall?
+    /// The weight of the cross-entropy on labelled batches (0: no supervised term).
+    public var supervised: Located<Double>
+}
+
+/// Adversarial variational Bayes.
+public struct AVBOptions: Sendable {
+    /// The adversary T(x, z).
+    public var adversary: NetworkCall
+    /// Adaptive contrast: T sees z standardised by q's moments; the KL to a Gaussian r(z|x) is analytic.
+    public var adaptiveContrast: Located<Bool>
+}
+
+// MARK: - Training
+
+/// How long, on what batches, with which optimizers.
+public struct TrainingSpec: Sendable {
+    /// How long training runs.
+    public enum Length: Hashable, Sendable {
+        case epochs(Int), steps(Int)
+    }
+
+    public var batch: Located<Int>
+    public var length: Located<Length>
+    public var seed: Located<Int>
+    /// k: discriminator (adversary) steps per generator step.
+    public var discriminatorSteps: Located<Int>
+    /// Optimizer settings; each group's networks keep their own optimizer state.
+    public var optimizers: [OptimizerGroup]
+}
+
+/// Networks that share optimizer settings: `encoder, decoder: adam(lr: 0.001)`.
+public struct OptimizerGroup: Sendable {
+    public var networks: [Located<String>]
+    public var optimizer: Located<Optimizer>
+}
+
+/// First-order optimizers with every hyper-parameter explicit.
+public enum Optimizer: Hashable, Sendable {
+    case sgd(lr: Double)
+    case momentum(lr: Double, momentum: Double)
+    case adam(lr: Double, beta1: Double, beta2: Double, eps: Double)
+    case rmsprop(lr: Double, decay: Double, eps: Double)
+}

@@ -1,0 +1,345 @@
+/// Turns a spec file into a `Spec`: YAML structure against `SpecSchema`, expressions
+/// through the grammar, defaults filled in. It reports every problem it finds and keeps
+/// going, so one run shows all of them; it returns nil if any was an error.
+public enum SpecDecoder {
+    public static func decode(_ file: SourceFile, _ diagnostics: inout DiagnosticList) -> Spec? {
+        var local = DiagnosticList()
+        defer { diagnostics.append(contentsOf: local) }
+        guard let root = YAMLComposer.compose(file, into: &local) else {
+            if !local.hasErrors { local.error("the spec is empty; it starts with 'latent: 1'", at: .start) }
+            return nil
+        }
+        guard let reader = MappingReader(root, object: SpecSchema.root, context: "the spec", diagnostics: &local) else {
+            return nil
+        }
+        var decoder = Decoding(diagnostics: local)
+        let spec = decoder.spec(reader)
+        local = decoder.diagnostics
+        return local.hasErrors ? nil : spec
+    }
+}
+
+/// One decoding pass; `diagnostics` collects what it finds.
+private struct Decoding {
+    var diagnostics: DiagnosticList
+
+    mutating func spec(_ reader: MappingReader) -> Spec? {
+        var version: Located<Int>?
+        if let node = reader.value("latent"),
+            let written = ScalarReader.integer(node, "the format version 'latent'", minimum: 1, &diagnostics)
+        {
+            if Spec.supportedVersions.contains(written.value) {
+                version = written
+            } else {
+                diagnostics.error(
+                    "unsupported spec format version \(written.value); this Latent reads version \(Spec.supportedVersions.upperBound)",
+                    at: written.location)
+            }
+        }
+        let dataSpec = reader.value("data").flatMap { data($0) }
+        var latents: [VariableDeclaration] = []
+        for (name, node) in named(reader.value("latents"), "latents") {
+            if let latent = variable(name.located, node, isNoise: false) { latents.append(latent) }
+        }
+        var noise: [VariableDeclaration] = []
+        for (name, node) in named(reader.value("noise"), "noise") {
+            if let input = variable(name.located, node, isNoise: true) { noise.append(input) }
+        }
+        var networks: [NetworkDeclaration] = []
+        for (name, node) in named(reader.value("networks"), "networks") {
+            if let network = network(name.located, node) { networks.append(network) }
+        }
+        let model = statements(reader.value("model"), "model")
+        let inference = statements(reader.value("inference"), "inference")
+        let objectiveSpec = reader.value("objective").flatMap { objective($0) }
+        let trainingSpec = reader.value("training").flatMap { training($0) }
+        guard let version, let dataSpec, let objectiveSpec, let trainingSpec else { return nil }
+        return Spec(
+            version: version, data: dataSpec, latents: latents, noise: noise, networks: networks, model: model,
+            inference: inference, objective: objectiveSpec, training: trainingSpec)
+    }
+
+    // MARK: Sections
+
+    mutating func data(_ node: YAMLNode) -> DataSpec? {
+        guard let reader = MappingReader(node, object: SpecSchema.data, context: "'data'", diagnostics: &diagnostics) else {
+            return nil
+        }
+        let source = reader.value("source").flatMap { node in
+            ScalarReader.expression(node, "a data source", &diagnostics).flatMap { DataSource.interpret($0, &diagnostics) }
+        }
+        var shape: Located<[Int]>?
+        if let node = reader.value("shape"), let items = ScalarReader.list(node, "'shape'", &diagnostics) {
+            let dims = items.compactMap { ScalarReader.integer($0, "a dimension of 'shape'", minimum: 1, &diagnostics)?.value }
+            if dims.count == items.count, !dims.isEmpty {
+                if dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) > 100_000_000 || dims.count > 8 {
+                    diagnostics.error("'shape' describes more than 100000000 values per example", at: node.location)
+                } else {
+                    shape = Located(dims, at: node.location)
+                }
+            } else if items.isEmpty {
+                diagnostics.error("'shape' needs at least one dimension", at: node.location)
+            }
+        }
+        if let source, let known = source.value.knownShape {
+            if let written = shape, written.value.reduce(1, *) != known.reduce(1, *) {
+                diagnostics.error(
+                    "this data source has examples of shape \(known), but 'shape' says \(written.value)", at: written.location)
+            } else if shape == nil {
+                shape = Located(known, at: source.location)
+            }
+        } else if let source, shape == nil, reader.value("shape") == nil {
+            diagnostics.error("data read from a file needs its 'shape', such as 'shape: [784]'", at: source.location)
+        }
+        var range = Located(ClosedInterval(low: 0, high: 1), at: reader.location)
+        if let node = reader.value("range"), let items = ScalarReader.list(node, "'range'", &diagnostics) {
+            let values = items.compactMap { ScalarReader.number($0, "a bound of 'range'", &diagnostics)?.value }
+            if values.count != 2 || items.count != 2 {
+                if values.count == items.count { diagnostics.error("'range' is [low, high], two numbers", at: node.location) }
+            } else if values[0] >= values[1] {
+                diagnostics.error("'range' needs low < high, found [\(Expression.format(values[0])), \(Expression.format(values[1]))]", at: node.location)
+            } else {
+                range = Located(ClosedInterval(low: values[0], high: values[1]), at: node.location)
+            }
+        }
+        let binarize = reader.value("binarize").flatMap {
+            ScalarReader.enumeration($0, "binarization", &diagnostics) as Located<Binarization>?
+        } ?? Located(.none, at: reader.location)
+        var labelled = Located<Int?>(nil, at: reader.location)
+        if let node = reader.value("labelled") {
+            if case .scalar(let scalar) = node, scalar.text == "all" {
+                labelled = Located(nil, at: scalar.location)
+            } else if let count = ScalarReader.integer(node, "'labelled' (a count, or 'all')", minimum: 0, &diagnostics) {
+                labelled = Located(count.value, at: count.location)
+            }
+        }
+        guard let source, let shape else { return nil }
+        return DataSpec(source: source, shape: shape, range: range, binarize: binarize, labelled: labelled)
+    }
+
+    mutating func variable(_ name: Located<String>, _ node: YAMLNode, isNoise: Bool) -> VariableDeclaration? {
+        let object = isNoise ? SpecSchema.noise : SpecSchema.variable
+        let context = isNoise ? "noise '\(name.value)'" : "latent '\(name.value)'"
+        guard let reader = MappingReader(node, object: object, context: context, diagnostics: &diagnostics) else { return nil }
+        let distributionKey = isNoise ? "distribution" : "prior"
+        let distribution: Located<Distribution>?
+        if let node = reader.value(distributionKey) {
+            distribution = ScalarReader.expression(node, "a distribution", &diagnostics).flatMap {
+                Distribution.interpret($0, &diagnostics)
+            }
+        } else {
+            distribution = isNoise ? Located(.normal(mean: [0], std: [1]), at: name.location) : nil
+        }
+        var dimension = reader.value("dim").flatMap { ScalarReader.integer($0, "'dim'", minimum: 1, &diagnostics) }
+        if let distribution, case .categorical(let probabilities) = distribution.value {
+            if let written = dimension, written.value != probabilities.count {
+                diagnostics.error(
+                    "\(context) is categorical over \(probabilities.count) classes, so its 'dim' is \(probabilities.count), not \(written.value)",
+                    at: written.location)
+                return nil
+            }
+            dimension = dimension ?? Located(probabilities.count, at: distribution.location)
+        } else if dimension == nil, reader.value("dim") == nil, !isNoise {
+            diagnostics.error("\(context) needs 'dim', its number of dimensions", at: name.location, length: name.value.count)
+        }
+        if let written = dimension, written.value > 1_000_000 {
+            diagnostics.error("'dim' is at most 1000000, found \(written.value)", at: written.location)
+            return nil
+        }
+        guard let distribution, let dimension else { return nil }
+        return VariableDeclaration(name: name, dimension: dimension, distribution: distribution)
+    }
+
+    mutating func network(_ name: Located<String>, _ node: YAMLNode) -> NetworkDeclaration? {
+        let context = "network '\(name.value)'"
+        guard let reader = MappingReader(node, object: SpecSchema.network, context: context, diagnostics: &diagnostics) else {
+            return nil
+        }
+        var layers: [Located<Layer>] = []
+        var layersOK = false
+        if let node = reader.value("layers"), let items = ScalarReader.list(node, "the layers of \(context)", &diagnostics) {
+            layers = items.compactMap { item in
+                ScalarReader.scalar(item, "a layer such as 'dense 512 relu'", &diagnostics).flatMap {
+                    Layer.interpret($0, &diagnostics)
+                }
+            }
+            layersOK = layers.count == items.count
+            if items.isEmpty { diagnostics.error("\(context) needs at least one layer", at: node.location) }
+        }
+        let initializer = reader.value("init").flatMap {
+            ScalarReader.enumeration($0, "initializer", &diagnostics) as Located<Initializer>?
+        } ?? Located(.glorot, at: name.location)
+        guard layersOK, !layers.isEmpty else { return nil }
+        return NetworkDeclaration(name: name, layers: layers, initializer: initializer)
+    }
+
+    mutating func statements(_ node: YAMLNode?, _ section: String) -> [Statement] {
+        guard let node, let items = ScalarReader.list(node, "'\(section)' (a list of statements)", &diagnostics) else {
+            return []
+        }
+        return items.compactMap { item in
+            ScalarReader.scalar(item, "a statement such as 'z ~ gaussian(encoder(x))'", &diagnostics).flatMap {
+                Statement.interpret($0, &diagnostics)
+            }
+        }
+    }
+
+    mutating func objective(_ node: YAMLNode) -> Located<Objective>? {
+        guard case .mapping(let entries, let location) = node else {
+            diagnostics.error("expected a mapping for 'objective' (with 'kind: elbo', say), found \(node.kindName)", at: node.location)
+            return nil
+        }
+        guard let kindNode = entries.first(where: { if case .scalar(let key) = $0.key { key.text == "kind" } else { false } })?.value
+        else {
+            diagnostics.error("'objective' is missing the required key 'kind' (one of: \(Objective.kinds.joined(separator: ", ")))", at: location)
+            return nil
+        }
+        guard let kind = ScalarReader.scalar(kindNode, "an objective kind", &diagnostics) else { return nil }
+        guard let variant = SpecSchema.variant(of: SpecSchema.objective, tag: kind.text) else {
+            diagnostics.error(
+                "unknown objective '\(kind.text)' (expected one of: \(Objective.kinds.joined(separator: ", ")))",
+                at: kind.location, length: kind.text.count, suggestion: Suggestion.closest(to: kind.text, in: Objective.kinds))
+            return nil
+        }
+        let context = "the \(kind.text) objective"
+        guard let reader = MappingReader(node, object: variant, context: context, diagnostics: &diagnostics) else { return nil }
+        _ = reader.value("kind")
+        let objective: Objective?
+        switch kind.text {
+        case "elbo":
+            let beta = reader.value("beta").flatMap { ScalarReader.number($0, "'beta'", &diagnostics) } ?? Located(1, at: location)
+            if beta.value < 0 { diagnostics.error("'beta' must not be negative, found \(Expression.format(beta.value))", at: beta.location) }
+            let samples = reader.value("samples").flatMap { ScalarReader.integer($0, "'samples'", minimum: 1, &diagnostics) }
+                ?? Located(1, at: location)
+            if samples.value > 100_000 { diagnostics.error("'samples' is at most 100000, found \(samples.value)", at: samples.location) }
+            let kl = reader.value("kl").flatMap { ScalarReader.enumeration($0, "KL estimator", &diagnostics) as Located<ELBOOptions.KL>? }
+                ?? Located(.auto, at: location)
+            objective = .elbo(ELBOOptions(beta: beta, samples: samples, kl: kl))
+        case "gan":
+            let discriminator = reader.value("discriminator").flatMap { NetworkCall.interpret($0, role: "'discriminator'", &diagnostics) }
+            let loss = reader.value("generator_loss").flatMap {
+                ScalarReader.enumeration($0, "generator loss", &diagnostics) as Located<GANOptions.GeneratorLoss>?
+            } ?? Located(.nonSaturating, at: location)
+            objective = discriminator.map { .gan(GANOptions(discriminator: $0, generatorLoss: loss)) }
+        case "aae":
+            let discriminator = reader.value("discriminator").flatMap { NetworkCall.interpret($0, role: "'discriminator'", &diagnostics) }
+            let labelDiscriminator = reader.value("label_discriminator").flatMap {
+                NetworkCall.interpret($0, role: "'label_discriminator'", &diagnostics)
+            }
+            let supervised = reader.value("supervised").flatMap { ScalarReader.number($0, "'supervised'", &diagnostics) }
+                ?? Located(0, at: location)
+            if supervised.value < 0 {
+                diagnostics.error("'supervised' is a weight and must not be negative, found \(Expression.format(supervised.value))", at: supervised.location)
+            }
+            objective = discriminator.map {
+                .aae(AAEOptions(discriminator: $0, labelDiscriminator: labelDiscriminator, supervised: supervised))
+            }
+        default:
+            let adversary = reader.value("adversary").flatMap { NetworkCall.interpret($0, role: "'adversary'", &diagnostics) }
+            let contrast = reader.value("adaptive_contrast").flatMap { ScalarReader.boolean($0, "'adaptive_contrast'", &diagnostics) }
+                ?? Located(false, at: location)
+            objective = adversary.map { .avb(AVBOptions(adversary: $0, adaptiveContrast: contrast)) }
+        }
+        return objective.map { Located($0, at: kind.location) }
+    }
+
+    mutating func training(_ node: YAMLNode) -> TrainingSpec? {
+        guard let reader = MappingReader(node, object: SpecSchema.training, context: "'training'", diagnostics: &diagnostics) else {
+            return nil
+        }
+        func integer(_ key: String, default value: Int) -> Located<Int> {
+            reader.value(key).flatMap { ScalarReader.integer($0, "'\(key)'", minimum: key == "seed" ? 0 : 1, &diagnostics) }
+                ?? Located(value, at: reader.location)
+        }
+        let batch = integer("batch", default: 100)
+        let seed = integer("seed", default: 0)
+        let discriminatorSteps = integer("discriminator_steps", default: 1)
+        var length = Located(TrainingSpec.Length.epochs(10), at: reader.location)
+        if let epochs = reader.value("epochs").flatMap({ ScalarReader.integer($0, "'epochs'", minimum: 1, &diagnostics) }) {
+            length = Located(.epochs(epochs.value), at: epochs.location)
+        }
+        if let steps = reader.value("steps").flatMap({ ScalarReader.integer($0, "'steps'", minimum: 1, &diagnostics) }) {
+            if reader.value("epochs") != nil {
+                diagnostics.error("give either 'epochs' or 'steps', not both", at: steps.location)
+            }
+            length = Located(.steps(steps.value), at: steps.location)
+        }
+        var groups: [OptimizerGroup] = []
+        for (key, value) in named(reader.value("optimizers"), "optimizers", allowLists: true) {
+            let names = Self.splitNames(key)
+            guard let optimizer = ScalarReader.expression(value, "an optimizer", &diagnostics).flatMap({
+                Optimizer.interpret($0, &diagnostics)
+            }) else { continue }
+            groups.append(OptimizerGroup(networks: names, optimizer: optimizer))
+        }
+        return TrainingSpec(
+            batch: batch, length: length, seed: seed, discriminatorSteps: discriminatorSteps, optimizers: groups)
+    }
+
+    // MARK: Helpers
+
+    /// The entries of a mapping from user-chosen names to values, with each name checked.
+    mutating func named(_ node: YAMLNode?, _ section: String, allowLists: Bool = false) -> [(YAMLScalar, YAMLNode)] {
+        guard let node else { return [] }
+        guard case .mapping(let entries, _) = node else {
+            if case .scalar(let scalar) = node, scalar.text.isEmpty, scalar.style == .plain { return [] }
+            diagnostics.error("expected a mapping of names for '\(section)', found \(node.kindName)", at: node.location)
+            return []
+        }
+        var result: [(YAMLScalar, YAMLNode)] = []
+        for entry in entries {
+            guard case .scalar(let key) = entry.key else {
+                diagnostics.error("names in '\(section)' are plain words, found \(entry.key.kindName)", at: entry.key.location)
+                continue
+            }
+            let names = allowLists ? Self.splitNames(key) : [Located(key.text, at: key.location)]
+            let bad = names.filter { !Self.isValidName($0.value) }
+            for name in bad {
+                diagnostics.error(
+                    "'\(name.value)' is not a valid name (letters, digits and '_', not starting with a digit)",
+                    at: name.location, length: max(1, name.value.count))
+            }
+            guard bad.isEmpty else { continue }
+            result.append((key, entry.value))
+        }
+        return result
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first)
+        else { return false }
+        return name.count <= 64
+            && name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    /// `encoder, decoder` as two located names.
+    static func splitNames(_ key: YAMLScalar) -> [Located<String>] {
+        var names: [Located<String>] = []
+        var offset = 0
+        for part in key.text.split(separator: ",", omittingEmptySubsequences: false) {
+            let leading = part.prefix { $0 == " " }.count
+            let name = part.trimmingCharacters(in: " ")
+            names.append(Located(name, at: key.location(atOffset: offset + leading)))
+            offset += part.unicodeScalars.count + 1
+        }
+        return names
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        String(drop { $0 == set }.reversed().drop { $0 == set }.reversed())
+    }
+}
+
+extension SpecSchema {
+    /// The object a tagged value has for one tag, with the tag field itself included.
+    public static func variant(of type: SchemaType, tag: String) -> SchemaObject? {
+        guard case .tagged(let key, let variants) = type, let variant = variants.first(where: { $0.tag == tag }) else {
+            return nil
+        }
+        var object = variant.object
+        object.fields.insert(SchemaField(key, .enumeration([tag]), required: true, "The kind of objective."), at: 0)
+        return object
+    }
+}

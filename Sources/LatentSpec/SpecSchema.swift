@@ -1,0 +1,186 @@
+/// The structure of a spec's YAML, written once. The decoder reads fields through it
+/// (unknown keys are errors with suggestions) and `JSONSchemaWriter` turns it into
+/// `Grammar/latent.schema.json`, so the checker and the schema cannot disagree.
+public indirect enum SchemaType: Sendable {
+    case integer(minimum: Int)
+    case number
+    case boolean
+    case enumeration([String])
+    /// A string in the expression language; `rule` names the EBNF start symbol.
+    case expression(rule: String, example: String)
+    case object(SchemaObject)
+    /// A mapping from user-chosen names to values of one type.
+    case map(SchemaType)
+    case list(SchemaType)
+    /// One of several types (e.g. an integer or the word `all`).
+    case choice([SchemaType])
+    /// An object whose `tag` field selects which fields it has.
+    case tagged(tag: String, variants: [SchemaVariant])
+}
+
+/// One key of a YAML mapping.
+public struct SchemaField: Sendable {
+    public var key: String
+    public var type: SchemaType
+    public var required: Bool
+    public var summary: String
+
+    init(_ key: String, _ type: SchemaType, required: Bool = false, _ summary: String) {
+        self.key = key
+        self.type = type
+        self.required = required
+        self.summary = summary
+    }
+}
+
+/// A mapping with a fixed set of keys.
+public struct SchemaObject: Sendable {
+    public var name: String
+    public var summary: String
+    public var fields: [SchemaField]
+
+    public func field(_ key: String) -> SchemaField? { fields.first { $0.key == key } }
+}
+
+/// One variant of a tagged object: the tag's value and the fields that come with it.
+public struct SchemaVariant: Sendable {
+    public var tag: String
+    public var object: SchemaObject
+}
+
+/// The spec format, version 1.
+public enum SpecSchema {
+    public static let variable = SchemaObject(
+        name: "latent variable", summary: "A latent variable: its size and its prior p(z).",
+        fields: [
+            SchemaField(
+                "dim", .integer(minimum: 1),
+                "Number of dimensions (for a categorical prior, defaults to its number of classes)."),
+            SchemaField(
+                "prior", .expression(rule: "distribution", example: "normal(0, 1)"), required: true,
+                "The prior: normal, mixture, categorical, uniform or swiss_roll (samples only)."),
+        ])
+
+    public static let noise = SchemaObject(
+        name: "noise input", summary: "Auxiliary noise fed to an implicit encoder f(x, eps).",
+        fields: [
+            SchemaField("dim", .integer(minimum: 1), required: true, "Number of dimensions."),
+            SchemaField(
+                "distribution", .expression(rule: "distribution", example: "normal(0, 1)"),
+                "Where the noise is drawn from (default normal(0, 1))."),
+        ])
+
+    public static let network = SchemaObject(
+        name: "network", summary: "A multilayer perceptron; its inputs are concatenated at each call.",
+        fields: [
+            SchemaField(
+                "layers", .list(.expression(rule: "layer", example: "dense 512 relu")), required: true,
+                "Dense layers in order, as 'dense UNITS [ACTIVATION]'."),
+            SchemaField(
+                "init", .enumeration(Initializer.allCases.map(\.rawValue)),
+                "Weight initialisation (default glorot)."),
+        ])
+
+    public static let data = SchemaObject(
+        name: "data", summary: "The training data, bound to the variable x.",
+        fields: [
+            SchemaField(
+                "source", .expression(rule: "source", example: "fashion-mnist"), required: true,
+                "fashion-mnist, a file (idx, npy, csv) or a synthetic set."),
+            SchemaField(
+                "shape", .list(.integer(minimum: 1)),
+                "Shape of one example (fixed by built-in sources, required for files)."),
+            SchemaField("range", .list(.number), "[low, high] that byte values 0..255 map onto (default [0, 1])."),
+            SchemaField(
+                "binarize", .enumeration(Binarization.allCases.map(\.rawValue)),
+                "Binarise pixels: none (default), threshold at the middle, or stochastic (resampled each epoch)."),
+            SchemaField(
+                "labelled", .choice([.integer(minimum: 0), .enumeration(["all"])]),
+                "How many training examples keep their label (default all)."),
+        ])
+
+    static let call = SchemaType.expression(rule: "call", example: "D(z)")
+
+    public static let objective = SchemaType.tagged(
+        tag: "kind",
+        variants: [
+            SchemaVariant(
+                tag: "elbo",
+                object: SchemaObject(
+                    name: "elbo objective", summary: "The evidence lower bound (VAE; IWAE with samples > 1).",
+                    fields: [
+                        SchemaField("beta", .number, "Weight of the KL term (default 1)."),
+                        SchemaField(
+                            "samples", .integer(minimum: 1),
+                            "Importance samples per example: 1 is the ELBO, k > 1 the IWAE bound (default 1)."),
+                        SchemaField(
+                            "kl", .enumeration(ELBOOptions.KL.allCases.map(\.rawValue)),
+                            "auto (analytic when both sides are Gaussian), analytic, or sampled."),
+                    ])),
+            SchemaVariant(
+                tag: "gan",
+                object: SchemaObject(
+                    name: "gan objective", summary: "The GAN minimax game.",
+                    fields: [
+                        SchemaField("discriminator", call, required: true, "The discriminator applied to x: D(x)."),
+                        SchemaField(
+                            "generator_loss",
+                            .enumeration(GANOptions.GeneratorLoss.allCases.map(\.rawValue)),
+                            "minimax or non_saturating (default)."),
+                    ])),
+            SchemaVariant(
+                tag: "aae",
+                object: SchemaObject(
+                    name: "aae objective", summary: "The adversarial autoencoder.",
+                    fields: [
+                        SchemaField("discriminator", call, required: true, "The adversary on the code: D(z)."),
+                        SchemaField(
+                            "label_discriminator", call,
+                            "The adversary on a categorical label latent: D_y(y)."),
+                        SchemaField(
+                            "supervised", .number,
+                            "Weight of the cross-entropy on labelled batches (default 0: none)."),
+                    ])),
+            SchemaVariant(
+                tag: "avb",
+                object: SchemaObject(
+                    name: "avb objective", summary: "Adversarial variational Bayes.",
+                    fields: [
+                        SchemaField("adversary", call, required: true, "The adversary T(x, z)."),
+                        SchemaField("adaptive_contrast", .boolean, "Use adaptive contrast (default false)."),
+                    ])),
+        ])
+
+    public static let training = SchemaObject(
+        name: "training", summary: "Batches, length, seed, schedule and optimizers.",
+        fields: [
+            SchemaField("batch", .integer(minimum: 1), "Examples per batch (default 100)."),
+            SchemaField("epochs", .integer(minimum: 1), "Passes over the data (default 10; not with steps)."),
+            SchemaField("steps", .integer(minimum: 1), "Training steps instead of epochs."),
+            SchemaField("seed", .integer(minimum: 0), "Seed of every random draw (default 0)."),
+            SchemaField(
+                "discriminator_steps", .integer(minimum: 1),
+                "k: discriminator or adversary steps per generator step (default 1)."),
+            SchemaField(
+                "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr: 0.001)")), required: true,
+                "Network name (or comma-separated names) to optimizer: sgd, momentum, adam, rmsprop."),
+        ])
+
+    public static let root = SchemaObject(
+        name: "spec", summary: "A Latent model spec.",
+        fields: [
+            SchemaField("latent", .integer(minimum: 1), required: true, "Spec format version: 1."),
+            SchemaField("data", .object(data), required: true, "The training data."),
+            SchemaField("latents", .map(.object(variable)), "Latent variables and their priors."),
+            SchemaField("noise", .map(.object(noise)), "Auxiliary noise inputs."),
+            SchemaField("networks", .map(.object(network)), required: true, "The networks."),
+            SchemaField(
+                "model", .list(.expression(rule: "statement", example: "x ~ bernoulli(logits: decoder(z))")),
+                required: true, "The generative model p(x | z)."),
+            SchemaField(
+                "inference", .list(.expression(rule: "statement", example: "z ~ gaussian(encoder(x))")),
+                "The inference model q(z | x)."),
+            SchemaField("objective", objective, required: true, "What training optimises."),
+            SchemaField("training", .object(training), required: true, "How training runs."),
+        ])
+}

@@ -1,0 +1,215 @@
+import CYaml
+import Foundation
+
+/// Builds a `YAMLNode` tree from libyaml's event stream (libyaml as bundled with Yams).
+///
+/// It composes iteratively, so no input nests deep enough to exhaust the stack; it reports
+/// every duplicate key with the place of the first; and it never traps on malformed input:
+/// every failure becomes a diagnostic with a line and column.
+public enum YAMLComposer {
+    /// Deeper nesting than this is reported as an error (specs nest four or five levels).
+    public static let maximumDepth = 64
+
+    public static func compose(_ file: SourceFile, into diagnostics: inout DiagnosticList)
+        -> YAMLNode?
+    {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            diagnostics.error("the YAML parser could not start (out of memory)", at: .start)
+            return nil
+        }
+        defer { yaml_parser_delete(&parser) }
+        return file.bytes.withUnsafeBufferPointer { buffer in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var composer = Composition(file: file)
+            composer.run(&parser)
+            diagnostics.append(contentsOf: composer.diagnostics)
+            return composer.diagnostics.hasErrors ? nil : composer.root
+        }
+    }
+}
+
+/// The state of one composition: a stack of open collections and the anchors seen so far.
+private struct Composition {
+    enum Open {
+        case sequence([YAMLNode], SourceLocation, anchor: String?)
+        case mapping([YAMLEntry], pendingKey: YAMLNode?, SourceLocation, anchor: String?)
+    }
+
+    let file: SourceFile
+    var stack: [Open] = []
+    var anchors: [String: YAMLNode] = [:]
+    var root: YAMLNode?
+    var documents = 0
+    var diagnostics = DiagnosticList()
+
+    init(file: SourceFile) { self.file = file }
+
+    mutating func run(_ parser: inout yaml_parser_t) {
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                reportParserError(parser)
+                return
+            }
+            defer { yaml_event_delete(&event) }
+            let location = SourceLocation(
+                line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                if documents == 2 {
+                    diagnostics.error(
+                        "a spec is one YAML document; remove the second document (after '---')",
+                        at: location)
+                    return
+                }
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let text = string(scalar.value, length: scalar.length)
+                let node = YAMLNode.scalar(
+                    YAMLScalar(text: text, style: style(scalar.style), location: location))
+                remember(anchor: scalar.anchor, node)
+                add(node)
+            case YAML_ALIAS_EVENT:
+                let name = string(event.data.alias.anchor)
+                if let node = anchors[name] {
+                    add(node)
+                } else {
+                    diagnostics.error("the alias '*\(name)' names no anchor defined before it", at: location)
+                    add(.scalar(YAMLScalar(text: "", style: .plain, location: location)))
+                }
+            case YAML_SEQUENCE_START_EVENT:
+                guard open(at: location) else { return }
+                stack.append(.sequence([], location, anchor: optionalString(event.data.sequence_start.anchor)))
+            case YAML_MAPPING_START_EVENT:
+                guard open(at: location) else { return }
+                stack.append(
+                    .mapping([], pendingKey: nil, location, anchor: optionalString(event.data.mapping_start.anchor)))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                close()
+            default:
+                break
+            }
+        }
+    }
+
+    /// Checks the depth limit before a collection opens.
+    mutating func open(at location: SourceLocation) -> Bool {
+        guard stack.count < YAMLComposer.maximumDepth else {
+            diagnostics.error(
+                "the YAML nests more than \(YAMLComposer.maximumDepth) levels deep; a spec needs at most a few",
+                at: location)
+            return false
+        }
+        return true
+    }
+
+    mutating func close() {
+        guard let top = stack.popLast() else { return }
+        switch top {
+        case .sequence(let items, let location, let anchor):
+            let node = YAMLNode.sequence(items, location)
+            rememberName(anchor, node)
+            add(node)
+        case .mapping(let entries, _, let location, let anchor):
+            let node = YAMLNode.mapping(entries, location)
+            rememberName(anchor, node)
+            add(node)
+        }
+    }
+
+    /// Adds a finished node to the innermost open collection (or makes it the root).
+    mutating func add(_ node: YAMLNode) {
+        guard let top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top {
+        case .sequence(var items, let location, let anchor):
+            items.append(node)
+            stack.append(.sequence(items, location, anchor: anchor))
+        case .mapping(var entries, let pendingKey, let location, let anchor):
+            if let key = pendingKey {
+                if let duplicate = firstEntry(in: entries, matching: key) {
+                    let name = keyText(key)
+                    diagnostics.error(
+                        "duplicate key '\(name)' (first written at \(duplicate.location)); each key appears once",
+                        at: key.location, length: name.count)
+                } else {
+                    entries.append(YAMLEntry(key: key, value: node))
+                }
+                stack.append(.mapping(entries, pendingKey: nil, location, anchor: anchor))
+            } else {
+                stack.append(.mapping(entries, pendingKey: node, location, anchor: anchor))
+            }
+        }
+    }
+
+    func firstEntry(in entries: [YAMLEntry], matching key: YAMLNode) -> YAMLNode? {
+        guard case .scalar(let scalar) = key else { return nil }
+        for entry in entries {
+            if case .scalar(let other) = entry.key, other.text == scalar.text { return entry.key }
+        }
+        return nil
+    }
+
+    func keyText(_ key: YAMLNode) -> String {
+        if case .scalar(let scalar) = key { return scalar.text }
+        return key.kindName
+    }
+
+    mutating func remember(anchor: UnsafeMutablePointer<yaml_char_t>?, _ node: YAMLNode) {
+        rememberName(optionalString(anchor), node)
+    }
+
+    mutating func rememberName(_ anchor: String?, _ node: YAMLNode) {
+        if let anchor { anchors[anchor] = node }
+    }
+
+    mutating func reportParserError(_ parser: yaml_parser_t) {
+        let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+        let location: SourceLocation
+        if parser.error == YAML_READER_ERROR {
+            location = file.location(ofByteOffset: Int(parser.problem_offset))
+            let value = parser.problem_value
+            let detail = value >= 0 ? String(format: " (byte 0x%02X)", Int(value)) : ""
+            diagnostics.error("the file is not valid UTF-8 text: \(problem)\(detail)", at: location)
+            return
+        }
+        location = SourceLocation(
+            line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
+        var message = "invalid YAML: \(problem)"
+        if let context = parser.context.map({ String(cString: $0) }) {
+            let contextLocation = SourceLocation(
+                line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
+            message += " (\(context) at \(contextLocation))"
+        }
+        if let line = file.line(location.line), line.contains("\t") {
+            message += "; YAML indents with spaces, not tabs"
+        }
+        diagnostics.error(message, at: location)
+    }
+
+    func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int? = nil) -> String {
+        guard let pointer else { return "" }
+        let count = length ?? strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
+    func optionalString(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { string($0) }
+    }
+
+    func style(_ style: yaml_scalar_style_t) -> YAMLScalar.Style {
+        switch style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: .literal
+        case YAML_FOLDED_SCALAR_STYLE: .folded
+        default: .plain
+        }
+    }
+}
