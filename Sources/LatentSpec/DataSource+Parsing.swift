@@ -1,7 +1,7 @@
 extension DataSource {
     static let names = ["fashion-mnist", "idx", "npy", "csv", "four_points", "ring", "grid", "swiss_roll", "linear_gaussian"]
 
-    /// Interprets `fashion-mnist`, `npy("x.npy", labels: "y.npy")`, `ring(8, radius: 2, std: 0.02)`, ...
+    /// Interprets `fashion-mnist`, `npy("x.npy", labels="y.npy")`, `ring(8, radius=2, std=0.02)`, ...
     static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<DataSource>? {
         guard let (callee, arguments) = expression.asCall else {
             diagnostics.error(

@@ -60,8 +60,8 @@ extension Distribution {
         return result.map { Located($0, at: expression.location) }
     }
 
-    /// `mixture(10, radius: 4, std: 0.5)` (a ring of components, 2-D) or
-    /// `mixture(normal(...), normal(...), weights: [0.3, 0.7])`.
+    /// `mixture(10, radius=4, std=0.5)` (a ring of components, 2-D) or
+    /// `mixture(normal(...), normal(...), weights=[0.3, 0.7])`.
     private static func interpretMixture(
         _ callee: Located<String>, _ arguments: [Expression.Argument], _ diagnostics: inout DiagnosticList
     ) -> Distribution? {
@@ -99,7 +99,7 @@ extension Distribution {
         }
         guard components.count >= 2 else {
             diagnostics.error(
-                "'mixture' needs at least two normal(...) components, or a count such as mixture(10, radius: 4, std: 0.5)",
+                "'mixture' needs at least two normal(...) components, or a count such as mixture(10, radius=4, std=0.5)",
                 at: callee.location, length: callee.value.count)
             return nil
         }

@@ -1,6 +1,7 @@
-/// An expression written inside a YAML string: `normal(0, 1)`, `adam(lr: 1e-3)`,
-/// `gaussian(encoder(x))`, `[0, 1]`, `npy("data/x.npy")`. Each spec field interprets the
-/// same small syntax in its own way (a prior, an optimizer, a likelihood, ...).
+/// An expression written inside a YAML string: `normal(0, 1)`, `adam(lr=0.001)`,
+/// `gaussian(encoder(x))`, `[0, 1]`, `npy("data/x.npy")`. Named arguments use `=`: Each spec field interprets the
+/// `name: value` would read as a YAML key. Each spec field interprets the same small syntax
+/// in its own way (a prior, an optimizer, a likelihood, ...).
 public indirect enum Expression: Hashable, Sendable {
     case name(String)
     case number(Double)
@@ -8,7 +9,7 @@ public indirect enum Expression: Hashable, Sendable {
     case list([Located<Expression>])
     case call(Located<String>, [Argument])
 
-    /// A call argument, positional (`label == nil`) or named (`lr: 1e-3`).
+    /// A call argument, positional (`label == nil`) or named (`lr=0.001`).
     public struct Argument: Hashable, Sendable {
         public var label: Located<String>?
         public var value: Located<Expression>
@@ -55,7 +56,7 @@ extension Expression: CustomStringConvertible {
         case .call(let callee, let arguments):
             callee.value + "("
                 + arguments.map { argument in
-                    (argument.label.map { "\($0.value): " } ?? "") + argument.value.value.description
+                    (argument.label.map { "\($0.value)=" } ?? "") + argument.value.value.description
                 }.joined(separator: ", ") + ")"
         }
     }

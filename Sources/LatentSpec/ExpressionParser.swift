@@ -125,9 +125,17 @@ public struct ExpressionParser {
         }
         while true {
             var label: Located<String>?
-            if case .identifier(let name) = peek.kind, tokens[position + 1].kind == .punctuation(":") {
-                label = Located(name, at: scalar.location(atOffset: peek.offset))
-                position += 2
+            if case .identifier(let name) = peek.kind {
+                switch tokens[position + 1].kind {
+                case .punctuation("="):
+                    label = Located(name, at: scalar.location(atOffset: peek.offset))
+                    position += 2
+                case .punctuation(":"):
+                    position += 1
+                    throw failure("named arguments use '=', as in '\(name)=...' (': ' would start a YAML key)")
+                default:
+                    break
+                }
             }
             arguments.append(Expression.Argument(label: label, value: try parseExpression()))
             switch peek.kind {

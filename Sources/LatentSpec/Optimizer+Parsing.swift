@@ -1,11 +1,11 @@
 extension Optimizer {
     static let names = ["sgd", "momentum", "adam", "rmsprop"]
 
-    /// Interprets `sgd(lr: 0.1)`, `momentum(0.01, momentum: 0.9)`, `adam(lr: 0.001, beta1: 0.5)`,
-    /// `rmsprop(lr: 0.001)`; the first argument is always the learning rate.
+    /// Interprets `sgd(lr=0.1)`, `momentum(0.01, momentum=0.9)`, `adam(lr=0.001, beta1=0.5)`,
+    /// `rmsprop(lr=0.001)`; the first argument is always the learning rate.
     static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<Optimizer>? {
         guard let (callee, arguments) = expression.asCall else {
-            diagnostics.error("expected an optimizer such as adam(lr: 0.001), found \(expression.value.kindName)", at: expression.location)
+            diagnostics.error("expected an optimizer such as adam(lr=0.001), found \(expression.value.kindName)", at: expression.location)
             return nil
         }
         let result: Optimizer?

@@ -31,8 +31,8 @@ public struct DataSpec: Sendable {
     public var source: Located<DataSource>
     /// The shape of one example; networks see it flattened.
     public var shape: Located<[Int]>
-    /// The interval that stored pixel values 0...255 are mapped onto (image sources).
-    public var range: Located<ClosedInterval>
+    /// The interval that stored values 0...255 are mapped onto (image sources only).
+    public var range: Located<ClosedInterval>?
     public var binarize: Located<Binarization>
     /// How many training examples keep their label (nil: all of them).
     public var labelled: Located<Int?>
@@ -79,6 +79,15 @@ public enum DataSource: Hashable, Sendable {
         }
     }
 
+    /// The number of training examples, when known before reading any file.
+    public var knownCount: Int? {
+        switch self {
+        case .fashionMNIST: 60_000
+        case .file: nil
+        case .synthetic(let set): set.count
+        }
+    }
+
     /// Whether values are stored as bytes and mapped onto `range`.
     public var isImage: Bool {
         switch self {
@@ -111,6 +120,15 @@ public enum SyntheticSet: Hashable, Sendable {
         case .fourPoints: 4
         case .ring, .grid, .swissRoll: 2
         case .linearGaussian(let dimension, _, _, _): dimension
+        }
+    }
+
+    /// The number of examples generated.
+    public var count: Int {
+        switch self {
+        case .fourPoints(let count), .ring(_, _, _, let count), .grid(_, _, _, let count), .swissRoll(_, let count),
+            .linearGaussian(_, _, _, let count):
+            count
         }
     }
 
@@ -341,7 +359,7 @@ public struct TrainingSpec: Sendable {
     public var optimizers: [OptimizerGroup]
 }
 
-/// Networks that share optimizer settings: `encoder, decoder: adam(lr: 0.001)`.
+/// Networks that share optimizer settings: `encoder, decoder: adam(lr=0.001)`.
 public struct OptimizerGroup: Sendable {
     public var networks: [Located<String>]
     public var optimizer: Located<Optimizer>

@@ -91,7 +91,7 @@ private struct Decoding {
         } else if let source, shape == nil, reader.value("shape") == nil {
             diagnostics.error("data read from a file needs its 'shape', such as 'shape: [784]'", at: source.location)
         }
-        var range = Located(ClosedInterval(low: 0, high: 1), at: reader.location)
+        var range: Located<ClosedInterval>? = Located(ClosedInterval(low: 0, high: 1), at: reader.location)
         if let node = reader.value("range"), let items = ScalarReader.list(node, "'range'", &diagnostics) {
             let values = items.compactMap { ScalarReader.number($0, "a bound of 'range'", &diagnostics)?.value }
             if values.count != 2 || items.count != 2 {
@@ -112,6 +112,19 @@ private struct Decoding {
             } else if let count = ScalarReader.integer(node, "'labelled' (a count, or 'all')", minimum: 0, &diagnostics) {
                 labelled = Located(count.value, at: count.location)
             }
+        }
+        if let source, !source.value.isImage {
+            range = nil
+            for key in ["range", "binarize"] {
+                if let written = reader.key(key) {
+                    diagnostics.error(
+                        "'\(key)' applies to image data (bytes 0..255); synthetic sets are real-valued", at: written.location,
+                        length: key.count)
+                }
+            }
+        }
+        if let source, labelled.value != nil, !source.value.hasLabels {
+            diagnostics.error("'labelled' needs a data source with labels; this one has none", at: labelled.location)
         }
         guard let source, let shape else { return nil }
         return DataSpec(source: source, shape: shape, range: range, binarize: binarize, labelled: labelled)

@@ -162,7 +162,7 @@ public enum SpecSchema {
                 "discriminator_steps", .integer(minimum: 1),
                 "k: discriminator or adversary steps per generator step (default 1)."),
             SchemaField(
-                "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr: 0.001)")), required: true,
+                "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)")), required: true,
                 "Network name (or comma-separated names) to optimizer: sgd, momentum, adam, rmsprop."),
         ])
 
@@ -175,7 +175,7 @@ public enum SpecSchema {
             SchemaField("noise", .map(.object(noise)), "Auxiliary noise inputs."),
             SchemaField("networks", .map(.object(network)), required: true, "The networks."),
             SchemaField(
-                "model", .list(.expression(rule: "statement", example: "x ~ bernoulli(logits: decoder(z))")),
+                "model", .list(.expression(rule: "statement", example: "x ~ bernoulli(logits=decoder(z))")),
                 required: true, "The generative model p(x | z)."),
             SchemaField(
                 "inference", .list(.expression(rule: "statement", example: "z ~ gaussian(encoder(x))")),

@@ -1,8 +1,8 @@
 extension Statement {
     static let families = ["gaussian", "bernoulli", "categorical"]
 
-    /// Interprets `z ~ gaussian(encoder(x))`, `x ~ bernoulli(logits: decoder(z))`,
-    /// `z = encoder(x, eps)`, `y ~ categorical(logits: classifier(x))`.
+    /// Interprets `z ~ gaussian(encoder(x))`, `x ~ bernoulli(logits=decoder(z))`,
+    /// `z = encoder(x, eps)`, `y ~ categorical(logits=classifier(x))`.
     static func interpret(_ scalar: YAMLScalar, _ diagnostics: inout DiagnosticList) -> Statement? {
         let syntax: StatementSyntax
         do {

@@ -1,0 +1,170 @@
+import LatentSpec
+
+extension Checking {
+    // MARK: Priors
+
+    /// Each prior's parameters fit its latent's dimension.
+    mutating func checkPriors() {
+        for variable in spec.latents + spec.noise {
+            let dimension = variable.dimension.value
+            let name = variable.name.value
+            let location = variable.distribution.location
+            func checkVector(_ vector: [Double], _ what: String) {
+                if vector.count != 1 && vector.count != dimension {
+                    diagnostics.error(
+                        "the \(what) of '\(name)' has \(vector.count) values, but '\(name)' has \(dimension) dimensions (give 1 or \(dimension))",
+                        at: location)
+                }
+            }
+            switch variable.distribution.value {
+            case .normal(let mean, let std):
+                checkVector(mean, "mean")
+                checkVector(std, "std")
+            case .mixture(let components):
+                for component in components {
+                    checkVector(component.mean, "mixture mean")
+                    checkVector(component.std, "mixture std")
+                }
+            case .ringMixture, .swissRoll:
+                if dimension != 2 {
+                    let kind = variable.distribution.value.hasDensity ? "ring mixture" : "swiss_roll"
+                    diagnostics.error(
+                        "a \(kind) prior is 2-D, but '\(name)' has \(dimension) dimensions", at: location)
+                }
+            case .categorical, .uniform:
+                break
+            }
+        }
+    }
+
+    // MARK: Inference
+
+    /// The inference model defines latents from the data, noise and earlier latents.
+    mutating func checkInference() {
+        var visible: Set<String> = [DataSpec.variableName]
+        visible.formUnion(spec.noise.map(\.name.value))
+        for statement in spec.inference {
+            let target = statement.target
+            guard case .latent(let latent) = declarations[target.value] else {
+                let latents = spec.latents.map(\.name.value)
+                let detail = declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
+                    ?? "unknown latent '\(target.value)'"
+                diagnostics.error(
+                    "\(detail); the inference model defines latents (declared under 'latents')", at: target.location,
+                    length: target.value.count, suggestion: declarations[target.value] == nil ? Suggestion.closest(to: target.value, in: latents) : nil)
+                continue
+            }
+            if let earlier = definitions[target.value] {
+                diagnostics.error(
+                    "latent '\(target.value)' is already defined at \(earlier.location); each latent has one encoder",
+                    at: target.location, length: target.value.count)
+                continue
+            }
+            definitions[target.value] = statement
+            usedVariables.insert(target.value)
+            let dimension = latent.dimension.value
+            let isCategoricalPrior: Bool
+            if case .categorical = latent.distribution.value { isCategoricalPrior = true } else { isCategoricalPrior = false }
+            let purpose = "the encoder of '\(target.value)'"
+            switch statement.value {
+            case .map(let call):
+                resolve(call, role: .inference, visible: visible, expectedOutput: dimension, purpose: purpose)
+                let noise = call.inputs.map(\.value).filter { name in spec.noise.contains { $0.name.value == name } }
+                encoders[target.value] = noise.isEmpty ? .deterministic : .implicit(noise: noise)
+                if isCategoricalPrior {
+                    diagnostics.error(
+                        "'\(target.value)' has a categorical prior, so its encoder is 'categorical(logits=...)'",
+                        at: statement.location)
+                }
+            case .draw(let family):
+                switch family.value {
+                case .gaussian(let call, let std):
+                    let needed = std == nil ? 2 * dimension : dimension
+                    let what = std == nil ? "\(purpose) (mean and log-variance of \(dimension) dimensions)" : purpose
+                    resolve(call, role: .inference, visible: visible, expectedOutput: needed, purpose: what)
+                    encoders[target.value] = .gaussian
+                    if isCategoricalPrior {
+                        diagnostics.error(
+                            "'\(target.value)' has a categorical prior, so its encoder is 'categorical(logits=...)', not gaussian",
+                            at: family.location)
+                    }
+                case .categorical(let call):
+                    resolve(call, role: .inference, visible: visible, expectedOutput: dimension, purpose: purpose)
+                    encoders[target.value] = .categorical
+                    if !isCategoricalPrior {
+                        diagnostics.error(
+                            "a categorical encoder needs a categorical prior, but '\(target.value)' has a \(latent.distribution.value.kindName) prior",
+                            at: family.location)
+                    }
+                case .bernoulli:
+                    diagnostics.error(
+                        "latents are inferred with gaussian(...), categorical(logits=...) or a network map, not bernoulli",
+                        at: family.location)
+                }
+            }
+            visible.insert(target.value)
+        }
+    }
+
+    // MARK: Model
+
+    /// The model has exactly one statement, about the data, from latents.
+    mutating func checkModel() {
+        let latents = Set(spec.latents.map(\.name.value))
+        var described: Statement?
+        for statement in spec.model {
+            let target = statement.target
+            guard target.value == DataSpec.variableName else {
+                let detail = declarations[target.value].map { "'\(target.value)' is \($0.kindName)" } ?? "'\(target.value)' is not the data"
+                diagnostics.error(
+                    "\(detail); the model describes the data 'x' given the latents (priors go under 'latents')",
+                    at: target.location, length: target.value.count)
+                continue
+            }
+            if let earlier = described {
+                diagnostics.error(
+                    "the data 'x' is already described at \(earlier.location); the model has one statement for it",
+                    at: target.location)
+                continue
+            }
+            described = statement
+            let width = spec.data.width
+            let purpose = "the model of 'x' (\(spec.data.shape.value.map(String.init).joined(separator: "x")) values)"
+            switch statement.value {
+            case .map(let call):
+                resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
+            case .draw(let family):
+                switch family.value {
+                case .gaussian(let call, let std):
+                    let needed = std == nil ? 2 * width : width
+                    let what = std == nil ? "the mean and log-variance of 'x' (\(width) values each)" : purpose
+                    resolve(call, role: .model, visible: latents, expectedOutput: needed, purpose: what)
+                case .bernoulli(let call):
+                    resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
+                    checkBinaryData(at: family.location)
+                case .categorical(let call):
+                    resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
+                }
+            }
+        }
+        if described == nil {
+            diagnostics.error(
+                "the model needs a statement for the data, such as 'x ~ bernoulli(logits=decoder(z))' or 'x = generator(z)'",
+                at: spec.version.location)
+        }
+    }
+
+    /// A Bernoulli likelihood needs data in [0, 1].
+    mutating func checkBinaryData(at location: SourceLocation) {
+        let data = spec.data
+        if case .synthetic(let set) = data.source.value, !set.isBinary {
+            diagnostics.error(
+                "a bernoulli likelihood needs data in [0, 1], but this synthetic set is real-valued; use gaussian(...)",
+                at: location)
+        } else if let range = data.range?.value, data.binarize.value == .none, range.low < 0 || range.high > 1 {
+            diagnostics.error(
+                "a bernoulli likelihood needs data in [0, 1], but 'range' is [\(Expression.format(range.low)), \(Expression.format(range.high))]",
+                at: location)
+        }
+    }
+}

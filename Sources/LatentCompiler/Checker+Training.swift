@@ -1,0 +1,61 @@
+import LatentSpec
+
+extension Checking {
+    /// Optimizers cover every trained network exactly once; schedule and sizes make sense.
+    mutating func checkTraining() {
+        let training = spec.training
+        var assigned: [String: SourceLocation] = [:]
+        let networkNames = spec.networks.map(\.name.value)
+        for group in training.optimizers {
+            for name in group.networks {
+                guard case .network = declarations[name.value] else {
+                    let detail = declarations[name.value].map { "'\(name.value)' is \($0.kindName), not a network" }
+                        ?? "unknown network '\(name.value)' in 'optimizers'"
+                    diagnostics.error(
+                        detail, at: name.location, length: max(1, name.value.count),
+                        suggestion: declarations[name.value] == nil ? Suggestion.closest(to: name.value, in: networkNames) : nil)
+                    continue
+                }
+                if let earlier = assigned[name.value] {
+                    diagnostics.error(
+                        "network '\(name.value)' already has an optimizer (at \(earlier)); each network has exactly one",
+                        at: name.location, length: name.value.count)
+                    continue
+                }
+                assigned[name.value] = name.location
+                if usedNetworks[name.value] == nil {
+                    diagnostics.warning("network '\(name.value)' is never used, so its optimizer has nothing to train", at: name.location, length: name.value.count)
+                }
+            }
+        }
+        for network in spec.networks where usedNetworks[network.name.value] != nil && assigned[network.name.value] == nil {
+            diagnostics.error(
+                "network '\(network.name.value)' is trained but has no optimizer; add '\(network.name.value): adam(lr=0.001)' under 'training.optimizers'",
+                at: network.name.location, length: network.name.value.count)
+        }
+        let isAdversarial: Bool
+        if case .elbo = spec.objective.value { isAdversarial = false } else { isAdversarial = true }
+        if !isAdversarial, training.discriminatorSteps.value != 1 {
+            diagnostics.warning(
+                "'discriminator_steps' has no effect on the elbo objective, which has no adversary", at: training.discriminatorSteps.location)
+        }
+        if case .synthetic(let set) = spec.data.source.value, training.batch.value > set.count {
+            diagnostics.error(
+                "the batch of \(training.batch.value) is larger than the data set (\(set.count) examples)", at: training.batch.location)
+        }
+        if let labelled = spec.data.labelled.value, let size = spec.data.source.value.knownCount, labelled > size {
+            diagnostics.error(
+                "'labelled' asks for \(labelled) labelled examples, but the data has \(size)", at: spec.data.labelled.location)
+        }
+    }
+
+    /// Declared but never used: latents and noise are warnings (they cost nothing), networks too.
+    mutating func reportUnused() {
+        for variable in spec.latents + spec.noise where !usedVariables.contains(variable.name.value) {
+            diagnostics.warning("'\(variable.name.value)' is declared but never used", at: variable.name.location, length: variable.name.value.count)
+        }
+        for network in spec.networks where usedNetworks[network.name.value] == nil {
+            diagnostics.warning("network '\(network.name.value)' is declared but never used", at: network.name.location, length: network.name.value.count)
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import LatentSpec
+
+/// Checks a decoded spec before anything runs: every name declared once and resolved,
+/// shapes inferred through every network, the rules of the objective, and optimizers
+/// covering every trained network exactly once. Reports every problem in one pass.
+public enum Checker {
+    /// Decodes and checks one spec file.
+    public static func check(_ file: SourceFile) -> (model: CheckedModel?, diagnostics: DiagnosticList) {
+        var diagnostics = DiagnosticList()
+        guard let spec = SpecDecoder.decode(file, &diagnostics) else { return (nil, diagnostics) }
+        let model = check(spec, &diagnostics)
+        return (model, diagnostics)
+    }
+
+    /// Checks a decoded spec.
+    public static func check(_ spec: Spec, _ diagnostics: inout DiagnosticList) -> CheckedModel? {
+        var checking = Checking(spec: spec)
+        checking.run()
+        diagnostics.append(contentsOf: checking.diagnostics)
+        guard !checking.diagnostics.hasErrors else { return nil }
+        return CheckedModel(
+            spec: spec, networkShapes: checking.networkShapes, encoders: checking.encoders,
+            trainedNetworks: spec.networks.map(\.name.value).filter { checking.usedNetworks[$0] != nil })
+    }
+}
+
+/// What a declared name is.
+enum Declaration {
+    case data
+    case latent(VariableDeclaration)
+    case noise(VariableDeclaration)
+    case network(NetworkDeclaration)
+
+    var kindName: String {
+        switch self {
+        case .data: "the data"
+        case .latent: "a latent"
+        case .noise: "a noise input"
+        case .network: "a network"
+        }
+    }
+
+    var location: SourceLocation? {
+        switch self {
+        case .data: nil
+        case .latent(let variable), .noise(let variable): variable.name.location
+        case .network(let network): network.name.location
+        }
+    }
+}
+
+/// Where a network is used: in the model, the inference model, or as an adversary.
+enum NetworkRole: String {
+    case model = "in the model", inference = "in the inference model", adversary = "as an adversary"
+}
+
+/// The state of one check.
+struct Checking {
+    let spec: Spec
+    var diagnostics = DiagnosticList()
+    var declarations: [String: Declaration] = [:]
+    var networkShapes: [String: NetworkShape] = [:]
+    /// The first use of each network: its role and where.
+    var usedNetworks: [String: (role: NetworkRole, location: SourceLocation)] = [:]
+    var usedVariables: Set<String> = []
+    var encoders: [String: EncoderKind] = [:]
+    /// The inference statement that defines each latent.
+    var definitions: [String: Statement] = [:]
+
+    init(spec: Spec) { self.spec = spec }
+
+    mutating func run() {
+        declare()
+        checkPriors()
+        checkInference()
+        checkModel()
+        checkObjective()
+        checkTraining()
+        reportUnused()
+    }
+
+    // MARK: Declarations
+
+    mutating func declare() {
+        declarations[DataSpec.variableName] = .data
+        let all: [(Located<String>, Declaration)] =
+            spec.latents.map { ($0.name, .latent($0)) } + spec.noise.map { ($0.name, .noise($0)) }
+            + spec.networks.map { ($0.name, .network($0)) }
+        for (name, declaration) in all {
+            if let earlier = declarations[name.value] {
+                let place = earlier.location.map { " at \($0)" } ?? " (the data is always 'x')"
+                diagnostics.error(
+                    "'\(name.value)' is already declared as \(earlier.kindName)\(place); every name is declared once",
+                    at: name.location, length: name.value.count)
+                continue
+            }
+            declarations[name.value] = declaration
+        }
+    }
+
+    /// The width of a variable, or nil for networks and unknown names.
+    func width(of name: String) -> Int? {
+        switch declarations[name] {
+        case .data: spec.data.width
+        case .latent(let variable), .noise(let variable): variable.dimension.value
+        default: nil
+        }
+    }
+
+    /// Names of a given kind, for suggestions.
+    func names(where include: (Declaration) -> Bool) -> [String] {
+        declarations.filter { include($0.value) }.keys.sorted()
+    }
+
+    // MARK: Calls
+
+    /// Resolves a network call: the network exists, its inputs are visible variables, and the
+    /// concatenated input width agrees with every other call. Returns the output width.
+    @discardableResult
+    mutating func resolve(
+        _ call: NetworkCall, role: NetworkRole, visible: Set<String>, expectedOutput: Int?, purpose: String
+    ) -> Int? {
+        var inputWidth = 0
+        var inputsOK = true
+        for input in call.inputs {
+            usedVariables.insert(input.value)
+            guard let width = width(of: input.value) else {
+                inputsOK = false
+                if case .network = declarations[input.value] {
+                    diagnostics.error(
+                        "'\(input.value)' is a network, not a variable; networks take variables as inputs",
+                        at: input.location, length: input.value.count)
+                } else {
+                    diagnostics.error(
+                        "unknown variable '\(input.value)'", at: input.location, length: input.value.count,
+                        suggestion: Suggestion.closest(to: input.value, in: visible))
+                }
+                continue
+            }
+            guard visible.contains(input.value) else {
+                inputsOK = false
+                diagnostics.error(
+                    "'\(input.value)' cannot be an input here (\(purpose) can use: \(visible.sorted().joined(separator: ", ")))",
+                    at: input.location, length: input.value.count)
+                continue
+            }
+            inputWidth += width
+        }
+        let name = call.network
+        guard case .network(let network) = declarations[name.value] else {
+            if let declaration = declarations[name.value] {
+                diagnostics.error(
+                    "'\(name.value)' is \(declaration.kindName), not a network", at: name.location, length: name.value.count)
+            } else {
+                diagnostics.error(
+                    "unknown network '\(name.value)'", at: name.location, length: name.value.count,
+                    suggestion: Suggestion.closest(to: name.value, in: names { if case .network = $0 { true } else { false } }))
+            }
+            return nil
+        }
+        if let first = usedNetworks[name.value] {
+            if first.role != role {
+                diagnostics.error(
+                    "network '\(name.value)' is already used \(first.role.rawValue) at \(first.location); each network plays one role",
+                    at: name.location, length: name.value.count)
+            }
+        } else {
+            usedNetworks[name.value] = (role, name.location)
+        }
+        guard let outputWidth = network.outputWidth else { return nil }
+        if inputsOK {
+            if let known = networkShapes[name.value] {
+                if known.inputWidth != inputWidth {
+                    diagnostics.error(
+                        "network '\(name.value)' gets \(inputWidth) inputs here but \(known.inputWidth) where it is first used; every call must give the same width",
+                        at: name.location, length: name.value.count)
+                }
+            } else {
+                networkShapes[name.value] = NetworkShape(inputWidth: inputWidth, outputWidth: outputWidth)
+            }
+        }
+        if let expectedOutput, expectedOutput != outputWidth, let last = network.layers.last {
+            diagnostics.error(
+                "network '\(name.value)' ends in \(outputWidth) units, but \(purpose) needs \(expectedOutput); make its last layer 'dense \(expectedOutput)'",
+                at: last.location)
+        }
+        return outputWidth
+    }
+}

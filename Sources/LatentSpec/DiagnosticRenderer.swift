@@ -1,0 +1,74 @@
+import Foundation
+
+/// Prints diagnostics for people (`file:line:col: error: message`, the source line and a
+/// caret, as swiftc and stanc3 do) or for tools (JSON records).
+public enum DiagnosticRenderer {
+    /// The diagnostics of one file as text, in source order.
+    public static func text(_ diagnostics: [Diagnostic], in file: SourceFile) -> String {
+        var output = ""
+        for diagnostic in diagnostics {
+            let location = diagnostic.location
+            output += "\(file.path):\(location.line):\(location.column): \(diagnostic.severity.rawValue): \(diagnostic.fullMessage)\n"
+            guard let line = file.line(location.line) else { continue }
+            let gutter = String(location.line)
+            let pad = String(repeating: " ", count: gutter.count)
+            let scalars = Array(line.unicodeScalars)
+            let prefix = scalars.prefix(max(0, location.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+            let available = max(1, scalars.count - (location.column - 1))
+            let underline = "^" + String(repeating: "~", count: max(0, min(diagnostic.length, available) - 1))
+            output += " \(gutter) | \(line)\n \(pad) | \(prefix)\(underline)\n"
+        }
+        return output
+    }
+
+    /// One diagnostic as a record for editors and tools.
+    public struct Record: Encodable, Equatable {
+        public var file: String
+        public var line: Int
+        public var column: Int
+        public var severity: Diagnostic.Severity
+        public var message: String
+        public var suggestion: String?
+
+        public init(_ diagnostic: Diagnostic, file: String) {
+            self.file = file
+            line = diagnostic.location.line
+            column = diagnostic.location.column
+            severity = diagnostic.severity
+            message = diagnostic.message
+            suggestion = diagnostic.suggestion
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(file, forKey: .file)
+            try container.encode(line, forKey: .line)
+            try container.encode(column, forKey: .column)
+            try container.encode(severity, forKey: .severity)
+            try container.encode(message, forKey: .message)
+            try container.encode(suggestion, forKey: .suggestion)
+        }
+
+        enum CodingKeys: String, CodingKey { case file, line, column, severity, message, suggestion }
+    }
+
+    /// Records as a JSON array, one record per line, keys in a fixed order.
+    public static func json(_ records: [Record]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let lines = records.map { record in
+            (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+        return lines.isEmpty ? "[]\n" : "[\n  " + lines.joined(separator: ",\n  ") + "\n]\n"
+    }
+
+    /// "2 errors, 1 warning" (or nil when there is nothing to count).
+    public static func summary(_ diagnostics: [Diagnostic]) -> String? {
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let warnings = diagnostics.filter { $0.severity == .warning }.count
+        var parts: [String] = []
+        if errors > 0 { parts.append("\(errors) error\(errors == 1 ? "" : "s")") }
+        if warnings > 0 { parts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+}
