@@ -3,6 +3,7 @@ import LatentSpec
 extension Checking {
     /// The rules of each objective (seed: "Objectives are lowered to phases").
     mutating func checkObjective() {
+        guard !gaps.objective else { return }
         let location = spec.objective.location
         switch spec.objective.value {
         case .elbo(let options): checkELBO(options, at: location)
@@ -22,7 +23,7 @@ extension Checking {
                 "the \(objective) objective needs a likelihood p(x|z) such as 'x ~ bernoulli(logits=decoder(z))'; 'x = ...' is a GAN generator",
                 at: statement.location)
         }
-        for latent in spec.latents where definitions[latent.name.value] == nil {
+        for latent in spec.latents where definitions[latent.name.value] == nil && !gaps.inference {
             diagnostics.error(
                 "the \(objective) objective needs an encoder for latent '\(latent.name.value)' in 'inference', such as '\(latent.name.value) ~ gaussian(encoder(x))'",
                 at: latent.name.location, length: latent.name.value.count)
@@ -63,7 +64,7 @@ extension Checking {
                 "'kl: analytic' applies to the ELBO (samples: 1); the IWAE bound with \(options.samples.value) samples uses importance weights",
                 at: options.kl.location)
         }
-        if spec.latents.isEmpty {
+        if spec.latents.isEmpty, gaps.names.isEmpty {
             diagnostics.error("the elbo objective needs at least one latent variable", at: location)
         }
     }
@@ -116,7 +117,9 @@ extension Checking {
                     "the supervised term trains a categorical label latent, and there is none; add one such as 'y ~ categorical(logits=classifier(x))'",
                     at: options.supervised.location)
             }
-            if !spec.data.source.value.hasLabels {
+            if gaps.data {
+                // The data section is broken and already reported.
+            } else if !spec.data.source.value.hasLabels {
                 diagnostics.error("the supervised term needs labelled data, and this data source has no labels", at: options.supervised.location)
             } else if let label = categorical.first, let classes = classCount(of: spec.data.source.value),
                 label.dimension.value != classes

@@ -45,6 +45,7 @@ extension Checking {
         visible.formUnion(spec.noise.map(\.name.value))
         for statement in spec.inference {
             let target = statement.target
+            if case .broken = declarations[target.value] { continue }
             guard case .latent(let latent) = declarations[target.value] else {
                 let latents = spec.latents.map(\.name.value)
                 let detail = declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
@@ -52,6 +53,7 @@ extension Checking {
                 diagnostics.error(
                     "\(detail); the inference model defines latents (declared under 'latents')", at: target.location,
                     length: target.value.count, suggestion: declarations[target.value] == nil ? Suggestion.closest(to: target.value, in: latents) : nil)
+                resolveUnchecked(statement.value, role: .inference, visible: visible)
                 continue
             }
             if let earlier = definitions[target.value] {
@@ -119,6 +121,7 @@ extension Checking {
                 diagnostics.error(
                     "\(detail); the model describes the data 'x' given the latents (priors go under 'latents')",
                     at: target.location, length: target.value.count)
+                resolveUnchecked(statement.value, role: .model, visible: latents)
                 continue
             }
             if let earlier = described {
@@ -128,7 +131,7 @@ extension Checking {
                 continue
             }
             described = statement
-            let width = spec.data.width
+            let width = gaps.data ? nil : spec.data.width
             let purpose = "the model of 'x' (\(spec.data.shape.value.map(String.init).joined(separator: "x")) values)"
             switch statement.value {
             case .map(let call):
@@ -136,8 +139,8 @@ extension Checking {
             case .draw(let family):
                 switch family.value {
                 case .gaussian(let call, let std):
-                    let needed = std == nil ? 2 * width : width
-                    let what = std == nil ? "the mean and log-variance of 'x' (\(width) values each)" : purpose
+                    let needed = std == nil ? width.map { 2 * $0 } : width
+                    let what = std == nil ? "the mean and log-variance of 'x' (\(width ?? 0) values each)" : purpose
                     resolve(call, role: .model, visible: latents, expectedOutput: needed, purpose: what)
                 case .bernoulli(let call):
                     resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
@@ -147,15 +150,26 @@ extension Checking {
                 }
             }
         }
-        if described == nil {
+        if described == nil, !gaps.model {
             diagnostics.error(
                 "the model needs a statement for the data, such as 'x ~ bernoulli(logits=decoder(z))' or 'x = generator(z)'",
                 at: spec.version.location)
         }
     }
 
+    /// Resolves the call in a statement whose target is wrong, so mistakes in the call are
+    /// reported too; no output width is expected.
+    mutating func resolveUnchecked(_ value: StatementValue, role: NetworkRole, visible: Set<String>) {
+        switch value {
+        case .map(let call): resolve(call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement")
+        case .draw(let family):
+            resolve(family.value.call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement")
+        }
+    }
+
     /// A Bernoulli likelihood needs data in [0, 1].
     mutating func checkBinaryData(at location: SourceLocation) {
+        guard !gaps.data else { return }
         let data = spec.data
         if case .synthetic(let set) = data.source.value, !set.isBinary {
             diagnostics.error(

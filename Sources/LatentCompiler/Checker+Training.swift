@@ -3,11 +3,13 @@ import LatentSpec
 extension Checking {
     /// Optimizers cover every trained network exactly once; schedule and sizes make sense.
     mutating func checkTraining() {
+        guard !gaps.training else { return }
         let training = spec.training
         var assigned: [String: SourceLocation] = [:]
         let networkNames = spec.networks.map(\.name.value)
         for group in training.optimizers {
             for name in group.networks {
+                if case .broken = declarations[name.value] { continue }
                 guard case .network = declarations[name.value] else {
                     let detail = declarations[name.value].map { "'\(name.value)' is \($0.kindName), not a network" }
                         ?? "unknown network '\(name.value)' in 'optimizers'"
@@ -28,7 +30,10 @@ extension Checking {
                 }
             }
         }
-        for network in spec.networks where usedNetworks[network.name.value] != nil && assigned[network.name.value] == nil {
+        for network in spec.networks
+        where usedNetworks[network.name.value] != nil && assigned[network.name.value] == nil
+            && !gaps.optimizedNetworks.contains(network.name.value)
+        {
             diagnostics.error(
                 "network '\(network.name.value)' is trained but has no optimizer; add '\(network.name.value): adam(lr=0.001)' under 'training.optimizers'",
                 at: network.name.location, length: network.name.value.count)
@@ -51,6 +56,7 @@ extension Checking {
 
     /// Declared but never used: latents and noise are warnings (they cost nothing), networks too.
     mutating func reportUnused() {
+        guard !gaps.model, !gaps.inference, !gaps.objective else { return }
         for variable in spec.latents + spec.noise where !usedVariables.contains(variable.name.value) {
             diagnostics.warning("'\(variable.name.value)' is declared but never used", at: variable.name.location, length: variable.name.value.count)
         }

@@ -5,19 +5,23 @@ import LatentSpec
 /// covering every trained network exactly once. Reports every problem in one pass.
 public enum Checker {
     /// Decodes and checks one spec file.
+    /// Even a spec with decoding errors is checked as far as it could be read, so one run
+    /// reports both kinds of mistakes.
     public static func check(_ file: SourceFile) -> (model: CheckedModel?, diagnostics: DiagnosticList) {
         var diagnostics = DiagnosticList()
-        guard let spec = SpecDecoder.decode(file, &diagnostics) else { return (nil, diagnostics) }
-        let model = check(spec, &diagnostics)
+        guard let (spec, gaps) = SpecDecoder.decodeRecovering(file, &diagnostics) else { return (nil, diagnostics) }
+        let model = check(spec, gaps: gaps, &diagnostics)
         return (model, diagnostics)
     }
 
-    /// Checks a decoded spec.
-    public static func check(_ spec: Spec, _ diagnostics: inout DiagnosticList) -> CheckedModel? {
-        var checking = Checking(spec: spec)
+    /// Checks a decoded spec; `gaps` are the parts that could not be decoded.
+    public static func check(_ spec: Spec, gaps: DecodingGaps = DecodingGaps(), _ diagnostics: inout DiagnosticList)
+        -> CheckedModel?
+    {
+        var checking = Checking(spec: spec, gaps: gaps)
         checking.run()
         diagnostics.append(contentsOf: checking.diagnostics)
-        guard !checking.diagnostics.hasErrors else { return nil }
+        guard !diagnostics.hasErrors else { return nil }
         return CheckedModel(
             spec: spec, networkShapes: checking.networkShapes, encoders: checking.encoders,
             trainedNetworks: spec.networks.map(\.name.value).filter { checking.usedNetworks[$0] != nil })
@@ -30,9 +34,12 @@ enum Declaration {
     case latent(VariableDeclaration)
     case noise(VariableDeclaration)
     case network(NetworkDeclaration)
+    /// A declaration that could not be decoded: references to it are not reported again.
+    case broken
 
     var kindName: String {
         switch self {
+        case .broken: "a declaration with errors"
         case .data: "the data"
         case .latent: "a latent"
         case .noise: "a noise input"
@@ -42,7 +49,7 @@ enum Declaration {
 
     var location: SourceLocation? {
         switch self {
-        case .data: nil
+        case .data, .broken: nil
         case .latent(let variable), .noise(let variable): variable.name.location
         case .network(let network): network.name.location
         }
@@ -57,6 +64,7 @@ enum NetworkRole: String {
 /// The state of one check.
 struct Checking {
     let spec: Spec
+    let gaps: DecodingGaps
     var diagnostics = DiagnosticList()
     var declarations: [String: Declaration] = [:]
     var networkShapes: [String: NetworkShape] = [:]
@@ -67,7 +75,10 @@ struct Checking {
     /// The inference statement that defines each latent.
     var definitions: [String: Statement] = [:]
 
-    init(spec: Spec) { self.spec = spec }
+    init(spec: Spec, gaps: DecodingGaps) {
+        self.spec = spec
+        self.gaps = gaps
+    }
 
     mutating func run() {
         declare()
@@ -82,7 +93,8 @@ struct Checking {
     // MARK: Declarations
 
     mutating func declare() {
-        declarations[DataSpec.variableName] = .data
+        declarations[DataSpec.variableName] = gaps.data ? .broken : .data
+        for name in gaps.names { declarations[name] = .broken }
         let all: [(Located<String>, Declaration)] =
             spec.latents.map { ($0.name, .latent($0)) } + spec.noise.map { ($0.name, .noise($0)) }
             + spec.networks.map { ($0.name, .network($0)) }
@@ -107,11 +119,6 @@ struct Checking {
         }
     }
 
-    /// Names of a given kind, for suggestions.
-    func names(where include: (Declaration) -> Bool) -> [String] {
-        declarations.filter { include($0.value) }.keys.sorted()
-    }
-
     // MARK: Calls
 
     /// Resolves a network call: the network exists, its inputs are visible variables, and the
@@ -126,6 +133,7 @@ struct Checking {
             usedVariables.insert(input.value)
             guard let width = width(of: input.value) else {
                 inputsOK = false
+                if case .broken = declarations[input.value] { continue }
                 if case .network = declarations[input.value] {
                     diagnostics.error(
                         "'\(input.value)' is a network, not a variable; networks take variables as inputs",
@@ -148,13 +156,15 @@ struct Checking {
         }
         let name = call.network
         guard case .network(let network) = declarations[name.value] else {
-            if let declaration = declarations[name.value] {
+            if case .broken = declarations[name.value] {
+                usedNetworks[name.value] = usedNetworks[name.value] ?? (role, name.location)
+            } else if let declaration = declarations[name.value] {
                 diagnostics.error(
                     "'\(name.value)' is \(declaration.kindName), not a network", at: name.location, length: name.value.count)
             } else {
                 diagnostics.error(
                     "unknown network '\(name.value)'", at: name.location, length: name.value.count,
-                    suggestion: Suggestion.closest(to: name.value, in: names { if case .network = $0 { true } else { false } }))
+                    suggestion: Suggestion.closest(to: name.value, in: spec.networks.map(\.name.value) + gaps.names))
             }
             return nil
         }

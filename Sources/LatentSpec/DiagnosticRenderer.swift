@@ -22,7 +22,7 @@ public enum DiagnosticRenderer {
     }
 
     /// One diagnostic as a record for editors and tools.
-    public struct Record: Encodable, Equatable {
+    public struct Record: Equatable, Sendable {
         public var file: String
         public var line: Int
         public var column: Int
@@ -39,27 +39,20 @@ public enum DiagnosticRenderer {
             suggestion = diagnostic.suggestion
         }
 
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(file, forKey: .file)
-            try container.encode(line, forKey: .line)
-            try container.encode(column, forKey: .column)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(message, forKey: .message)
-            try container.encode(suggestion, forKey: .suggestion)
+        /// The record as one JSON object, keys in the documented order.
+        public var json: String {
+            let fields = [
+                ("file", quoted(file)), ("line", String(line)), ("column", String(column)),
+                ("severity", quoted(severity.rawValue)), ("message", quoted(message)),
+                ("suggestion", suggestion.map(quoted) ?? "null"),
+            ]
+            return "{" + fields.map { "\"\($0)\": \($1)" }.joined(separator: ", ") + "}"
         }
-
-        enum CodingKeys: String, CodingKey { case file, line, column, severity, message, suggestion }
     }
 
-    /// Records as a JSON array, one record per line, keys in a fixed order.
+    /// Records as a JSON array, one record per line.
     public static func json(_ records: [Record]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let lines = records.map { record in
-            (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        }
-        return lines.isEmpty ? "[]\n" : "[\n  " + lines.joined(separator: ",\n  ") + "\n]\n"
+        records.isEmpty ? "[]\n" : "[\n  " + records.map(\.json).joined(separator: ",\n  ") + "\n]\n"
     }
 
     /// "2 errors, 1 warning" (or nil when there is nothing to count).
@@ -71,4 +64,11 @@ public enum DiagnosticRenderer {
         if warnings > 0 { parts.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
+}
+
+/// A string as a JSON string literal.
+private func quoted(_ text: String) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
 }

@@ -1,29 +1,60 @@
 /// Turns a spec file into a `Spec`: YAML structure against `SpecSchema`, expressions
 /// through the grammar, defaults filled in. It reports every problem it finds and keeps
-/// going, so one run shows all of them; it returns nil if any was an error.
+/// going, so one run shows all of them.
 public enum SpecDecoder {
+    /// The spec, or nil if anything in it was an error.
     public static func decode(_ file: SourceFile, _ diagnostics: inout DiagnosticList) -> Spec? {
         var local = DiagnosticList()
-        defer { diagnostics.append(contentsOf: local) }
-        guard let root = YAMLComposer.compose(file, into: &local) else {
-            if !local.hasErrors { local.error("the spec is empty; it starts with 'latent: 1'", at: .start) }
-            return nil
-        }
-        guard let reader = MappingReader(root, object: SpecSchema.root, context: "the spec", diagnostics: &local) else {
-            return nil
-        }
-        var decoder = Decoding(diagnostics: local)
-        let spec = decoder.spec(reader)
-        local = decoder.diagnostics
+        let spec = decodeRecovering(file, &local)?.spec
+        diagnostics.append(contentsOf: local)
         return local.hasErrors ? nil : spec
+    }
+
+    /// What could be read even when parts are broken, with the gaps recorded so that later
+    /// checks skip what depends on them instead of reporting consequences of one mistake.
+    /// Nil only when the file is not a YAML mapping at all.
+    public static func decodeRecovering(_ file: SourceFile, _ diagnostics: inout DiagnosticList)
+        -> (spec: Spec, gaps: DecodingGaps)?
+    {
+        guard let root = YAMLComposer.compose(file, into: &diagnostics) else {
+            if !diagnostics.hasErrors { diagnostics.error("the spec is empty; it starts with 'latent: 1'", at: .start) }
+            return nil
+        }
+        guard let reader = MappingReader(root, object: SpecSchema.root, context: "the spec", diagnostics: &diagnostics) else {
+            return nil
+        }
+        var decoder = Decoding(diagnostics: diagnostics)
+        let spec = decoder.spec(reader)
+        diagnostics = decoder.diagnostics
+        return (spec, decoder.gaps)
+    }
+}
+
+/// The parts of a spec that could not be read (each already reported as an error).
+public struct DecodingGaps: Sendable {
+    /// Latents, noise inputs and networks whose declarations are broken.
+    public var names: Set<String> = []
+    /// Networks named in an optimizer group whose optimizer is broken.
+    public var optimizedNetworks: Set<String> = []
+    public var data = false
+    public var model = false
+    public var inference = false
+    public var objective = false
+    public var training = false
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        names.isEmpty && optimizedNetworks.isEmpty && !data && !model && !inference && !objective && !training
     }
 }
 
 /// One decoding pass; `diagnostics` collects what it finds.
 private struct Decoding {
     var diagnostics: DiagnosticList
+    var gaps = DecodingGaps()
 
-    mutating func spec(_ reader: MappingReader) -> Spec? {
+    mutating func spec(_ reader: MappingReader) -> Spec {
         var version: Located<Int>?
         if let node = reader.value("latent"),
             let written = ScalarReader.integer(node, "the format version 'latent'", minimum: 1, &diagnostics)
@@ -39,24 +70,38 @@ private struct Decoding {
         let dataSpec = reader.value("data").flatMap { data($0) }
         var latents: [VariableDeclaration] = []
         for (name, node) in named(reader.value("latents"), "latents") {
-            if let latent = variable(name.located, node, isNoise: false) { latents.append(latent) }
+            if let latent = variable(name.located, node, isNoise: false) { latents.append(latent) } else { gaps.names.insert(name.text) }
         }
         var noise: [VariableDeclaration] = []
         for (name, node) in named(reader.value("noise"), "noise") {
-            if let input = variable(name.located, node, isNoise: true) { noise.append(input) }
+            if let input = variable(name.located, node, isNoise: true) { noise.append(input) } else { gaps.names.insert(name.text) }
         }
         var networks: [NetworkDeclaration] = []
         for (name, node) in named(reader.value("networks"), "networks") {
-            if let network = network(name.located, node) { networks.append(network) }
+            if let network = network(name.located, node) { networks.append(network) } else { gaps.names.insert(name.text) }
         }
-        let model = statements(reader.value("model"), "model")
-        let inference = statements(reader.value("inference"), "inference")
+        let (model, modelComplete) = statements(reader.value("model"), "model")
+        let (inference, inferenceComplete) = statements(reader.value("inference"), "inference")
+        gaps.model = !modelComplete
+        gaps.inference = !inferenceComplete
         let objectiveSpec = reader.value("objective").flatMap { objective($0) }
         let trainingSpec = reader.value("training").flatMap { training($0) }
-        guard let version, let dataSpec, let objectiveSpec, let trainingSpec else { return nil }
+        gaps.data = dataSpec == nil
+        gaps.objective = objectiveSpec == nil
+        gaps.training = trainingSpec == nil
+        let start = SourceLocation.start
         return Spec(
-            version: version, data: dataSpec, latents: latents, noise: noise, networks: networks, model: model,
-            inference: inference, objective: objectiveSpec, training: trainingSpec)
+            version: version ?? Located(1, at: start),
+            data: dataSpec
+                ?? DataSpec(
+                    source: Located(.fashionMNIST, at: start), shape: Located([1], at: start), range: nil,
+                    binarize: Located(.none, at: start), labelled: Located(nil, at: start)),
+            latents: latents, noise: noise, networks: networks, model: model, inference: inference,
+            objective: objectiveSpec ?? Located(.elbo(ELBOOptions(
+                beta: Located(1, at: start), samples: Located(1, at: start), kl: Located(.auto, at: start))), at: start),
+            training: trainingSpec ?? TrainingSpec(
+                batch: Located(1, at: start), length: Located(.steps(1), at: start), seed: Located(0, at: start),
+                discriminatorSteps: Located(1, at: start), optimizers: []))
     }
 
     // MARK: Sections
@@ -186,15 +231,18 @@ private struct Decoding {
         return NetworkDeclaration(name: name, layers: layers, initializer: initializer)
     }
 
-    mutating func statements(_ node: YAMLNode?, _ section: String) -> [Statement] {
-        guard let node, let items = ScalarReader.list(node, "'\(section)' (a list of statements)", &diagnostics) else {
-            return []
+    /// The statements of a section, and whether every one of them could be read.
+    mutating func statements(_ node: YAMLNode?, _ section: String) -> ([Statement], complete: Bool) {
+        guard let node else { return ([], true) }
+        guard let items = ScalarReader.list(node, "'\(section)' (a list of statements)", &diagnostics) else {
+            return ([], false)
         }
-        return items.compactMap { item in
+        let statements = items.compactMap { item in
             ScalarReader.scalar(item, "a statement such as 'z ~ gaussian(encoder(x))'", &diagnostics).flatMap {
                 Statement.interpret($0, &diagnostics)
             }
         }
+        return (statements, statements.count == items.count)
     }
 
     mutating func objective(_ node: YAMLNode) -> Located<Objective>? {
@@ -282,7 +330,10 @@ private struct Decoding {
             let names = Self.splitNames(key)
             guard let optimizer = ScalarReader.expression(value, "an optimizer", &diagnostics).flatMap({
                 Optimizer.interpret($0, &diagnostics)
-            }) else { continue }
+            }) else {
+                gaps.optimizedNetworks.formUnion(names.map(\.value))
+                continue
+            }
             groups.append(OptimizerGroup(networks: names, optimizer: optimizer))
         }
         return TrainingSpec(

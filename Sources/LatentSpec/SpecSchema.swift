@@ -9,8 +9,9 @@ public indirect enum SchemaType: Sendable {
     /// A string in the expression language; `rule` names the EBNF start symbol.
     case expression(rule: String, example: String)
     case object(SchemaObject)
-    /// A mapping from user-chosen names to values of one type.
-    case map(SchemaType)
+    /// A mapping from user-chosen names to values of one type; with `nameLists`, a key may
+    /// also be several names separated by commas.
+    case map(SchemaType, nameLists: Bool = false)
     case list(SchemaType)
     /// One of several types (e.g. an integer or the word `all`).
     case choice([SchemaType])
@@ -162,7 +163,7 @@ public enum SpecSchema {
                 "discriminator_steps", .integer(minimum: 1),
                 "k: discriminator or adversary steps per generator step (default 1)."),
             SchemaField(
-                "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)")), required: true,
+                "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)"), nameLists: true), required: true,
                 "Network name (or comma-separated names) to optimizer: sgd, momentum, adam, rmsprop."),
         ])
 

@@ -187,6 +187,9 @@ private struct Composition {
                 line: Int(parser.context_mark.line) + 1, column: Int(parser.context_mark.column) + 1)
             message += " (\(context) at \(contextLocation))"
         }
+        if problem.hasPrefix("mapping values are not allowed") {
+            message += "; a ': ' inside a value starts a YAML key: named arguments use '=', as in 'adam(lr=0.001)'"
+        }
         if let line = file.line(location.line), line.contains("\t") {
             message += "; YAML indents with spaces, not tabs"
         }

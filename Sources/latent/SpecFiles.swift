@@ -1,0 +1,44 @@
+import Foundation
+import LatentSpec
+
+/// Finds and reads the spec files named on the command line.
+enum SpecFiles {
+    /// Specs larger than this are refused (the largest example is a few KB).
+    static let maximumBytes = 10 << 20
+
+    /// Files as given, with directories expanded to the `.yaml`/`.yml` files in them (sorted).
+    static func expand(_ paths: [String]) -> [String] {
+        paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+                let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+            else { return [path] }
+            let base = path.hasSuffix("/") ? path : path + "/"
+            return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { base + $0 }
+        }
+    }
+
+    /// Reads one spec, or explains why it cannot be read.
+    static func read(_ path: String) -> Result<SourceFile, SpecFileError> {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let size = attributes?[.size] as? Int, size > maximumBytes {
+            return .failure(SpecFileError(message: "\(path): the file is \(size >> 20) MB; a spec is at most \(maximumBytes >> 20) MB"))
+        }
+        do {
+            return .success(try SourceFile.read(path: path))
+        } catch {
+            return .failure(SpecFileError(message: "\(error)"))
+        }
+    }
+}
+
+/// A spec file that could not be read: a usage error.
+struct SpecFileError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
