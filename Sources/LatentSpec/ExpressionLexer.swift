@@ -48,34 +48,40 @@ enum ExpressionLexer {
             if scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" {
                 index += 1
             } else if isLetter(scalar) {
+                index += 1
                 while index < scalars.count,
-                    isLetter(scalars[index]) || isDigit(scalars[index]) || scalars[index] == "."
+                    isLetter(scalars[index]) || isDigit(scalars[index])
                         || (scalars[index] == "-" && index + 1 < scalars.count && isLetter(scalars[index + 1]))
                 {
                     index += 1
                 }
                 let name = String(String.UnicodeScalarView(scalars[start..<index]))
                 tokens.append(Token(kind: .identifier(name), offset: start, length: index - start))
-            } else if isDigit(scalar) || ((scalar == "-" || scalar == "+" || scalar == ".") && index + 1 < scalars.count
-                && (isDigit(scalars[index + 1]) || scalars[index + 1] == "."))
-            {
+            } else if isDigit(scalar) || ((scalar == "-" || scalar == "+") && index + 1 < scalars.count && isDigit(scalars[index + 1])) {
+                // number = [sign] digits ["." digits] [("e" | "E") [sign] digits]
+                func digits() -> Bool {
+                    let first = index
+                    while index < scalars.count, isDigit(scalars[index]) { index += 1 }
+                    return index > first
+                }
                 index += 1
-                while index < scalars.count {
-                    let s = scalars[index]
-                    if isDigit(s) || s == "." {
-                        index += 1
-                    } else if (s == "e" || s == "E"), index + 1 < scalars.count,
-                        isDigit(scalars[index + 1])
-                            || ((scalars[index + 1] == "-" || scalars[index + 1] == "+") && index + 2 < scalars.count
-                                && isDigit(scalars[index + 2]))
-                    {
-                        index += 2
-                    } else {
-                        break
-                    }
+                _ = digits()
+                var wellFormed = true
+                if index < scalars.count, scalars[index] == "." {
+                    index += 1
+                    wellFormed = digits()
+                }
+                if wellFormed, index < scalars.count, scalars[index] == "e" || scalars[index] == "E" {
+                    index += 1
+                    if index < scalars.count, scalars[index] == "-" || scalars[index] == "+" { index += 1 }
+                    wellFormed = digits()
+                }
+                while index < scalars.count, isLetter(scalars[index]) || isDigit(scalars[index]) || scalars[index] == "." {
+                    index += 1
+                    wellFormed = false
                 }
                 let literal = String(String.UnicodeScalarView(scalars[start..<index]))
-                guard let value = Double(literal), value.isFinite else {
+                guard wellFormed, let value = Double(literal), value.isFinite else {
                     throw LexError(
                         offset: start, length: index - start, message: "'\(literal)' is not a number")
                 }

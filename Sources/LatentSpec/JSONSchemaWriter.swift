@@ -8,7 +8,6 @@ public enum JSONSchemaWriter {
     public static func write() -> String {
         var root = object(SpecSchema.root)
         root["$schema"] = "http://json-schema.org/draft-07/schema#"
-        root["$id"] = "https://latent.dev/schema/latent-1.json"
         root["title"] = "Latent model spec, format version 1"
         root["description"] =
             "A declarative spec of a latent-variable generative model. Strings such as priors, layers, statements and optimizers follow the expression grammar in Grammar/latent.ebnf."
