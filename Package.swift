@@ -25,10 +25,14 @@ let package = Package(
                 "LatentSpec", "LatentCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "LatentSpecTests", dependencies: ["LatentSpec"]),
+        // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.
+        .target(name: "LatentTestSupport", path: "Tests/LatentTestSupport"),
         .testTarget(
-            name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec"],
+            name: "LatentSpecTests",
+            dependencies: ["LatentSpec", "LatentTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "LatentCLITests", dependencies: ["LatentSpec"]),
+        .testTarget(name: "LatentCLITests", dependencies: ["latent", "LatentTestSupport"]),
     ]
 )

@@ -1,14 +1,14 @@
-/// "Did you mean ...?": the closest candidate by edit distance, if it is close enough
-/// to be a plausible misspelling.
+/// "Did you mean ...?": the closest candidate by edit distance (ignoring case), if it is
+/// close enough to be a plausible misspelling. An exact match suggests nothing.
 public enum Suggestion {
     public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
-        let word = word.lowercased()
+        let lowered = word.lowercased()
         var best: (name: String, distance: Int)?
-        for candidate in candidates {
-            let distance = editDistance(word, candidate.lowercased())
+        for candidate in candidates where candidate != word {
+            let distance = editDistance(lowered, candidate.lowercased())
             if distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
-        guard let best, best.distance > 0 else { return nil }
+        guard let best else { return nil }
         let allowed = max(1, min(word.count, best.name.count) / 3)
         return best.distance <= allowed ? best.name : nil
     }
