@@ -16,6 +16,11 @@ public struct CheckedModel: Sendable {
 public struct NetworkShape: Hashable, Sendable {
     public var inputWidth: Int
     public var outputWidth: Int
+
+    public init(inputWidth: Int, outputWidth: Int) {
+        self.inputWidth = inputWidth
+        self.outputWidth = outputWidth
+    }
 }
 
 /// The kinds of posterior q(z|x) an inference statement can define.

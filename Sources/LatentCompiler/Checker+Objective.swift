@@ -23,7 +23,7 @@ extension Checking {
                 "the \(objective) objective needs a likelihood p(x|z) such as 'x ~ bernoulli(logits=decoder(z))'; 'x = ...' is a GAN generator",
                 at: statement.location)
         }
-        for latent in spec.latents where definitions[latent.name.value] == nil && !gaps.inference {
+        for latent in latents where definitions[latent.name.value] == nil && !gaps.inference {
             diagnostics.error(
                 "the \(objective) objective needs an encoder for latent '\(latent.name.value)' in 'inference', such as '\(latent.name.value) ~ gaussian(encoder(x))'",
                 at: latent.name.location, length: latent.name.value.count)
@@ -32,7 +32,7 @@ extension Checking {
 
     mutating func checkELBO(_ options: ELBOOptions, at location: SourceLocation) {
         requireLikelihoodAndEncoders("elbo", at: location)
-        for latent in spec.latents {
+        for latent in latents {
             let name = latent.name.value
             if !latent.distribution.value.hasDensity {
                 diagnostics.error(
@@ -64,7 +64,7 @@ extension Checking {
                 "'kl: analytic' applies to the ELBO (samples: 1); the IWAE bound with \(options.samples.value) samples uses importance weights",
                 at: options.kl.location)
         }
-        if spec.latents.isEmpty, gaps.names.isEmpty {
+        if latents.isEmpty, latentsComplete {
             diagnostics.error("the elbo objective needs at least one latent variable", at: location)
         }
     }
@@ -83,8 +83,9 @@ extension Checking {
 
     mutating func checkAAE(_ options: AAEOptions, at location: SourceLocation) {
         requireLikelihoodAndEncoders("aae", at: location)
-        let categorical = spec.latents.filter { encoders[$0.name.value] == .categorical }
-        let continuous = spec.latents.filter { encoders[$0.name.value] != .categorical }
+        guard latentsComplete else { return }
+        let categorical = latents.filter { encoders[$0.name.value] == .categorical }
+        let continuous = latents.filter { encoders[$0.name.value] != .categorical }
         let codes = continuous.map(\.name.value)
         resolveAdversary(
             options.discriminator, expectedInputs: codes.count == 1 ? codes : nil,
@@ -107,6 +108,7 @@ extension Checking {
                     at: location)
             }
         } else if let labelDiscriminator = options.labelDiscriminator {
+            resolve(labelDiscriminator, role: .adversary, visible: [], expectedOutput: nil, purpose: "", strict: false)
             diagnostics.error(
                 "'label_discriminator' needs a categorical latent inferred with 'categorical(logits=...)', and there is none",
                 at: labelDiscriminator.location)
@@ -136,8 +138,9 @@ extension Checking {
 
     mutating func checkAVB(_ options: AVBOptions, at location: SourceLocation) {
         requireLikelihoodAndEncoders("avb", at: location)
-        guard spec.latents.count == 1, let latent = spec.latents.first else {
-            diagnostics.error("the avb objective needs exactly one latent variable, found \(spec.latents.count)", at: location)
+        guard latentsComplete else { return }
+        guard latents.count == 1, let latent = latents.first else {
+            diagnostics.error("the avb objective needs exactly one latent variable, found \(latents.count)", at: location)
             return
         }
         let name = latent.name.value

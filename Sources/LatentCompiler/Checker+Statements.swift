@@ -45,7 +45,10 @@ extension Checking {
         visible.formUnion(spec.noise.map(\.name.value))
         for statement in spec.inference {
             let target = statement.target
-            if case .broken = declarations[target.value] { continue }
+            if case .broken = declarations[target.value] {
+                resolveUnchecked(statement.value, role: .inference, visible: visible)
+                continue
+            }
             guard case .latent(let latent) = declarations[target.value] else {
                 let latents = spec.latents.map(\.name.value)
                 let detail = declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
@@ -112,7 +115,7 @@ extension Checking {
 
     /// The model has exactly one statement, about the data, from latents.
     mutating func checkModel() {
-        let latents = Set(spec.latents.map(\.name.value))
+        let latents = Set(self.latents.map(\.name.value))
         var described: Statement?
         for statement in spec.model {
             let target = statement.target
@@ -161,9 +164,10 @@ extension Checking {
     /// reported too; no output width is expected.
     mutating func resolveUnchecked(_ value: StatementValue, role: NetworkRole, visible: Set<String>) {
         switch value {
-        case .map(let call): resolve(call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement")
+        case .map(let call):
+            resolve(call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement", strict: false)
         case .draw(let family):
-            resolve(family.value.call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement")
+            resolve(family.value.call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement", strict: false)
         }
     }
 

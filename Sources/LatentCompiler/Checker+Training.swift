@@ -6,6 +6,7 @@ extension Checking {
         guard !gaps.training else { return }
         let training = spec.training
         var assigned: [String: SourceLocation] = [:]
+        var suggested: Set<String> = []
         let networkNames = spec.networks.map(\.name.value)
         for group in training.optimizers {
             for name in group.networks {
@@ -13,9 +14,9 @@ extension Checking {
                 guard case .network = declarations[name.value] else {
                     let detail = declarations[name.value].map { "'\(name.value)' is \($0.kindName), not a network" }
                         ?? "unknown network '\(name.value)' in 'optimizers'"
-                    diagnostics.error(
-                        detail, at: name.location, length: max(1, name.value.count),
-                        suggestion: declarations[name.value] == nil ? Suggestion.closest(to: name.value, in: networkNames) : nil)
+                    let suggestion = declarations[name.value] == nil ? Suggestion.closest(to: name.value, in: networkNames) : nil
+                    diagnostics.error(detail, at: name.location, length: max(1, name.value.count), suggestion: suggestion)
+                    if let suggestion { suggested.insert(suggestion) }
                     continue
                 }
                 if let earlier = assigned[name.value] {
@@ -25,14 +26,14 @@ extension Checking {
                     continue
                 }
                 assigned[name.value] = name.location
-                if usedNetworks[name.value] == nil {
+                if usedNetworks[name.value] == nil, isComplete {
                     diagnostics.warning("network '\(name.value)' is never used, so its optimizer has nothing to train", at: name.location, length: name.value.count)
                 }
             }
         }
         for network in spec.networks
         where usedNetworks[network.name.value] != nil && assigned[network.name.value] == nil
-            && !gaps.optimizedNetworks.contains(network.name.value)
+            && !gaps.optimizedNetworks.contains(network.name.value) && !suggested.contains(network.name.value)
         {
             diagnostics.error(
                 "network '\(network.name.value)' is trained but has no optimizer; add '\(network.name.value): adam(lr=0.001)' under 'training.optimizers'",
@@ -56,7 +57,7 @@ extension Checking {
 
     /// Declared but never used: latents and noise are warnings (they cost nothing), networks too.
     mutating func reportUnused() {
-        guard !gaps.model, !gaps.inference, !gaps.objective else { return }
+        guard isComplete else { return }
         for variable in spec.latents + spec.noise where !usedVariables.contains(variable.name.value) {
             diagnostics.warning("'\(variable.name.value)' is declared but never used", at: variable.name.location, length: variable.name.value.count)
         }

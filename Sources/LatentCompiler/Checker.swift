@@ -67,6 +67,8 @@ struct Checking {
     let gaps: DecodingGaps
     var diagnostics = DiagnosticList()
     var declarations: [String: Declaration] = [:]
+    /// Declarations refused because their name was taken (already reported).
+    var rejected: Set<SourceLocation> = []
     var networkShapes: [String: NetworkShape] = [:]
     /// The first use of each network: its role and where.
     var usedNetworks: [String: (role: NetworkRole, location: SourceLocation)] = [:]
@@ -100,6 +102,7 @@ struct Checking {
             + spec.networks.map { ($0.name, .network($0)) }
         for (name, declaration) in all {
             if let earlier = declarations[name.value] {
+                rejected.insert(name.location)
                 let place = earlier.location.map { " at \($0)" } ?? " (the data is always 'x')"
                 diagnostics.error(
                     "'\(name.value)' is already declared as \(earlier.kindName)\(place); every name is declared once",
@@ -109,6 +112,16 @@ struct Checking {
             declarations[name.value] = declaration
         }
     }
+
+    /// The latents whose declarations were accepted.
+    var latents: [VariableDeclaration] { spec.latents.filter { !rejected.contains($0.name.location) } }
+
+    /// Whether every latent and the inference model could be read; checks about the set of
+    /// latents are skipped otherwise, since a missing one was already reported.
+    var latentsComplete: Bool { gaps.names.isEmpty && !gaps.inference && rejected.isEmpty }
+
+    /// Whether the spec decoded without gaps; "never used" warnings are skipped otherwise.
+    var isComplete: Bool { gaps.isEmpty && rejected.isEmpty }
 
     /// The width of a variable, or nil for networks and unknown names.
     func width(of name: String) -> Int? {
@@ -123,9 +136,11 @@ struct Checking {
 
     /// Resolves a network call: the network exists, its inputs are visible variables, and the
     /// concatenated input width agrees with every other call. Returns the output width.
+    /// With `strict` false (a statement already reported as misplaced), only names are checked.
     @discardableResult
     mutating func resolve(
-        _ call: NetworkCall, role: NetworkRole, visible: Set<String>, expectedOutput: Int?, purpose: String
+        _ call: NetworkCall, role: NetworkRole, visible: Set<String>, expectedOutput: Int?, purpose: String,
+        strict: Bool = true
     ) -> Int? {
         var inputWidth = 0
         var inputsOK = true
@@ -145,7 +160,7 @@ struct Checking {
                 }
                 continue
             }
-            guard visible.contains(input.value) else {
+            guard visible.contains(input.value) || !strict else {
                 inputsOK = false
                 diagnostics.error(
                     "'\(input.value)' cannot be an input here (\(purpose) can use: \(visible.sorted().joined(separator: ", ")))",
@@ -169,15 +184,16 @@ struct Checking {
             return nil
         }
         if let first = usedNetworks[name.value] {
-            if first.role != role {
+            if first.role != role, strict {
                 diagnostics.error(
                     "network '\(name.value)' is already used \(first.role.rawValue) at \(first.location); each network plays one role",
                     at: name.location, length: name.value.count)
+                return nil
             }
         } else {
             usedNetworks[name.value] = (role, name.location)
         }
-        guard let outputWidth = network.outputWidth else { return nil }
+        guard strict, let outputWidth = network.outputWidth else { return nil }
         if inputsOK {
             if let known = networkShapes[name.value] {
                 if known.inputWidth != inputWidth {

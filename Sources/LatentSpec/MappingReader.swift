@@ -17,6 +17,7 @@ struct MappingReader {
             diagnostics.error("expected a mapping for \(context), found \(node.kindName)", at: node.location)
             return nil
         }
+        var suggested: Set<String> = []
         for pair in pairs {
             guard case .scalar(let key) = pair.key else {
                 diagnostics.error("keys of \(context) must be plain words, found \(pair.key.kindName)", at: pair.key.location)
@@ -24,15 +25,16 @@ struct MappingReader {
             }
             guard object.field(key.text) != nil else {
                 let known = object.fields.map(\.key)
+                let suggestion = Suggestion.closest(to: key.text, in: known)
                 diagnostics.error(
                     "unknown key '\(key.text)' in \(context) (expected one of: \(known.joined(separator: ", ")))",
-                    at: key.location, length: key.text.count,
-                    suggestion: Suggestion.closest(to: key.text, in: known))
+                    at: key.location, length: key.text.count, suggestion: suggestion)
+                if let suggestion { suggested.insert(suggestion) }
                 continue
             }
             entries[key.text] = (key, pair.value)
         }
-        for field in object.fields where field.required && entries[field.key] == nil {
+        for field in object.fields where field.required && entries[field.key] == nil && !suggested.contains(field.key) {
             diagnostics.error("\(context) is missing the required key '\(field.key)'", at: location)
         }
     }

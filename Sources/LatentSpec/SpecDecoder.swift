@@ -82,7 +82,7 @@ private struct Decoding {
         }
         let (model, modelComplete) = statements(reader.value("model"), "model")
         let (inference, inferenceComplete) = statements(reader.value("inference"), "inference")
-        gaps.model = !modelComplete
+        gaps.model = !modelComplete || reader.value("model") == nil
         gaps.inference = !inferenceComplete
         let objectiveSpec = reader.value("objective").flatMap { objective($0) }
         let trainingSpec = reader.value("training").flatMap { training($0) }
@@ -130,6 +130,7 @@ private struct Decoding {
             if let written = shape, written.value.reduce(1, *) != known.reduce(1, *) {
                 diagnostics.error(
                     "this data source has examples of shape \(known), but 'shape' says \(written.value)", at: written.location)
+                shape = Located(known, at: written.location)
             } else if shape == nil {
                 shape = Located(known, at: source.location)
             }
@@ -197,7 +198,7 @@ private struct Decoding {
                 return nil
             }
             dimension = dimension ?? Located(probabilities.count, at: distribution.location)
-        } else if dimension == nil, reader.value("dim") == nil, !isNoise {
+        } else if dimension == nil, reader.value("dim") == nil, !isNoise, distribution != nil || reader.value(distributionKey) == nil {
             diagnostics.error("\(context) needs 'dim', its number of dimensions", at: name.location, length: name.value.count)
         }
         if let written = dimension, written.value > 1_000_000 {
@@ -363,7 +364,10 @@ private struct Decoding {
                     "'\(name.value)' is not a valid name (letters, digits and '_', not starting with a digit)",
                     at: name.location, length: max(1, name.value.count))
             }
-            guard bad.isEmpty else { continue }
+            guard bad.isEmpty else {
+                gaps.names.formUnion(names.map(\.value))
+                continue
+            }
             result.append((key, entry.value))
         }
         return result
