@@ -31,9 +31,17 @@ public enum YAMLComposer {
 
 /// The state of one composition: a stack of open collections and the anchors seen so far.
 private struct Composition {
-    enum Open {
-        case sequence([YAMLNode], SourceLocation, anchor: String?)
-        case mapping([YAMLEntry], pendingKey: YAMLNode?, SourceLocation, anchor: String?)
+    /// A collection whose end has not been seen yet. Mutated in place on the stack, so
+    /// adding an item never copies the items before it.
+    struct Open {
+        var isMapping: Bool
+        var location: SourceLocation
+        var anchor: String?
+        var items: [YAMLNode] = []
+        var entries: [YAMLEntry] = []
+        /// Where each scalar key was first written, to find duplicates.
+        var keys: [String: SourceLocation] = [:]
+        var pendingKey: YAMLNode?
     }
 
     let file: SourceFile
@@ -71,7 +79,7 @@ private struct Composition {
                 let text = string(scalar.value, length: scalar.length)
                 let node = YAMLNode.scalar(
                     YAMLScalar(text: text, style: style(scalar.style), location: location))
-                remember(anchor: scalar.anchor, node)
+                rememberName(optionalString(scalar.anchor), node)
                 add(node)
             case YAML_ALIAS_EVENT:
                 let name = string(event.data.alias.anchor)
@@ -81,88 +89,54 @@ private struct Composition {
                     diagnostics.error("the alias '*\(name)' names no anchor defined before it", at: location)
                     add(.scalar(YAMLScalar(text: "", style: .plain, location: location)))
                 }
-            case YAML_SEQUENCE_START_EVENT:
-                guard open(at: location) else { return }
-                stack.append(.sequence([], location, anchor: optionalString(event.data.sequence_start.anchor)))
-            case YAML_MAPPING_START_EVENT:
-                guard open(at: location) else { return }
-                stack.append(
-                    .mapping([], pendingKey: nil, location, anchor: optionalString(event.data.mapping_start.anchor)))
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                guard stack.count < YAMLComposer.maximumDepth else {
+                    diagnostics.error(
+                        "the YAML nests more than \(YAMLComposer.maximumDepth) levels deep; a spec needs at most a few",
+                        at: location)
+                    return
+                }
+                let isMapping = event.type == YAML_MAPPING_START_EVENT
+                let anchor = optionalString(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
+                stack.append(Open(isMapping: isMapping, location: location, anchor: anchor))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                close()
+                guard let open = stack.popLast() else { break }
+                let node: YAMLNode =
+                    open.isMapping ? .mapping(open.entries, open.location) : .sequence(open.items, open.location)
+                rememberName(open.anchor, node)
+                add(node)
             default:
                 break
             }
         }
     }
 
-    /// Checks the depth limit before a collection opens.
-    mutating func open(at location: SourceLocation) -> Bool {
-        guard stack.count < YAMLComposer.maximumDepth else {
-            diagnostics.error(
-                "the YAML nests more than \(YAMLComposer.maximumDepth) levels deep; a spec needs at most a few",
-                at: location)
-            return false
-        }
-        return true
-    }
-
-    mutating func close() {
-        guard let top = stack.popLast() else { return }
-        switch top {
-        case .sequence(let items, let location, let anchor):
-            let node = YAMLNode.sequence(items, location)
-            rememberName(anchor, node)
-            add(node)
-        case .mapping(let entries, _, let location, let anchor):
-            let node = YAMLNode.mapping(entries, location)
-            rememberName(anchor, node)
-            add(node)
-        }
-    }
-
     /// Adds a finished node to the innermost open collection (or makes it the root).
     mutating func add(_ node: YAMLNode) {
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top {
-        case .sequence(var items, let location, let anchor):
-            items.append(node)
-            stack.append(.sequence(items, location, anchor: anchor))
-        case .mapping(var entries, let pendingKey, let location, let anchor):
-            if let key = pendingKey {
-                if let duplicate = firstEntry(in: entries, matching: key) {
-                    let name = keyText(key)
-                    diagnostics.error(
-                        "duplicate key '\(name)' (first written at \(duplicate.location)); each key appears once",
-                        at: key.location, length: name.count)
-                } else {
-                    entries.append(YAMLEntry(key: key, value: node))
-                }
-                stack.append(.mapping(entries, pendingKey: nil, location, anchor: anchor))
-            } else {
-                stack.append(.mapping(entries, pendingKey: node, location, anchor: anchor))
+        let top = stack.count - 1
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
+        }
+        guard let key = stack[top].pendingKey else {
+            stack[top].pendingKey = node
+            return
+        }
+        stack[top].pendingKey = nil
+        if case .scalar(let scalar) = key {
+            if let first = stack[top].keys[scalar.text] {
+                diagnostics.error(
+                    "duplicate key '\(scalar.text)' (first written at \(first)); each key appears once",
+                    at: key.location, length: scalar.text.count)
+                return
             }
+            stack[top].keys[scalar.text] = scalar.location
         }
-    }
-
-    func firstEntry(in entries: [YAMLEntry], matching key: YAMLNode) -> YAMLNode? {
-        guard case .scalar(let scalar) = key else { return nil }
-        for entry in entries {
-            if case .scalar(let other) = entry.key, other.text == scalar.text { return entry.key }
-        }
-        return nil
-    }
-
-    func keyText(_ key: YAMLNode) -> String {
-        if case .scalar(let scalar) = key { return scalar.text }
-        return key.kindName
-    }
-
-    mutating func remember(anchor: UnsafeMutablePointer<yaml_char_t>?, _ node: YAMLNode) {
-        rememberName(optionalString(anchor), node)
+        stack[top].entries.append(YAMLEntry(key: key, value: node))
     }
 
     mutating func rememberName(_ anchor: String?, _ node: YAMLNode) {

@@ -1,0 +1,119 @@
+import Foundation
+import LatentTestSupport
+import XCTest
+
+/// The `latent` executable as a user runs it: output, exit codes, and no crash on any file.
+final class CLITests: XCTestCase {
+    struct Run {
+        var status: Int32
+        var signalled: Bool
+        var output: String
+        var error: String
+    }
+
+    /// The binary SwiftPM built next to this test bundle.
+    static let binary = Bundle.main.bundleURL.appendingPathComponent("latent")
+
+    func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+            output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
+    }
+
+    func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-cli-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
+        try Data(bytes).write(to: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    func testCheckAcceptsEveryExampleSpec() throws {
+        let run = try run(["check", Repository.specs.path])
+        XCTAssertEqual(run.status, 0, run.output + run.error)
+        XCTAssertEqual(run.output.components(separatedBy: "\n").filter { $0.hasSuffix(": ok") }.count, try Repository.specFiles().count)
+    }
+
+    func testCheckReportsErrorsWithSourceLineAndCaret() throws {
+        let path = try temporaryFile("typo.yaml", Array(try String(contentsOf: Repository.specs.appendingPathComponent("vae.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "prior: normal(0, 1)", with: "prior: normall(0, 1)").utf8))
+        let run = try run(["check", path])
+        XCTAssertEqual(run.status, 1)
+        let lines = run.output.components(separatedBy: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("\(path):19:12: error: unknown distribution 'normall'"), lines[0])
+        XCTAssertTrue(lines[0].hasSuffix("did you mean 'normal'?"), lines[0])
+        XCTAssertEqual(lines[1], " 19 |     prior: normall(0, 1)        # p(z) = N(0, I)")
+        XCTAssertEqual(lines[2], "    |            ^~~~~~~")
+    }
+
+    func testJSONFormatForEditors() throws {
+        let path = try temporaryFile("json.yaml", Array("latent: 1\nfoo: 2\n".utf8))
+        let run = try run(["check", "--format", "json", path])
+        XCTAssertEqual(run.status, 1)
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]])
+        for record in records {
+            XCTAssertEqual(Set(record.keys), ["file", "line", "column", "severity", "message", "suggestion"])
+            XCTAssertEqual(record["file"] as? String, path)
+        }
+        let unknown = try XCTUnwrap(records.first { ($0["message"] as? String)?.hasPrefix("unknown key 'foo'") ?? false })
+        XCTAssertEqual(unknown["line"] as? Int, 2)
+        XCTAssertEqual(unknown["column"] as? Int, 1)
+        XCTAssertEqual(unknown["severity"] as? String, "error")
+        XCTAssertTrue(unknown["suggestion"] is NSNull)
+    }
+
+    func testUsageErrorsExitWithTwo() throws {
+        XCTAssertEqual(try run(["check"]).status, 2)
+        XCTAssertEqual(try run(["check", "--format", "xml", "x.yaml"]).status, 2)
+        XCTAssertEqual(try run(["frobnicate"]).status, 2)
+        let missing = try run(["check", "/nonexistent/spec.yaml"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.error.contains("no such file"), missing.error)
+        XCTAssertEqual(try run(["--help"]).status, 0)
+    }
+
+    func testCompileEmitsTheResolvedSpec() throws {
+        let run = try run(["compile", Repository.specs.appendingPathComponent("gan.yaml").path, "--emit", "resolved"])
+        XCTAssertEqual(run.status, 0, run.error)
+        XCTAssertTrue(run.output.contains("  generator_loss: non_saturating\n"))
+        XCTAssertTrue(run.output.contains("    D: adam(lr=0.0002, beta1=0.5, beta2=0.999, eps=1e-08)\n"))
+        let bad = try temporaryFile("bad.yaml", Array("latent: 3\n".utf8))
+        XCTAssertEqual(try self.run(["compile", bad]).status, 1)
+    }
+
+    func testSchemaCommandPrintsTheCheckedInSchema() throws {
+        let run = try run(["schema"])
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual(run.output, try String(contentsOf: Repository.grammar.appendingPathComponent("latent.schema.json"), encoding: .utf8))
+    }
+
+    /// Whatever the file holds, `latent check` exits 0 or 1: never a trap, a signal or a hang.
+    func testNoFileCrashesTheChecker() throws {
+        var files: [(String, [UInt8])] = [
+            ("empty", []),
+            ("garbage", (0..<65536).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 11) }),
+            ("nul", [0, 0, 0, 10, 0]),
+            ("tabs", Array("latent: 1\n\tdata:\n\t\tsource: x\n".utf8)),
+            ("deep", Array(String(repeating: "[", count: 1_000_000).utf8)),
+            ("laughs", Array(((0...9).map { "a\($0): &a\($0) [" + Array(repeating: $0 == 0 ? "lol" : "*a\($0 - 1)", count: 9).joined(separator: ",") + "]" }.joined(separator: "\n") + "\nlatent: *a9\n").utf8)),
+            ("huge", Array(("latent: 1\nnetworks:\n" + (0..<100_000).map { "  n\($0): {layers: [dense \($0 + 1) relu]}\n" }.joined()).utf8)),
+            ("negative", Array("latent: -1\ntraining: {batch: -5, seed: -1, epochs: -99999999999999999999}\n".utf8)),
+        ]
+        files.append(("duplicate", Array("latent: 1\nlatent: 1\ndata: {source: fashion-mnist, source: ring}\n".utf8)))
+        for (name, bytes) in files {
+            let run = try run(["check", "-q", try temporaryFile(name, bytes)])
+            XCTAssertFalse(run.signalled, "\(name) crashed the checker: \(run.error)")
+            XCTAssertEqual(run.status, 1, "\(name): \(run.output.prefix(500)) \(run.error)")
+        }
+    }
+}
