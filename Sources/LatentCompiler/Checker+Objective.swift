@@ -76,9 +76,11 @@ extension Checking {
         }
         if let first = spec.inference.first {
             diagnostics.error(
-                "a GAN has no inference model; remove 'inference' (or use the aae or avb objective)", at: first.location)
+                "a GAN has no inference model; remove 'inference' (or use the aae or avb objective)", at: first.location
+            )
         }
-        resolveAdversary(options.discriminator, expectedInputs: [DataSpec.variableName], describe: "the discriminator is D(x)")
+        resolveAdversary(
+            options.discriminator, expectedInputs: [DataSpec.variableName], describe: "the discriminator is D(x)")
     }
 
     mutating func checkAAE(_ options: AAEOptions, at location: SourceLocation) {
@@ -98,10 +100,13 @@ extension Checking {
         if let label = categorical.first {
             let name = label.name.value
             if categorical.count > 1 {
-                diagnostics.error("the aae objective supports one categorical label latent, found \(categorical.count)", at: location)
+                diagnostics.error(
+                    "the aae objective supports one categorical label latent, found \(categorical.count)", at: location)
             }
             if let labelDiscriminator = options.labelDiscriminator {
-                resolveAdversary(labelDiscriminator, expectedInputs: [name], describe: "the label discriminator sees the label latent: D_y(\(name))")
+                resolveAdversary(
+                    labelDiscriminator, expectedInputs: [name],
+                    describe: "the label discriminator sees the label latent: D_y(\(name))")
             } else {
                 diagnostics.error(
                     "latent '\(name)' is categorical, so the aae objective needs 'label_discriminator: D_y(\(name))' to match it to its prior",
@@ -122,7 +127,9 @@ extension Checking {
             if gaps.data {
                 // The data section is broken and already reported.
             } else if !spec.data.source.value.hasLabels {
-                diagnostics.error("the supervised term needs labelled data, and this data source has no labels", at: options.supervised.location)
+                diagnostics.error(
+                    "the supervised term needs labelled data, and this data source has no labels",
+                    at: options.supervised.location)
             } else if let label = categorical.first, let classes = classCount(of: spec.data.source.value),
                 label.dimension.value != classes
             {
@@ -132,7 +139,8 @@ extension Checking {
             }
         } else if spec.data.labelled.value != nil {
             diagnostics.warning(
-                "'labelled' has no effect: the aae objective uses labels only with 'supervised' above 0", at: spec.data.labelled.location)
+                "'labelled' has no effect: the aae objective uses labels only with 'supervised' above 0",
+                at: spec.data.labelled.location)
         }
     }
 
@@ -140,7 +148,8 @@ extension Checking {
         requireLikelihoodAndEncoders("avb", at: location)
         guard latentsComplete else { return }
         guard latents.count == 1, let latent = latents.first else {
-            diagnostics.error("the avb objective needs exactly one latent variable, found \(latents.count)", at: location)
+            diagnostics.error(
+                "the avb objective needs exactly one latent variable, found \(latents.count)", at: location)
             return
         }
         let name = latent.name.value
@@ -169,15 +178,19 @@ extension Checking {
     /// An adversary is a network ending in one logit whose inputs are exactly `expectedInputs`
     /// (in any order; nil skips that check).
     mutating func resolveAdversary(_ call: NetworkCall, expectedInputs: [String]?, describe: String) {
-        let visible = Set(declarations.compactMap { name, declaration -> String? in
-            if case .network = declaration { return nil }
-            return name
-        })
+        let visible = Set(
+            declarations.compactMap { name, declaration -> String? in
+                if case .network = declaration { return nil }
+                return name
+            })
         resolve(call, role: .adversary, visible: visible, expectedOutput: 1, purpose: "an adversary (one logit)")
-        if let expectedInputs, Set(call.inputs.map(\.value)) != Set(expectedInputs) || call.inputs.count != expectedInputs.count {
+        if let expectedInputs,
+            Set(call.inputs.map(\.value)) != Set(expectedInputs) || call.inputs.count != expectedInputs.count
+        {
             let written = call.inputs.map(\.value).joined(separator: ", ")
             diagnostics.error(
-                "\(describe), not \(call.network.value)(\(written))", at: call.location, length: call.network.value.count)
+                "\(describe), not \(call.network.value)(\(written))", at: call.location,
+                length: call.network.value.count)
         }
     }
 

@@ -51,11 +51,14 @@ extension Checking {
             }
             guard case .latent(let latent) = declarations[target.value] else {
                 let latents = spec.latents.map(\.name.value)
-                let detail = declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
+                let detail =
+                    declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
                     ?? "unknown latent '\(target.value)'"
                 diagnostics.error(
                     "\(detail); the inference model defines latents (declared under 'latents')", at: target.location,
-                    length: target.value.count, suggestion: declarations[target.value] == nil ? Suggestion.closest(to: target.value, in: latents) : nil)
+                    length: target.value.count,
+                    suggestion: declarations[target.value] == nil
+                        ? Suggestion.closest(to: target.value, in: latents) : nil)
                 resolveUnchecked(statement.value, role: .inference, visible: visible)
                 continue
             }
@@ -69,7 +72,11 @@ extension Checking {
             usedVariables.insert(target.value)
             let dimension = latent.dimension.value
             let isCategoricalPrior: Bool
-            if case .categorical = latent.distribution.value { isCategoricalPrior = true } else { isCategoricalPrior = false }
+            if case .categorical = latent.distribution.value {
+                isCategoricalPrior = true
+            } else {
+                isCategoricalPrior = false
+            }
             let purpose = "the encoder of '\(target.value)'"
             switch statement.value {
             case .map(let call):
@@ -120,7 +127,9 @@ extension Checking {
         for statement in spec.model {
             let target = statement.target
             guard target.value == DataSpec.variableName else {
-                let detail = declarations[target.value].map { "'\(target.value)' is \($0.kindName)" } ?? "'\(target.value)' is not the data"
+                let detail =
+                    declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
+                    ?? "'\(target.value)' is not the data"
                 diagnostics.error(
                     "\(detail); the model describes the data 'x' given the latents (priors go under 'latents')",
                     at: target.location, length: target.value.count)
@@ -167,7 +176,9 @@ extension Checking {
         case .map(let call):
             resolve(call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement", strict: false)
         case .draw(let family):
-            resolve(family.value.call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement", strict: false)
+            resolve(
+                family.value.call, role: role, visible: visible, expectedOutput: nil, purpose: "this statement",
+                strict: false)
         }
     }
 

@@ -12,10 +12,13 @@ extension Checking {
             for name in group.networks {
                 if case .broken = declarations[name.value] { continue }
                 guard case .network = declarations[name.value] else {
-                    let detail = declarations[name.value].map { "'\(name.value)' is \($0.kindName), not a network" }
+                    let detail =
+                        declarations[name.value].map { "'\(name.value)' is \($0.kindName), not a network" }
                         ?? "unknown network '\(name.value)' in 'optimizers'"
-                    let suggestion = declarations[name.value] == nil ? Suggestion.closest(to: name.value, in: networkNames) : nil
-                    diagnostics.error(detail, at: name.location, length: max(1, name.value.count), suggestion: suggestion)
+                    let suggestion =
+                        declarations[name.value] == nil ? Suggestion.closest(to: name.value, in: networkNames) : nil
+                    diagnostics.error(
+                        detail, at: name.location, length: max(1, name.value.count), suggestion: suggestion)
                     if let suggestion { suggested.insert(suggestion) }
                     continue
                 }
@@ -27,7 +30,9 @@ extension Checking {
                 }
                 assigned[name.value] = name.location
                 if usedNetworks[name.value] == nil, isComplete {
-                    diagnostics.warning("network '\(name.value)' is never used, so its optimizer has nothing to train", at: name.location, length: name.value.count)
+                    diagnostics.warning(
+                        "network '\(name.value)' is never used, so its optimizer has nothing to train",
+                        at: name.location, length: name.value.count)
                 }
             }
         }
@@ -43,15 +48,18 @@ extension Checking {
         if case .elbo = spec.objective.value { isAdversarial = false } else { isAdversarial = true }
         if !isAdversarial, training.discriminatorSteps.value != 1 {
             diagnostics.warning(
-                "'discriminator_steps' has no effect on the elbo objective, which has no adversary", at: training.discriminatorSteps.location)
+                "'discriminator_steps' has no effect on the elbo objective, which has no adversary",
+                at: training.discriminatorSteps.location)
         }
         if case .synthetic(let set) = spec.data.source.value, training.batch.value > set.count {
             diagnostics.error(
-                "the batch of \(training.batch.value) is larger than the data set (\(set.count) examples)", at: training.batch.location)
+                "the batch of \(training.batch.value) is larger than the data set (\(set.count) examples)",
+                at: training.batch.location)
         }
         if let labelled = spec.data.labelled.value, let size = spec.data.source.value.knownCount, labelled > size {
             diagnostics.error(
-                "'labelled' asks for \(labelled) labelled examples, but the data has \(size)", at: spec.data.labelled.location)
+                "'labelled' asks for \(labelled) labelled examples, but the data has \(size)",
+                at: spec.data.labelled.location)
         }
     }
 
@@ -59,10 +67,14 @@ extension Checking {
     mutating func reportUnused() {
         guard isComplete else { return }
         for variable in spec.latents + spec.noise where !usedVariables.contains(variable.name.value) {
-            diagnostics.warning("'\(variable.name.value)' is declared but never used", at: variable.name.location, length: variable.name.value.count)
+            diagnostics.warning(
+                "'\(variable.name.value)' is declared but never used", at: variable.name.location,
+                length: variable.name.value.count)
         }
         for network in spec.networks where usedNetworks[network.name.value] == nil {
-            diagnostics.warning("network '\(network.name.value)' is declared but never used", at: network.name.location, length: network.name.value.count)
+            diagnostics.warning(
+                "network '\(network.name.value)' is declared but never used", at: network.name.location,
+                length: network.name.value.count)
         }
     }
 }

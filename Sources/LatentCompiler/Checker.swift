@@ -58,7 +58,9 @@ enum Declaration {
 
 /// Where a network is used: in the model, the inference model, or as an adversary.
 enum NetworkRole: String {
-    case model = "in the model", inference = "in the inference model", adversary = "as an adversary"
+    case model = "in the model"
+    case inference = "in the inference model"
+    case adversary = "as an adversary"
 }
 
 /// The state of one check.
@@ -175,7 +177,8 @@ struct Checking {
                 usedNetworks[name.value] = usedNetworks[name.value] ?? (role, name.location)
             } else if let declaration = declarations[name.value] {
                 diagnostics.error(
-                    "'\(name.value)' is \(declaration.kindName), not a network", at: name.location, length: name.value.count)
+                    "'\(name.value)' is \(declaration.kindName), not a network", at: name.location,
+                    length: name.value.count)
             } else {
                 diagnostics.error(
                     "unknown network '\(name.value)'", at: name.location, length: name.value.count,

@@ -27,7 +27,8 @@ struct CallArguments {
                 name = label.value
             } else {
                 guard !sawLabel else {
-                    diagnostics.error("positional arguments of '\(callee.value)' come before named ones", at: argument.location)
+                    diagnostics.error(
+                        "positional arguments of '\(callee.value)' come before named ones", at: argument.location)
                     ok = false
                     continue
                 }
@@ -48,7 +49,8 @@ struct CallArguments {
             values[name] = argument.value
         }
         for name in parameters.prefix(required) where values[name] == nil {
-            diagnostics.error("'\(callee.value)' needs the argument '\(name)'", at: callee.location, length: callee.value.count)
+            diagnostics.error(
+                "'\(callee.value)' needs the argument '\(name)'", at: callee.location, length: callee.value.count)
             ok = false
         }
         guard ok else { return nil }
@@ -63,11 +65,14 @@ struct CallArguments {
         guard let argument = values[name] else { return fallback }
         guard case .number(let value) = argument.value else {
             diagnostics.error(
-                "'\(name)' of '\(callee.value)' must be a number, found \(argument.value.kindName)", at: argument.location)
+                "'\(name)' of '\(callee.value)' must be a number, found \(argument.value.kindName)",
+                at: argument.location)
             return nil
         }
         guard requirement.holds(value) else {
-            diagnostics.error("'\(name)' of '\(callee.value)' \(requirement.phrase), found \(Expression.format(value))", at: argument.location)
+            diagnostics.error(
+                "'\(name)' of '\(callee.value)' \(requirement.phrase), found \(Expression.format(value))",
+                at: argument.location)
             return nil
         }
         return value
@@ -83,7 +88,8 @@ struct CallArguments {
         }
         guard Int(value) >= minimum else {
             diagnostics.error(
-                "'\(name)' of '\(callee.value)' must be at least \(minimum), found \(Int(value))", at: argument.location)
+                "'\(name)' of '\(callee.value)' must be at least \(minimum), found \(Int(value))", at: argument.location
+            )
             return nil
         }
         return Int(value)
@@ -108,11 +114,14 @@ struct CallArguments {
         var vector: [Double] = []
         for item in items {
             guard case .number(let value) = item.value else {
-                diagnostics.error("'\(name)' of '\(callee.value)' must hold numbers, found \(item.value.kindName)", at: item.location)
+                diagnostics.error(
+                    "'\(name)' of '\(callee.value)' must hold numbers, found \(item.value.kindName)", at: item.location)
                 return nil
             }
             guard requirement.holds(value) else {
-                diagnostics.error("'\(name)' of '\(callee.value)' \(requirement.phrase), found \(Expression.format(value))", at: item.location)
+                diagnostics.error(
+                    "'\(name)' of '\(callee.value)' \(requirement.phrase), found \(Expression.format(value))",
+                    at: item.location)
                 return nil
             }
             vector.append(value)

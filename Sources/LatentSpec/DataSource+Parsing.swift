@@ -1,8 +1,12 @@
 extension DataSource {
-    static let names = ["fashion-mnist", "idx", "npy", "csv", "four_points", "ring", "grid", "swiss_roll", "linear_gaussian"]
+    static let names = [
+        "fashion-mnist", "idx", "npy", "csv", "four_points", "ring", "grid", "swiss_roll", "linear_gaussian",
+    ]
 
     /// Interprets `fashion-mnist`, `npy("x.npy", labels="y.npy")`, `ring(8, radius=2, std=0.02)`, ...
-    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<DataSource>? {
+    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<
+        DataSource
+    >? {
         guard let (callee, arguments) = expression.asCall else {
             diagnostics.error(
                 "expected a data source such as fashion-mnist or npy(\"x.npy\"), found \(expression.value.kindName)",
@@ -15,7 +19,8 @@ extension DataSource {
             guard CallArguments(callee, arguments, parameters: [], &diagnostics) != nil else { return nil }
             result = .fashionMNIST
         case "idx", "npy", "csv":
-            guard let args = CallArguments(callee, arguments, parameters: ["path", "labels"], required: 1, &diagnostics),
+            guard
+                let args = CallArguments(callee, arguments, parameters: ["path", "labels"], required: 1, &diagnostics),
                 let path = args.string("path", &diagnostics)
             else { return nil }
             let labels = args.string("labels", &diagnostics)
@@ -27,7 +32,8 @@ extension DataSource {
             else { return nil }
             result = .synthetic(.fourPoints(count: count))
         case "ring":
-            guard let args = CallArguments(callee, arguments, parameters: ["modes", "radius", "std", "n"], &diagnostics),
+            guard
+                let args = CallArguments(callee, arguments, parameters: ["modes", "radius", "std", "n"], &diagnostics),
                 let modes = args.integer("modes", default: 8, minimum: 1, &diagnostics),
                 let radius = args.number("radius", default: 2, where: .positive, &diagnostics),
                 let std = args.number("std", default: 0.02, where: .positive, &diagnostics),
@@ -35,7 +41,8 @@ extension DataSource {
             else { return nil }
             result = .synthetic(.ring(modes: modes, radius: radius, std: std, count: count))
         case "grid":
-            guard let args = CallArguments(callee, arguments, parameters: ["side", "spacing", "std", "n"], &diagnostics),
+            guard
+                let args = CallArguments(callee, arguments, parameters: ["side", "spacing", "std", "n"], &diagnostics),
                 let side = args.integer("side", default: 5, minimum: 1, &diagnostics),
                 let spacing = args.number("spacing", default: 2, where: .positive, &diagnostics),
                 let std = args.number("std", default: 0.05, where: .positive, &diagnostics),
@@ -49,17 +56,17 @@ extension DataSource {
             else { return nil }
             result = .synthetic(.swissRoll(noise: noise, count: count))
         case "linear_gaussian":
-            guard let args = CallArguments(callee, arguments, parameters: ["dim", "latent", "noise", "n"], &diagnostics),
+            guard
+                let args = CallArguments(callee, arguments, parameters: ["dim", "latent", "noise", "n"], &diagnostics),
                 let dimension = args.integer("dim", default: 8, minimum: 1, &diagnostics),
                 let latent = args.integer("latent", default: 2, minimum: 1, &diagnostics),
                 let noise = args.number("noise", default: 0.5, where: .positive, &diagnostics),
                 let count = args.integer("n", default: 10_000, minimum: 1, &diagnostics)
             else { return nil }
-            result = .synthetic(.linearGaussian(dimension: dimension, latentDimension: latent, noise: noise, count: count))
+            result = .synthetic(
+                .linearGaussian(dimension: dimension, latentDimension: latent, noise: noise, count: count))
         default:
-            diagnostics.error(
-                "unknown data source '\(callee.value)' (expected one of: \(names.joined(separator: ", ")))",
-                at: callee.location, length: callee.value.count, suggestion: Suggestion.closest(to: callee.value, in: names))
+            diagnostics.unknown("data source", callee, among: names)
             return nil
         }
         return result.map { Located($0, at: expression.location) }

@@ -70,6 +70,19 @@ public struct DiagnosticList: Sendable {
         append(Diagnostic(.error, at: location, length: length, message, suggestion: suggestion))
     }
 
+    /// "unknown KIND 'NAME' (expected one of: ...)", with a suggestion when one is close;
+    /// returns the suggestion. Every unknown-word message is worded by this one function.
+    @discardableResult
+    public mutating func unknown(
+        _ kind: String, _ name: Located<String>, among candidates: [String], context: String = "", hint: String = ""
+    ) -> String? {
+        let suggestion = Suggestion.closest(to: name.value, in: candidates)
+        error(
+            "unknown \(kind) '\(name.value)'\(context) (expected one of: \(candidates.joined(separator: ", ")))\(hint)",
+            at: name.location, length: max(1, name.value.count), suggestion: suggestion)
+        return suggestion
+    }
+
     public mutating func warning(_ message: String, at location: SourceLocation, length: Int = 1) {
         append(Diagnostic(.warning, at: location, length: length, message))
     }

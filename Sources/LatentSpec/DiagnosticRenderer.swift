@@ -8,7 +8,8 @@ public enum DiagnosticRenderer {
         var output = ""
         for diagnostic in diagnostics {
             let location = diagnostic.location
-            output += "\(file.path):\(location.line):\(location.column): \(diagnostic.severity.rawValue): \(diagnostic.fullMessage)\n"
+            output +=
+                "\(file.path):\(location.line):\(location.column): \(diagnostic.severity.rawValue): \(diagnostic.fullMessage)\n"
             guard let line = file.line(location.line) else { continue }
             let gutter = String(location.line)
             let pad = String(repeating: " ", count: gutter.count)

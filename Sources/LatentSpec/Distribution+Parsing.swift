@@ -2,10 +2,13 @@ extension Distribution {
     static let names = ["normal", "mixture", "categorical", "uniform", "swiss_roll"]
 
     /// Interprets `normal(0, 1)`, `mixture(...)`, `categorical(10)`, `uniform(-1, 1)`, `swiss_roll()`.
-    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<Distribution>? {
+    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<
+        Distribution
+    >? {
         guard let (callee, arguments) = expression.asCall else {
             diagnostics.error(
-                "expected a distribution such as normal(0, 1), found \(expression.value.kindName)", at: expression.location)
+                "expected a distribution such as normal(0, 1), found \(expression.value.kindName)",
+                at: expression.location)
             return nil
         }
         var result: Distribution?
@@ -23,7 +26,9 @@ extension Distribution {
                 let classes = args["classes"]
             else { return nil }
             if case .list = classes.value {
-                guard let probabilities = args.vector("classes", default: [], where: .positive, &diagnostics) else { return nil }
+                guard let probabilities = args.vector("classes", default: [], where: .positive, &diagnostics) else {
+                    return nil
+                }
                 guard abs(probabilities.reduce(0, +) - 1) < 1e-6 else {
                     diagnostics.error("the probabilities of 'categorical' must sum to 1", at: classes.location)
                     return nil
@@ -32,7 +37,8 @@ extension Distribution {
             } else {
                 guard let count = args.integer("classes", default: 0, minimum: 2, &diagnostics) else { return nil }
                 guard count <= 100_000 else {
-                    diagnostics.error("'categorical' supports at most 100000 classes, found \(count)", at: classes.location)
+                    diagnostics.error(
+                        "'categorical' supports at most 100000 classes, found \(count)", at: classes.location)
                     return nil
                 }
                 result = .categorical(probabilities: Array(repeating: 1 / Double(count), count: count))
@@ -43,7 +49,9 @@ extension Distribution {
                 let high = args.number("high", default: 1, &diagnostics)
             else { return nil }
             guard low < high else {
-                diagnostics.error("'uniform' needs low < high, found \(Expression.format(low)) and \(Expression.format(high))", at: callee.location)
+                diagnostics.error(
+                    "'uniform' needs low < high, found \(Expression.format(low)) and \(Expression.format(high))",
+                    at: callee.location)
                 return nil
             }
             result = .uniform(low: low, high: high)
@@ -53,9 +61,7 @@ extension Distribution {
             else { return nil }
             result = .swissRoll(noise: noise)
         default:
-            diagnostics.error(
-                "unknown distribution '\(callee.value)' (expected one of: \(names.joined(separator: ", ")))",
-                at: callee.location, length: callee.value.count, suggestion: Suggestion.closest(to: callee.value, in: names))
+            diagnostics.unknown("distribution", callee, among: names)
         }
         return result.map { Located($0, at: expression.location) }
     }
@@ -66,7 +72,8 @@ extension Distribution {
         _ callee: Located<String>, _ arguments: [Expression.Argument], _ diagnostics: inout DiagnosticList
     ) -> Distribution? {
         if let first = arguments.first, first.label == nil, case .number = first.value.value {
-            guard let args = CallArguments(callee, arguments, parameters: ["components", "radius", "std"], &diagnostics),
+            guard
+                let args = CallArguments(callee, arguments, parameters: ["components", "radius", "std"], &diagnostics),
                 let count = args.integer("components", default: 0, minimum: 2, &diagnostics),
                 let radius = args.number("radius", default: 4, where: .positive, &diagnostics),
                 let std = args.number("std", default: 0.5, where: .positive, &diagnostics)
@@ -92,7 +99,9 @@ extension Distribution {
             }
             guard let component = interpret(argument.value, &diagnostics) else { return nil }
             guard case .normal(let mean, let std) = component.value else {
-                diagnostics.error("components of 'mixture' are normal(mean, std), found '\(component.value.kindName)'", at: argument.location)
+                diagnostics.error(
+                    "components of 'mixture' are normal(mean, std), found '\(component.value.kindName)'",
+                    at: argument.location)
                 return nil
             }
             components.append(MixtureComponent(weight: 0, mean: mean, std: std))
@@ -106,10 +115,11 @@ extension Distribution {
         var weightValues = Array(repeating: 1 / Double(components.count), count: components.count)
         if let weights {
             guard case .list(let items) = weights.value, items.count == components.count,
-                let values = Optional(items.compactMap { item -> Double? in
-                    if case .number(let value) = item.value, value > 0 { return value }
-                    return nil
-                }), values.count == items.count
+                let values = Optional(
+                    items.compactMap { item -> Double? in
+                        if case .number(let value) = item.value, value > 0 { return value }
+                        return nil
+                    }), values.count == items.count
             else {
                 diagnostics.error(
                     "'weights' of 'mixture' must be a list of \(components.count) positive numbers, one per component",

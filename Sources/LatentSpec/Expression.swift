@@ -31,7 +31,10 @@ public indirect enum Expression: Hashable, Sendable {
 
 /// `target ~ distribution` (a random draw) or `target = network(inputs)` (a deterministic map).
 public struct StatementSyntax: Hashable, Sendable {
-    public enum Operator: String, Sendable { case sample = "~", assign = "=" }
+    public enum Operator: String, Sendable {
+        case sample = "~"
+        case assign = "="
+    }
 
     public var target: Located<String>
     public var op: Operator

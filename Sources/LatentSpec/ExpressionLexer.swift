@@ -57,7 +57,9 @@ enum ExpressionLexer {
                 }
                 let name = String(String.UnicodeScalarView(scalars[start..<index]))
                 tokens.append(Token(kind: .identifier(name), offset: start, length: index - start))
-            } else if isDigit(scalar) || ((scalar == "-" || scalar == "+") && index + 1 < scalars.count && isDigit(scalars[index + 1])) {
+            } else if isDigit(scalar)
+                || ((scalar == "-" || scalar == "+") && index + 1 < scalars.count && isDigit(scalars[index + 1]))
+            {
                 // number = [sign] digits ["." digits] [("e" | "E") [sign] digits]
                 func digits() -> Bool {
                     let first = index
@@ -76,7 +78,9 @@ enum ExpressionLexer {
                     if index < scalars.count, scalars[index] == "-" || scalars[index] == "+" { index += 1 }
                     wellFormed = digits()
                 }
-                while index < scalars.count, isLetter(scalars[index]) || isDigit(scalars[index]) || scalars[index] == "." {
+                while index < scalars.count,
+                    isLetter(scalars[index]) || isDigit(scalars[index]) || scalars[index] == "."
+                {
                     index += 1
                     wellFormed = false
                 }

@@ -16,7 +16,8 @@ extension Layer {
             return nil
         }
         guard let units = syntax.units else {
-            diagnostics.error("'dense' needs a number of units, as in 'dense 512 relu'", at: syntax.kind.location, length: 5)
+            diagnostics.error(
+                "'dense' needs a number of units, as in 'dense 512 relu'", at: syntax.kind.location, length: 5)
             return nil
         }
         guard case .number(let count) = units.value, count == count.rounded(), count >= 1, count <= 1_000_000 else {
@@ -44,12 +45,11 @@ extension Activation {
             return .leakyRelu(slope: slope)
         }
         let plain: [String: Activation] = [
-            "identity": .identity, "relu": .relu, "tanh": .tanh, "sigmoid": .sigmoid, "softplus": .softplus, "elu": .elu,
+            "identity": .identity, "relu": .relu, "tanh": .tanh, "sigmoid": .sigmoid, "softplus": .softplus,
+            "elu": .elu,
         ]
         guard let activation = plain[callee.value] else {
-            diagnostics.error(
-                "unknown activation '\(callee.value)' (expected one of: \(names.joined(separator: ", ")))",
-                at: callee.location, length: callee.value.count, suggestion: Suggestion.closest(to: callee.value, in: names))
+            diagnostics.unknown("activation", callee, among: names)
             return nil
         }
         guard CallArguments(callee, arguments, parameters: [], &diagnostics) != nil else { return nil }

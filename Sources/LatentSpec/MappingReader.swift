@@ -20,15 +20,13 @@ struct MappingReader {
         var suggested: Set<String> = []
         for pair in pairs {
             guard case .scalar(let key) = pair.key else {
-                diagnostics.error("keys of \(context) must be plain words, found \(pair.key.kindName)", at: pair.key.location)
+                diagnostics.error(
+                    "keys of \(context) must be plain words, found \(pair.key.kindName)", at: pair.key.location)
                 continue
             }
             guard object.field(key.text) != nil else {
-                let known = object.fields.map(\.key)
-                let suggestion = Suggestion.closest(to: key.text, in: known)
-                diagnostics.error(
-                    "unknown key '\(key.text)' in \(context) (expected one of: \(known.joined(separator: ", ")))",
-                    at: key.location, length: key.text.count, suggestion: suggestion)
+                let suggestion = diagnostics.unknown(
+                    "key", key.located, among: object.fields.map(\.key), context: " in \(context)")
                 if let suggestion { suggested.insert(suggestion) }
                 continue
             }

@@ -3,9 +3,12 @@ extension Optimizer {
 
     /// Interprets `sgd(lr=0.1)`, `momentum(0.01, momentum=0.9)`, `adam(lr=0.001, beta1=0.5)`,
     /// `rmsprop(lr=0.001)`; the first argument is always the learning rate.
-    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<Optimizer>? {
+    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<Optimizer>?
+    {
         guard let (callee, arguments) = expression.asCall else {
-            diagnostics.error("expected an optimizer such as adam(lr=0.001), found \(expression.value.kindName)", at: expression.location)
+            diagnostics.error(
+                "expected an optimizer such as adam(lr=0.001), found \(expression.value.kindName)",
+                at: expression.location)
             return nil
         }
         let result: Optimizer?
@@ -22,7 +25,8 @@ extension Optimizer {
             else { return nil }
             result = .momentum(lr: lr, momentum: momentum)
         case "adam":
-            guard let args = CallArguments(callee, arguments, parameters: ["lr", "beta1", "beta2", "eps"], &diagnostics),
+            guard
+                let args = CallArguments(callee, arguments, parameters: ["lr", "beta1", "beta2", "eps"], &diagnostics),
                 let lr = args.number("lr", default: 0.001, where: .positive, &diagnostics),
                 let beta1 = args.number("beta1", default: 0.9, where: .unitInterval, &diagnostics),
                 let beta2 = args.number("beta2", default: 0.999, where: .unitInterval, &diagnostics),
@@ -37,9 +41,7 @@ extension Optimizer {
             else { return nil }
             result = .rmsprop(lr: lr, decay: decay, eps: eps)
         default:
-            diagnostics.error(
-                "unknown optimizer '\(callee.value)' (expected one of: \(names.joined(separator: ", ")))",
-                at: callee.location, length: callee.value.count, suggestion: Suggestion.closest(to: callee.value, in: names))
+            diagnostics.unknown("optimizer", callee, among: names)
             return nil
         }
         return result.map { Located($0, at: expression.location) }

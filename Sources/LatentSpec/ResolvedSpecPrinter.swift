@@ -66,7 +66,8 @@ public enum ResolvedSpecPrinter {
         lines.append("  discriminator_steps: \(training.discriminatorSteps.value)")
         lines.append("  optimizers:")
         for group in training.optimizers {
-            lines.append("    \(group.networks.map(\.value).joined(separator: ", ")): \(group.optimizer.value.canonicalText)")
+            lines.append(
+                "    \(group.networks.map(\.value).joined(separator: ", ")): \(group.optimizer.value.canonicalText)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

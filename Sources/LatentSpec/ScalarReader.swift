@@ -71,10 +71,7 @@ enum ScalarReader {
             return nil
         }
         guard let value = Value(rawValue: scalar.text) else {
-            diagnostics.error(
-                "unknown \(what) '\(scalar.text)' (expected one of: \(names.joined(separator: ", ")))",
-                at: scalar.location, length: scalar.text.count,
-                suggestion: Suggestion.closest(to: scalar.text, in: names))
+            diagnostics.unknown(what, scalar.located, among: names)
             return nil
         }
         return Located(value, at: scalar.location)

@@ -91,7 +91,8 @@ extension Optimizer {
         case .momentum(let lr, let momentum): "momentum(lr=\(number(lr)), momentum=\(number(momentum)))"
         case .adam(let lr, let beta1, let beta2, let eps):
             "adam(lr=\(number(lr)), beta1=\(number(beta1)), beta2=\(number(beta2)), eps=\(number(eps)))"
-        case .rmsprop(let lr, let decay, let eps): "rmsprop(lr=\(number(lr)), decay=\(number(decay)), eps=\(number(eps)))"
+        case .rmsprop(let lr, let decay, let eps):
+            "rmsprop(lr=\(number(lr)), decay=\(number(decay)), eps=\(number(eps)))"
         }
     }
 }

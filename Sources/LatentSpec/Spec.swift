@@ -347,7 +347,8 @@ public struct AVBOptions: Sendable {
 public struct TrainingSpec: Sendable {
     /// How long training runs.
     public enum Length: Hashable, Sendable {
-        case epochs(Int), steps(Int)
+        case epochs(Int)
+        case steps(Int)
     }
 
     public var batch: Located<Int>

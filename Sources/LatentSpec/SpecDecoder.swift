@@ -20,7 +20,8 @@ public enum SpecDecoder {
             if !diagnostics.hasErrors { diagnostics.error("the spec is empty; it starts with 'latent: 1'", at: .start) }
             return nil
         }
-        guard let reader = MappingReader(root, object: SpecSchema.root, context: "the spec", diagnostics: &diagnostics) else {
+        guard let reader = MappingReader(root, object: SpecSchema.root, context: "the spec", diagnostics: &diagnostics)
+        else {
             return nil
         }
         var decoder = Decoding(diagnostics: diagnostics)
@@ -70,15 +71,27 @@ private struct Decoding {
         let dataSpec = reader.value("data").flatMap { data($0) }
         var latents: [VariableDeclaration] = []
         for (name, node) in named(reader.value("latents"), "latents") {
-            if let latent = variable(name.located, node, isNoise: false) { latents.append(latent) } else { gaps.names.insert(name.text) }
+            if let latent = variable(name.located, node, isNoise: false) {
+                latents.append(latent)
+            } else {
+                gaps.names.insert(name.text)
+            }
         }
         var noise: [VariableDeclaration] = []
         for (name, node) in named(reader.value("noise"), "noise") {
-            if let input = variable(name.located, node, isNoise: true) { noise.append(input) } else { gaps.names.insert(name.text) }
+            if let input = variable(name.located, node, isNoise: true) {
+                noise.append(input)
+            } else {
+                gaps.names.insert(name.text)
+            }
         }
         var networks: [NetworkDeclaration] = []
         for (name, node) in named(reader.value("networks"), "networks") {
-            if let network = network(name.located, node) { networks.append(network) } else { gaps.names.insert(name.text) }
+            if let network = network(name.located, node) {
+                networks.append(network)
+            } else {
+                gaps.names.insert(name.text)
+            }
         }
         let (model, modelComplete) = statements(reader.value("model"), "model")
         let (inference, inferenceComplete) = statements(reader.value("inference"), "inference")
@@ -97,27 +110,39 @@ private struct Decoding {
                     source: Located(.fashionMNIST, at: start), shape: Located([1], at: start), range: nil,
                     binarize: Located(.none, at: start), labelled: Located(nil, at: start)),
             latents: latents, noise: noise, networks: networks, model: model, inference: inference,
-            objective: objectiveSpec ?? Located(.elbo(ELBOOptions(
-                beta: Located(1, at: start), samples: Located(1, at: start), kl: Located(.auto, at: start))), at: start),
-            training: trainingSpec ?? TrainingSpec(
-                batch: Located(1, at: start), length: Located(.steps(1), at: start), seed: Located(0, at: start),
-                discriminatorSteps: Located(1, at: start), optimizers: []))
+            objective: objectiveSpec
+                ?? Located(
+                    .elbo(
+                        ELBOOptions(
+                            beta: Located(1, at: start), samples: Located(1, at: start), kl: Located(.auto, at: start))),
+                    at: start),
+            training: trainingSpec
+                ?? TrainingSpec(
+                    batch: Located(1, at: start), length: Located(.steps(1), at: start), seed: Located(0, at: start),
+                    discriminatorSteps: Located(1, at: start), optimizers: []))
     }
 
     // MARK: Sections
 
     mutating func data(_ node: YAMLNode) -> DataSpec? {
-        guard let reader = MappingReader(node, object: SpecSchema.data, context: "'data'", diagnostics: &diagnostics) else {
+        guard let reader = MappingReader(node, object: SpecSchema.data, context: "'data'", diagnostics: &diagnostics)
+        else {
             return nil
         }
         let source = reader.value("source").flatMap { node in
-            ScalarReader.expression(node, "a data source", &diagnostics).flatMap { DataSource.interpret($0, &diagnostics) }
+            ScalarReader.expression(node, "a data source", &diagnostics).flatMap {
+                DataSource.interpret($0, &diagnostics)
+            }
         }
         var shape: Located<[Int]>?
         if let node = reader.value("shape"), let items = ScalarReader.list(node, "'shape'", &diagnostics) {
-            let dims = items.compactMap { ScalarReader.integer($0, "a dimension of 'shape'", minimum: 1, &diagnostics)?.value }
+            let dims = items.compactMap {
+                ScalarReader.integer($0, "a dimension of 'shape'", minimum: 1, &diagnostics)?.value
+            }
             if dims.count == items.count, !dims.isEmpty {
-                if dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) > 100_000_000 || dims.count > 8 {
+                if dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) > 100_000_000
+                    || dims.count > 8
+                {
                     diagnostics.error("'shape' describes more than 100000000 values per example", at: node.location)
                 } else {
                     shape = Located(dims, at: node.location)
@@ -129,7 +154,8 @@ private struct Decoding {
         if let source, let known = source.value.knownShape {
             if let written = shape, written.value.reduce(1, *) != known.reduce(1, *) {
                 diagnostics.error(
-                    "this data source has examples of shape \(known), but 'shape' says \(written.value)", at: written.location)
+                    "this data source has examples of shape \(known), but 'shape' says \(written.value)",
+                    at: written.location)
                 shape = Located(known, at: written.location)
             } else if shape == nil {
                 shape = Located(known, at: source.location)
@@ -141,21 +167,27 @@ private struct Decoding {
         if let node = reader.value("range"), let items = ScalarReader.list(node, "'range'", &diagnostics) {
             let values = items.compactMap { ScalarReader.number($0, "a bound of 'range'", &diagnostics)?.value }
             if values.count != 2 || items.count != 2 {
-                if values.count == items.count { diagnostics.error("'range' is [low, high], two numbers", at: node.location) }
+                if values.count == items.count {
+                    diagnostics.error("'range' is [low, high], two numbers", at: node.location)
+                }
             } else if values[0] >= values[1] {
-                diagnostics.error("'range' needs low < high, found [\(Expression.format(values[0])), \(Expression.format(values[1]))]", at: node.location)
+                diagnostics.error(
+                    "'range' needs low < high, found [\(Expression.format(values[0])), \(Expression.format(values[1]))]",
+                    at: node.location)
             } else {
                 range = Located(ClosedInterval(low: values[0], high: values[1]), at: node.location)
             }
         }
-        let binarize = reader.value("binarize").flatMap {
-            ScalarReader.enumeration($0, "binarization", &diagnostics) as Located<Binarization>?
-        } ?? Located(.none, at: reader.location)
+        let binarize =
+            reader.value("binarize").flatMap {
+                ScalarReader.enumeration($0, "binarization", &diagnostics) as Located<Binarization>?
+            } ?? Located(.none, at: reader.location)
         var labelled = Located<Int?>(nil, at: reader.location)
         if let node = reader.value("labelled") {
             if case .scalar(let scalar) = node, scalar.text == "all" {
                 labelled = Located(nil, at: scalar.location)
-            } else if let count = ScalarReader.integer(node, "'labelled' (a count, or 'all')", minimum: 0, &diagnostics) {
+            } else if let count = ScalarReader.integer(node, "'labelled' (a count, or 'all')", minimum: 0, &diagnostics)
+            {
                 labelled = Located(count.value, at: count.location)
             }
         }
@@ -164,7 +196,8 @@ private struct Decoding {
             for key in ["range", "binarize"] {
                 if let written = reader.key(key) {
                     diagnostics.error(
-                        "'\(key)' applies to image data (bytes 0..255); synthetic sets are real-valued", at: written.location,
+                        "'\(key)' applies to image data (bytes 0..255); synthetic sets are real-valued",
+                        at: written.location,
                         length: key.count)
                 }
             }
@@ -179,7 +212,9 @@ private struct Decoding {
     mutating func variable(_ name: Located<String>, _ node: YAMLNode, isNoise: Bool) -> VariableDeclaration? {
         let object = isNoise ? SpecSchema.noise : SpecSchema.variable
         let context = isNoise ? "noise '\(name.value)'" : "latent '\(name.value)'"
-        guard let reader = MappingReader(node, object: object, context: context, diagnostics: &diagnostics) else { return nil }
+        guard let reader = MappingReader(node, object: object, context: context, diagnostics: &diagnostics) else {
+            return nil
+        }
         let distributionKey = isNoise ? "distribution" : "prior"
         let distribution: Located<Distribution>?
         if let node = reader.value(distributionKey) {
@@ -198,8 +233,11 @@ private struct Decoding {
                 return nil
             }
             dimension = dimension ?? Located(probabilities.count, at: distribution.location)
-        } else if dimension == nil, reader.value("dim") == nil, !isNoise, distribution != nil || reader.value(distributionKey) == nil {
-            diagnostics.error("\(context) needs 'dim', its number of dimensions", at: name.location, length: name.value.count)
+        } else if dimension == nil, reader.value("dim") == nil, !isNoise,
+            distribution != nil || reader.value(distributionKey) == nil
+        {
+            diagnostics.error(
+                "\(context) needs 'dim', its number of dimensions", at: name.location, length: name.value.count)
         }
         if let written = dimension, written.value > 1_000_000 {
             diagnostics.error("'dim' is at most 1000000, found \(written.value)", at: written.location)
@@ -211,12 +249,15 @@ private struct Decoding {
 
     mutating func network(_ name: Located<String>, _ node: YAMLNode) -> NetworkDeclaration? {
         let context = "network '\(name.value)'"
-        guard let reader = MappingReader(node, object: SpecSchema.network, context: context, diagnostics: &diagnostics) else {
+        guard let reader = MappingReader(node, object: SpecSchema.network, context: context, diagnostics: &diagnostics)
+        else {
             return nil
         }
         var layers: [Located<Layer>] = []
         var layersOK = false
-        if let node = reader.value("layers"), let items = ScalarReader.list(node, "the layers of \(context)", &diagnostics) {
+        if let node = reader.value("layers"),
+            let items = ScalarReader.list(node, "the layers of \(context)", &diagnostics)
+        {
             layers = items.compactMap { item in
                 ScalarReader.scalar(item, "a layer such as 'dense 512 relu'", &diagnostics).flatMap {
                     Layer.interpret($0, &diagnostics)
@@ -225,9 +266,10 @@ private struct Decoding {
             layersOK = layers.count == items.count
             if items.isEmpty { diagnostics.error("\(context) needs at least one layer", at: node.location) }
         }
-        let initializer = reader.value("init").flatMap {
-            ScalarReader.enumeration($0, "initializer", &diagnostics) as Located<Initializer>?
-        } ?? Located(.glorot, at: name.location)
+        let initializer =
+            reader.value("init").flatMap {
+                ScalarReader.enumeration($0, "initializer", &diagnostics) as Located<Initializer>?
+            } ?? Located(.glorot, at: name.location)
         guard layersOK, !layers.isEmpty else { return nil }
         return NetworkDeclaration(name: name, layers: layers, initializer: initializer)
     }
@@ -248,57 +290,88 @@ private struct Decoding {
 
     mutating func objective(_ node: YAMLNode) -> Located<Objective>? {
         guard case .mapping(let entries, let location) = node else {
-            diagnostics.error("expected a mapping for 'objective' (with 'kind: elbo', say), found \(node.kindName)", at: node.location)
+            diagnostics.error(
+                "expected a mapping for 'objective' (with 'kind: elbo', say), found \(node.kindName)", at: node.location
+            )
             return nil
         }
-        guard let kindNode = entries.first(where: { if case .scalar(let key) = $0.key { key.text == "kind" } else { false } })?.value
+        guard
+            let kindNode = entries.first(where: {
+                if case .scalar(let key) = $0.key { key.text == "kind" } else { false }
+            })?.value
         else {
-            diagnostics.error("'objective' is missing the required key 'kind' (one of: \(Objective.kinds.joined(separator: ", ")))", at: location)
+            diagnostics.error(
+                "'objective' is missing the required key 'kind' (one of: \(Objective.kinds.joined(separator: ", ")))",
+                at: location)
             return nil
         }
         guard let kind = ScalarReader.scalar(kindNode, "an objective kind", &diagnostics) else { return nil }
         guard let variant = SpecSchema.variant(of: SpecSchema.objective, tag: kind.text) else {
-            diagnostics.error(
-                "unknown objective '\(kind.text)' (expected one of: \(Objective.kinds.joined(separator: ", ")))",
-                at: kind.location, length: kind.text.count, suggestion: Suggestion.closest(to: kind.text, in: Objective.kinds))
+            diagnostics.unknown("objective", kind.located, among: Objective.kinds)
             return nil
         }
         let context = "the \(kind.text) objective"
-        guard let reader = MappingReader(node, object: variant, context: context, diagnostics: &diagnostics) else { return nil }
+        guard let reader = MappingReader(node, object: variant, context: context, diagnostics: &diagnostics) else {
+            return nil
+        }
         _ = reader.value("kind")
         let objective: Objective?
         switch kind.text {
         case "elbo":
-            let beta = reader.value("beta").flatMap { ScalarReader.number($0, "'beta'", &diagnostics) } ?? Located(1, at: location)
-            if beta.value < 0 { diagnostics.error("'beta' must not be negative, found \(Expression.format(beta.value))", at: beta.location) }
-            let samples = reader.value("samples").flatMap { ScalarReader.integer($0, "'samples'", minimum: 1, &diagnostics) }
+            let beta =
+                reader.value("beta").flatMap { ScalarReader.number($0, "'beta'", &diagnostics) }
                 ?? Located(1, at: location)
-            if samples.value > 100_000 { diagnostics.error("'samples' is at most 100000, found \(samples.value)", at: samples.location) }
-            let kl = reader.value("kl").flatMap { ScalarReader.enumeration($0, "KL estimator", &diagnostics) as Located<ELBOOptions.KL>? }
+            if beta.value < 0 {
+                diagnostics.error(
+                    "'beta' must not be negative, found \(Expression.format(beta.value))", at: beta.location)
+            }
+            let samples =
+                reader.value("samples").flatMap { ScalarReader.integer($0, "'samples'", minimum: 1, &diagnostics) }
+                ?? Located(1, at: location)
+            if samples.value > 100_000 {
+                diagnostics.error("'samples' is at most 100000, found \(samples.value)", at: samples.location)
+            }
+            let kl =
+                reader.value("kl").flatMap {
+                    ScalarReader.enumeration($0, "KL estimator", &diagnostics) as Located<ELBOOptions.KL>?
+                }
                 ?? Located(.auto, at: location)
             objective = .elbo(ELBOOptions(beta: beta, samples: samples, kl: kl))
         case "gan":
-            let discriminator = reader.value("discriminator").flatMap { NetworkCall.interpret($0, role: "'discriminator'", &diagnostics) }
-            let loss = reader.value("generator_loss").flatMap {
-                ScalarReader.enumeration($0, "generator loss", &diagnostics) as Located<GANOptions.GeneratorLoss>?
-            } ?? Located(.nonSaturating, at: location)
+            let discriminator = reader.value("discriminator").flatMap {
+                NetworkCall.interpret($0, role: "'discriminator'", &diagnostics)
+            }
+            let loss =
+                reader.value("generator_loss").flatMap {
+                    ScalarReader.enumeration($0, "generator loss", &diagnostics) as Located<GANOptions.GeneratorLoss>?
+                } ?? Located(.nonSaturating, at: location)
             objective = discriminator.map { .gan(GANOptions(discriminator: $0, generatorLoss: loss)) }
         case "aae":
-            let discriminator = reader.value("discriminator").flatMap { NetworkCall.interpret($0, role: "'discriminator'", &diagnostics) }
+            let discriminator = reader.value("discriminator").flatMap {
+                NetworkCall.interpret($0, role: "'discriminator'", &diagnostics)
+            }
             let labelDiscriminator = reader.value("label_discriminator").flatMap {
                 NetworkCall.interpret($0, role: "'label_discriminator'", &diagnostics)
             }
-            let supervised = reader.value("supervised").flatMap { ScalarReader.number($0, "'supervised'", &diagnostics) }
+            let supervised =
+                reader.value("supervised").flatMap { ScalarReader.number($0, "'supervised'", &diagnostics) }
                 ?? Located(0, at: location)
             if supervised.value < 0 {
-                diagnostics.error("'supervised' is a weight and must not be negative, found \(Expression.format(supervised.value))", at: supervised.location)
+                diagnostics.error(
+                    "'supervised' is a weight and must not be negative, found \(Expression.format(supervised.value))",
+                    at: supervised.location)
             }
             objective = discriminator.map {
                 .aae(AAEOptions(discriminator: $0, labelDiscriminator: labelDiscriminator, supervised: supervised))
             }
         default:
-            let adversary = reader.value("adversary").flatMap { NetworkCall.interpret($0, role: "'adversary'", &diagnostics) }
-            let contrast = reader.value("adaptive_contrast").flatMap { ScalarReader.boolean($0, "'adaptive_contrast'", &diagnostics) }
+            let adversary = reader.value("adversary").flatMap {
+                NetworkCall.interpret($0, role: "'adversary'", &diagnostics)
+            }
+            let contrast =
+                reader.value("adaptive_contrast").flatMap {
+                    ScalarReader.boolean($0, "'adaptive_contrast'", &diagnostics)
+                }
                 ?? Located(false, at: location)
             objective = adversary.map { .avb(AVBOptions(adversary: $0, adaptiveContrast: contrast)) }
         }
@@ -306,21 +379,29 @@ private struct Decoding {
     }
 
     mutating func training(_ node: YAMLNode) -> TrainingSpec? {
-        guard let reader = MappingReader(node, object: SpecSchema.training, context: "'training'", diagnostics: &diagnostics) else {
+        guard
+            let reader = MappingReader(
+                node, object: SpecSchema.training, context: "'training'", diagnostics: &diagnostics)
+        else {
             return nil
         }
         func integer(_ key: String, default value: Int) -> Located<Int> {
-            reader.value(key).flatMap { ScalarReader.integer($0, "'\(key)'", minimum: key == "seed" ? 0 : 1, &diagnostics) }
+            reader.value(key).flatMap {
+                ScalarReader.integer($0, "'\(key)'", minimum: key == "seed" ? 0 : 1, &diagnostics)
+            }
                 ?? Located(value, at: reader.location)
         }
         let batch = integer("batch", default: 100)
         let seed = integer("seed", default: 0)
         let discriminatorSteps = integer("discriminator_steps", default: 1)
         var length = Located(TrainingSpec.Length.epochs(10), at: reader.location)
-        if let epochs = reader.value("epochs").flatMap({ ScalarReader.integer($0, "'epochs'", minimum: 1, &diagnostics) }) {
+        if let epochs = reader.value("epochs").flatMap({
+            ScalarReader.integer($0, "'epochs'", minimum: 1, &diagnostics)
+        }) {
             length = Located(.epochs(epochs.value), at: epochs.location)
         }
-        if let steps = reader.value("steps").flatMap({ ScalarReader.integer($0, "'steps'", minimum: 1, &diagnostics) }) {
+        if let steps = reader.value("steps").flatMap({ ScalarReader.integer($0, "'steps'", minimum: 1, &diagnostics) })
+        {
             if reader.value("epochs") != nil {
                 diagnostics.error("give either 'epochs' or 'steps', not both", at: steps.location)
             }
@@ -329,9 +410,11 @@ private struct Decoding {
         var groups: [OptimizerGroup] = []
         for (key, value) in named(reader.value("optimizers"), "optimizers", allowLists: true) {
             let names = Self.splitNames(key)
-            guard let optimizer = ScalarReader.expression(value, "an optimizer", &diagnostics).flatMap({
-                Optimizer.interpret($0, &diagnostics)
-            }) else {
+            guard
+                let optimizer = ScalarReader.expression(value, "an optimizer", &diagnostics).flatMap({
+                    Optimizer.interpret($0, &diagnostics)
+                })
+            else {
                 gaps.optimizedNetworks.formUnion(names.map(\.value))
                 continue
             }
@@ -354,7 +437,8 @@ private struct Decoding {
         var result: [(YAMLScalar, YAMLNode)] = []
         for entry in entries {
             guard case .scalar(let key) = entry.key else {
-                diagnostics.error("names in '\(section)' are plain words, found \(entry.key.kindName)", at: entry.key.location)
+                diagnostics.error(
+                    "names in '\(section)' are plain words, found \(entry.key.kindName)", at: entry.key.location)
                 continue
             }
             let names = allowLists ? Self.splitNames(key) : [Located(key.text, at: key.location)]
@@ -374,10 +458,13 @@ private struct Decoding {
     }
 
     static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first)
+        guard let first = name.unicodeScalars.first,
+            first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first)
         else { return false }
         return name.count <= 64
-            && name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+            && name.unicodeScalars.allSatisfy {
+                $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+            }
     }
 
     /// `encoder, decoder` as two located names.

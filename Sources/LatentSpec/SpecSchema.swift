@@ -163,7 +163,8 @@ public enum SpecSchema {
                 "discriminator_steps", .integer(minimum: 1),
                 "k: discriminator or adversary steps per generator step (default 1)."),
             SchemaField(
-                "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)"), nameLists: true), required: true,
+                "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)"), nameLists: true),
+                required: true,
                 "Network name (or comma-separated names) to optimizer: sgd, momentum, adam, rmsprop."),
         ])
 

@@ -13,7 +13,9 @@ extension Statement {
         }
         switch syntax.op {
         case .assign:
-            guard let call = NetworkCall.interpret(syntax.value, role: "the right side of '='", &diagnostics) else { return nil }
+            guard let call = NetworkCall.interpret(syntax.value, role: "the right side of '='", &diagnostics) else {
+                return nil
+            }
             return Statement(target: syntax.target, value: .map(call), location: scalar.contentLocation)
         case .sample:
             guard let family = interpretFamily(syntax.value, &diagnostics) else { return nil }
@@ -21,7 +23,9 @@ extension Statement {
         }
     }
 
-    private static func interpretFamily(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<Family>? {
+    private static func interpretFamily(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList)
+        -> Located<Family>?
+    {
         guard case .call(let callee, let arguments) = expression.value else {
             diagnostics.error(
                 "expected a distribution over a network's output, such as gaussian(encoder(x)), found \(expression.value.kindName)",
@@ -31,7 +35,8 @@ extension Statement {
         let family: Family?
         switch callee.value {
         case "gaussian":
-            guard let args = CallArguments(callee, arguments, parameters: ["params", "std"], required: 1, &diagnostics),
+            guard
+                let args = CallArguments(callee, arguments, parameters: ["params", "std"], required: 1, &diagnostics),
                 let params = args["params"],
                 let call = NetworkCall.interpret(params, role: "the parameters of 'gaussian'", &diagnostics)
             else { return nil }
@@ -48,13 +53,10 @@ extension Statement {
             else { return nil }
             family = callee.value == "bernoulli" ? .bernoulli(logits: call) : .categorical(logits: call)
         default:
-            var message = "unknown family '\(callee.value)' (expected one of: \(families.joined(separator: ", ")))"
-            if Distribution.names.contains(callee.value) {
-                message += "; priors such as '\(callee.value)(...)' are declared under 'latents'"
-            }
-            diagnostics.error(
-                message, at: callee.location, length: callee.value.count,
-                suggestion: Suggestion.closest(to: callee.value, in: families))
+            let isPrior = Distribution.names.contains(callee.value)
+            diagnostics.unknown(
+                "family", callee, among: families,
+                hint: isPrior ? "; priors such as '\(callee.value)(...)' are declared under 'latents'" : "")
             return nil
         }
         return family.map { Located($0, at: expression.location) }
@@ -63,7 +65,9 @@ extension Statement {
 
 extension NetworkCall {
     /// Interprets `network(a, b, ...)` whose inputs are variable names.
-    static func interpret(_ expression: Located<Expression>, role: String, _ diagnostics: inout DiagnosticList) -> NetworkCall? {
+    static func interpret(_ expression: Located<Expression>, role: String, _ diagnostics: inout DiagnosticList)
+        -> NetworkCall?
+    {
         guard case .call(let network, let arguments) = expression.value else {
             diagnostics.error(
                 "\(role) must be a network applied to variables, such as encoder(x), found \(expression.value.kindName)",
@@ -81,7 +85,9 @@ extension NetworkCall {
             inputs.append(Located(name, at: argument.value.location))
         }
         guard !inputs.isEmpty else {
-            diagnostics.error("network '\(network.value)' needs at least one input", at: network.location, length: network.value.count)
+            diagnostics.error(
+                "network '\(network.value)' needs at least one input", at: network.location, length: network.value.count
+            )
             return nil
         }
         return NetworkCall(network: network, inputs: inputs)

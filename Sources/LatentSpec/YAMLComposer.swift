@@ -97,7 +97,8 @@ private struct Composition {
                     return
                 }
                 let isMapping = event.type == YAML_MAPPING_START_EVENT
-                let anchor = optionalString(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
+                let anchor = optionalString(
+                    isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
                 stack.append(Open(isMapping: isMapping, location: location, anchor: anchor))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let open = stack.popLast() else { break }

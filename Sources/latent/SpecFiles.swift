@@ -22,7 +22,9 @@ enum SpecFiles {
     static func read(_ path: String) -> Result<SourceFile, SpecFileError> {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         if let size = attributes?[.size] as? Int, size > maximumBytes {
-            return .failure(SpecFileError(message: "\(path): the file is \(size >> 20) MB; a spec is at most \(maximumBytes >> 20) MB"))
+            return .failure(
+                SpecFileError(
+                    message: "\(path): the file is \(size >> 20) MB; a spec is at most \(maximumBytes >> 20) MB"))
         }
         do {
             return .success(try SourceFile.read(path: path))

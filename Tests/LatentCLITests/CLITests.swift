@@ -32,7 +32,8 @@ final class CLITests: XCTestCase {
     }
 
     func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-cli-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-cli-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
         try Data(bytes).write(to: url)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url.path
@@ -41,12 +42,17 @@ final class CLITests: XCTestCase {
     func testCheckAcceptsEveryExampleSpec() throws {
         let run = try run(["check", Repository.specs.path])
         XCTAssertEqual(run.status, 0, run.output + run.error)
-        XCTAssertEqual(run.output.components(separatedBy: "\n").filter { $0.hasSuffix(": ok") }.count, try Repository.specFiles().count)
+        XCTAssertEqual(
+            run.output.components(separatedBy: "\n").filter { $0.hasSuffix(": ok") }.count,
+            try Repository.specFiles().count)
     }
 
     func testCheckReportsErrorsWithSourceLineAndCaret() throws {
-        let path = try temporaryFile("typo.yaml", Array(try String(contentsOf: Repository.specs.appendingPathComponent("vae.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "prior: normal(0, 1)", with: "prior: normall(0, 1)").utf8))
+        let path = try temporaryFile(
+            "typo.yaml",
+            Array(
+                try String(contentsOf: Repository.specs.appendingPathComponent("vae.yaml"), encoding: .utf8)
+                    .replacingOccurrences(of: "prior: normal(0, 1)", with: "prior: normall(0, 1)").utf8))
         let run = try run(["check", path])
         XCTAssertEqual(run.status, 1)
         let lines = run.output.components(separatedBy: "\n")
@@ -65,7 +71,8 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(Set(record.keys), ["file", "line", "column", "severity", "message", "suggestion"])
             XCTAssertEqual(record["file"] as? String, path)
         }
-        let unknown = try XCTUnwrap(records.first { ($0["message"] as? String)?.hasPrefix("unknown key 'foo'") ?? false })
+        let unknown = try XCTUnwrap(
+            records.first { ($0["message"] as? String)?.hasPrefix("unknown key 'foo'") ?? false })
         XCTAssertEqual(unknown["line"] as? Int, 2)
         XCTAssertEqual(unknown["column"] as? Int, 1)
         XCTAssertEqual(unknown["severity"] as? String, "error")
@@ -94,7 +101,9 @@ final class CLITests: XCTestCase {
     func testSchemaCommandPrintsTheCheckedInSchema() throws {
         let run = try run(["schema"])
         XCTAssertEqual(run.status, 0)
-        XCTAssertEqual(run.output, try String(contentsOf: Repository.grammar.appendingPathComponent("latent.schema.json"), encoding: .utf8))
+        XCTAssertEqual(
+            run.output,
+            try String(contentsOf: Repository.grammar.appendingPathComponent("latent.schema.json"), encoding: .utf8))
     }
 
     /// Whatever the file holds, `latent check` exits 0 or 1: never a trap, a signal or a hang.
@@ -105,8 +114,20 @@ final class CLITests: XCTestCase {
             ("nul", [0, 0, 0, 10, 0]),
             ("tabs", Array("latent: 1\n\tdata:\n\t\tsource: x\n".utf8)),
             ("deep", Array(String(repeating: "[", count: 1_000_000).utf8)),
-            ("laughs", Array(((0...9).map { "a\($0): &a\($0) [" + Array(repeating: $0 == 0 ? "lol" : "*a\($0 - 1)", count: 9).joined(separator: ",") + "]" }.joined(separator: "\n") + "\nlatent: *a9\n").utf8)),
-            ("huge", Array(("latent: 1\nnetworks:\n" + (0..<100_000).map { "  n\($0): {layers: [dense \($0 + 1) relu]}\n" }.joined()).utf8)),
+            (
+                "laughs",
+                Array(
+                    ((0...9).map {
+                        "a\($0): &a\($0) ["
+                            + Array(repeating: $0 == 0 ? "lol" : "*a\($0 - 1)", count: 9).joined(separator: ",") + "]"
+                    }.joined(separator: "\n") + "\nlatent: *a9\n").utf8)
+            ),
+            (
+                "huge",
+                Array(
+                    ("latent: 1\nnetworks:\n"
+                        + (0..<100_000).map { "  n\($0): {layers: [dense \($0 + 1) relu]}\n" }.joined()).utf8)
+            ),
             ("negative", Array("latent: -1\ntraining: {batch: -5, seed: -1, epochs: -99999999999999999999}\n".utf8)),
         ]
         files.append(("duplicate", Array("latent: 1\nlatent: 1\ndata: {source: fashion-mnist, source: ring}\n".utf8)))

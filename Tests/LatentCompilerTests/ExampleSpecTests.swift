@@ -14,7 +14,8 @@ final class ExampleSpecTests: XCTestCase {
         let names = Set(specs.map(\.lastPathComponent))
         for required in [
             "vae.yaml", "gan.yaml", "aae.yaml", "aae-gaussian.yaml", "aae-implicit.yaml", "aae-semisupervised.yaml",
-            "aae-clustering.yaml", "avb.yaml", "avb-toy.yaml", "gan-ring.yaml", "aae-mixture-prior.yaml", "vae-linear.yaml",
+            "aae-clustering.yaml", "avb.yaml", "avb-toy.yaml", "gan-ring.yaml", "aae-mixture-prior.yaml",
+            "vae-linear.yaml",
         ] {
             XCTAssertTrue(names.contains(required), "Specs/\(required) is missing")
         }
@@ -33,7 +34,8 @@ final class ExampleSpecTests: XCTestCase {
             Golden.assertMatches(resolved, file: Self.resolvedFolder.appendingPathComponent(name + ".expected"))
             let again = Checker.check(SourceFile(path: "resolved/" + name, text: resolved))
             XCTAssertEqual(again.diagnostics.all.map(\.fullMessage), [], "the resolved \(name) is not a valid spec")
-            XCTAssertEqual(again.model.map { ResolvedSpecPrinter.print($0.spec) }, resolved, "resolving \(name) twice changes it")
+            XCTAssertEqual(
+                again.model.map { ResolvedSpecPrinter.print($0.spec) }, resolved, "resolving \(name) twice changes it")
         }
     }
 

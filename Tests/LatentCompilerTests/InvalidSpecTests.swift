@@ -23,7 +23,8 @@ final class InvalidSpecTests: XCTestCase {
                 XCTAssertEqual(errors.count, 0, "\(name) should be valid with a warning")
                 XCTAssertGreaterThanOrEqual(diagnostics.count, 1, "\(name) should warn")
             } else {
-                XCTAssertEqual(errors.count, 1, "\(name) holds one mistake, so it reports one error: \(errors.map(\.message))")
+                XCTAssertEqual(
+                    errors.count, 1, "\(name) holds one mistake, so it reports one error: \(errors.map(\.message))")
             }
             let text = DiagnosticRenderer.text(diagnostics, in: relative)
             Golden.assertMatches(text, file: url.appendingPathExtension("expected"))
@@ -37,7 +38,8 @@ final class InvalidSpecTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path)
         let specs = Set(names.filter { $0.hasSuffix(".yaml") })
         for name in names where !name.hasSuffix(".yaml") {
-            let spec = name.replacingOccurrences(of: ".expected.json", with: "").replacingOccurrences(of: ".expected", with: "")
+            let spec = name.replacingOccurrences(of: ".expected.json", with: "").replacingOccurrences(
+                of: ".expected", with: "")
             XCTAssertTrue(specs.contains(spec), "\(name) has no spec")
         }
     }

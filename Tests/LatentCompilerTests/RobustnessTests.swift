@@ -21,7 +21,10 @@ final class RobustnessTests: XCTestCase {
 
     func testMutatedSpecsNeverTrap() throws {
         var random = SplitMix64(state: 42)
-        let pieces: [[UInt8]] = [":", "[", "]", "(", ")", "=", "~", ",", "-", "\t", "\n", "\"", "'", "&a", "*a", "{", "#", "0", "-1", "1e999", "\u{0}", "é"].map { Array($0.utf8) }
+        let pieces: [[UInt8]] = [
+            ":", "[", "]", "(", ")", "=", "~", ",", "-", "\t", "\n", "\"", "'", "&a", "*a", "{", "#", "0", "-1",
+            "1e999", "\u{0}", "é",
+        ].map { Array($0.utf8) }
         var checked = 0
         for url in try Repository.specFiles() {
             let original = try SourceFile.read(path: url.path).bytes
@@ -40,7 +43,10 @@ final class RobustnessTests: XCTestCase {
                     if bytes.isEmpty { bytes = [0x20] }
                 }
                 let (model, diagnostics) = Checker.check(SourceFile(path: "fuzz.yaml", bytes: bytes))
-                if model == nil { XCTAssertTrue(diagnostics.hasErrors, "no model but no error for a mutation of \(url.lastPathComponent)") }
+                if model == nil {
+                    XCTAssertTrue(
+                        diagnostics.hasErrors, "no model but no error for a mutation of \(url.lastPathComponent)")
+                }
                 for diagnostic in diagnostics.all {
                     XCTAssertGreaterThanOrEqual(diagnostic.location.line, 1)
                     XCTAssertGreaterThanOrEqual(diagnostic.location.column, 1)
@@ -59,15 +65,27 @@ final class RobustnessTests: XCTestCase {
             ("NUL bytes", Array("latent: 1\u{0}\ndata:\u{0}".utf8)),
             ("a scalar", Array("42".utf8)),
             ("null root", Array("~".utf8)),
-            ("huge numbers", Array("latent: 99999999999999999999999999\ntraining:\n  batch: -99999999999999999999\n".utf8)),
+            (
+                "huge numbers",
+                Array("latent: 99999999999999999999999999\ntraining:\n  batch: -99999999999999999999\n".utf8)
+            ),
             ("huge layer", Array("latent: 1\nnetworks:\n  a:\n    layers: [dense 1e308 relu]\n".utf8)),
-            ("deep flow", Array((String(repeating: "{a: ", count: 5000) + "1" + String(repeating: "}", count: 5000)).utf8)),
-            ("deep expression", Array(("latent: 1\nlatents:\n  z:\n    prior: " + String(repeating: "normal(", count: 3000)).utf8)),
+            (
+                "deep flow",
+                Array((String(repeating: "{a: ", count: 5000) + "1" + String(repeating: "}", count: 5000)).utf8)
+            ),
+            (
+                "deep expression",
+                Array(("latent: 1\nlatents:\n  z:\n    prior: " + String(repeating: "normal(", count: 3000)).utf8)
+            ),
             ("BOM", [0xEF, 0xBB, 0xBF] + Array("latent: 1\n".utf8)),
             ("UTF-16", Array("latent: 1\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })),
             ("CRLF", Array("latent: 1\r\ndata:\r\n  source: fashion-mnist\r\n".utf8)),
             ("mapping keys", Array("? [a, b]\n: 1\n{x: 1}: 2\n".utf8)),
-            ("many errors", Array(("latent: 1\nnetworks:\n" + (0..<5000).map { "  n\($0):\n    layers: [bogus]\n" }.joined()).utf8)),
+            (
+                "many errors",
+                Array(("latent: 1\nnetworks:\n" + (0..<5000).map { "  n\($0):\n    layers: [bogus]\n" }.joined()).utf8)
+            ),
         ]
         for (name, bytes) in inputs {
             let (model, diagnostics) = Checker.check(SourceFile(path: "\(name).yaml", bytes: bytes))

@@ -9,7 +9,9 @@ final class ExpressionParserTests: XCTestCase {
 
     func testCallWithPositionalAndNamedArguments() throws {
         let parsed = try ExpressionParser.expression(scalar("adam(0.001, beta1=0.5, eps=1e-8)"))
-        guard case .call(let callee, let arguments) = parsed.value else { return XCTFail("not a call: \(parsed.value)") }
+        guard case .call(let callee, let arguments) = parsed.value else {
+            return XCTFail("not a call: \(parsed.value)")
+        }
         XCTAssertEqual(callee.value, "adam")
         XCTAssertEqual(arguments.map { $0.label?.value }, [nil, "beta1", "eps"])
         XCTAssertEqual(arguments.map(\.value.value), [.number(0.001), .number(0.5), .number(1e-8)])
@@ -17,9 +19,11 @@ final class ExpressionParserTests: XCTestCase {
     }
 
     func testNestedCallsListsStringsAndHyphenatedNames() throws {
-        let parsed = try ExpressionParser.expression(scalar(#"mixture(normal([0, -1.5], 2), weights=[0.3, 0.7], src="a b.npy", d=fashion-mnist)"#))
+        let parsed = try ExpressionParser.expression(
+            scalar(#"mixture(normal([0, -1.5], 2), weights=[0.3, 0.7], src="a b.npy", d=fashion-mnist)"#))
         XCTAssertEqual(
-            parsed.value.description, #"mixture(normal([0, -1.5], 2), weights=[0.3, 0.7], src="a b.npy", d=fashion-mnist)"#)
+            parsed.value.description,
+            #"mixture(normal([0, -1.5], 2), weights=[0.3, 0.7], src="a b.npy", d=fashion-mnist)"#)
     }
 
     func testStatementsOfBothKinds() throws {
@@ -79,7 +83,8 @@ final class ExpressionParserTests: XCTestCase {
     }
 
     func testQuotedScalarsShiftColumnsByTheQuote() throws {
-        let quoted = YAMLScalar(text: "normal(0, -1)", style: .singleQuoted, location: SourceLocation(line: 1, column: 8))
+        let quoted = YAMLScalar(
+            text: "normal(0, -1)", style: .singleQuoted, location: SourceLocation(line: 1, column: 8))
         let parsed = try ExpressionParser.expression(quoted)
         guard case .call(_, let arguments) = parsed.value else { return XCTFail() }
         XCTAssertEqual(arguments[1].value.location, SourceLocation(line: 1, column: 19))

@@ -7,7 +7,9 @@ import XCTest
 /// parses and means something with its start symbol, and every start symbol a spec field
 /// names is a rule of the grammar.
 final class GrammarTests: XCTestCase {
-    var grammar: String { get throws { try String(contentsOf: Repository.grammar.appendingPathComponent("latent.ebnf"), encoding: .utf8) } }
+    var grammar: String {
+        get throws { try String(contentsOf: Repository.grammar.appendingPathComponent("latent.ebnf"), encoding: .utf8) }
+    }
 
     /// `(* example RULE: TEXT *)` lines.
     func examples() throws -> [(rule: String, text: String)] {
@@ -15,7 +17,9 @@ final class GrammarTests: XCTestCase {
             guard line.hasPrefix("(* example "), line.hasSuffix(" *)") else { return nil }
             let body = line.dropFirst("(* example ".count).dropLast(3)
             guard let colon = body.firstIndex(of: ":") else { return nil }
-            return (String(body[..<colon]), String(body[body.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+            return (
+                String(body[..<colon]), String(body[body.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            )
         }
     }
 

@@ -8,7 +8,8 @@ import Yams
 /// Keeps `Grammar/latent.schema.json`, the schema table and the decoder in agreement.
 final class SchemaTests: XCTestCase {
     func testCheckedInSchemaIsTheGeneratedOne() {
-        Golden.assertMatches(JSONSchemaWriter.write(), file: Repository.grammar.appendingPathComponent("latent.schema.json"))
+        Golden.assertMatches(
+            JSONSchemaWriter.write(), file: Repository.grammar.appendingPathComponent("latent.schema.json"))
     }
 
     /// Every spec in `Specs/` validates against the JSON Schema (with Python's jsonschema,
@@ -34,7 +35,10 @@ final class SchemaTests: XCTestCase {
         let python = FileManager.default.isExecutableFile(atPath: system) ? [system] : ["/usr/bin/env", "python3"]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python[0])
-        process.arguments = Array(python.dropFirst()) + ["-c", script, Repository.grammar.appendingPathComponent("latent.schema.json").path] + specs
+        process.arguments =
+            Array(python.dropFirst()) + [
+                "-c", script, Repository.grammar.appendingPathComponent("latent.schema.json").path,
+            ] + specs
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -43,7 +47,8 @@ final class SchemaTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(
             process.terminationStatus, 0,
-            "schema validation failed (needs python3 with jsonschema and PyYAML: apt-get install python3-jsonschema python3-yaml):\n\(text)")
+            "schema validation failed (needs python3 with jsonschema and PyYAML: apt-get install python3-jsonschema python3-yaml):\n\(text)"
+        )
     }
 
     /// The decoder reads every field the schema declares: setting any field of any object
@@ -95,7 +100,8 @@ final class SchemaTests: XCTestCase {
         var diagnostics = DiagnosticList()
         _ = SpecDecoder.decode(file, &diagnostics)
         let onMarker = diagnostics.all.contains { diagnostic in
-            diagnostic.severity == .error && (file.line(diagnostic.location.line)?.contains("latent_test_marker") ?? false)
+            diagnostic.severity == .error
+                && (file.line(diagnostic.location.line)?.contains("latent_test_marker") ?? false)
         }
         XCTAssertTrue(onMarker, "\(what): no error at the wrong value; got \(diagnostics.all.map(\.message))")
     }
@@ -135,7 +141,9 @@ final class SchemaTests: XCTestCase {
         case .choice(let types): for type in types { collectFields(type, into: &names) }
         case .tagged(_, let variants):
             for variant in variants {
-                if let object = SpecSchema.variant(of: type, tag: variant.tag) { collectFields(.object(object), into: &names) }
+                if let object = SpecSchema.variant(of: type, tag: variant.tag) {
+                    collectFields(.object(object), into: &names)
+                }
             }
         case .integer, .number, .boolean, .enumeration, .expression: break
         }

@@ -25,11 +25,14 @@ final class YAMLComposerTests: XCTestCase {
     /// naming the first; composition goes on so that later mistakes are found too.
     func testEveryDuplicateKeyIsReportedWithTheFirstPlace() {
         let (_, diagnostics) = compose("a: 1\nb: 2\na: 3\nc:\n  d: 1\n  d: 2\n")
-        XCTAssertEqual(diagnostics.map(\.message), [
-            "duplicate key 'a' (first written at 1:1); each key appears once",
-            "duplicate key 'd' (first written at 5:3); each key appears once",
-        ])
-        XCTAssertEqual(diagnostics.map(\.location), [SourceLocation(line: 3, column: 1), SourceLocation(line: 6, column: 3)])
+        XCTAssertEqual(
+            diagnostics.map(\.message),
+            [
+                "duplicate key 'a' (first written at 1:1); each key appears once",
+                "duplicate key 'd' (first written at 5:3); each key appears once",
+            ])
+        XCTAssertEqual(
+            diagnostics.map(\.location), [SourceLocation(line: 3, column: 1), SourceLocation(line: 6, column: 3)])
     }
 
     func testAliasesResolveToTheAnchoredNode() throws {
@@ -45,7 +48,9 @@ final class YAMLComposerTests: XCTestCase {
     func testNestedAliasesDoNotExplode() {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1...30 {
-            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            text +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         let (node, diagnostics) = compose(text)
         XCTAssertNotNil(node)
@@ -55,7 +60,8 @@ final class YAMLComposerTests: XCTestCase {
     func testDeepNestingIsAnErrorNotAStackOverflow() {
         let (node, diagnostics) = compose(String(repeating: "[", count: 100) + String(repeating: "]", count: 100))
         XCTAssertNil(node)
-        XCTAssertEqual(diagnostics.map(\.message), ["the YAML nests more than 64 levels deep; a spec needs at most a few"])
+        XCTAssertEqual(
+            diagnostics.map(\.message), ["the YAML nests more than 64 levels deep; a spec needs at most a few"])
         XCTAssertEqual(diagnostics.first?.location, SourceLocation(line: 1, column: 65))
         // Far deeper input is stopped by libyaml's own limit, also as an error.
         let (huge, hugeDiagnostics) = compose(String(repeating: "[", count: 200_000))

@@ -34,11 +34,14 @@ public enum Golden {
         if isRecording {
             try? FileManager.default.createDirectory(
                 at: expected.deletingLastPathComponent(), withIntermediateDirectories: true)
-            XCTAssertNoThrow(try actual.write(to: expected, atomically: true, encoding: .utf8), file: testFile, line: line)
+            XCTAssertNoThrow(
+                try actual.write(to: expected, atomically: true, encoding: .utf8), file: testFile, line: line)
             return
         }
         guard let text = try? String(contentsOf: expected, encoding: .utf8) else {
-            XCTFail("missing golden file \(expected.path); record it with LATENT_RECORD=1 swift test", file: testFile, line: line)
+            XCTFail(
+                "missing golden file \(expected.path); record it with LATENT_RECORD=1 swift test", file: testFile,
+                line: line)
             return
         }
         if text != actual {
