@@ -3,13 +3,21 @@ import Foundation
 /// Prints diagnostics for people (`file:line:col: error: message`, the source line and a
 /// caret, as swiftc and stanc3 do) or for tools (JSON records).
 public enum DiagnosticRenderer {
-    /// The diagnostics of one file as text, in source order.
-    public static func text(_ diagnostics: [Diagnostic], in file: SourceFile) -> String {
+    /// The diagnostics of one file as text, in source order; `color` adds terminal colours.
+    public static func text(_ diagnostics: [Diagnostic], in file: SourceFile, color: Bool = false) -> String {
         var output = ""
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         for diagnostic in diagnostics {
             let location = diagnostic.location
+            let severity: String
+            switch diagnostic.severity {
+            case .error: severity = paint("error:", "1;31")
+            case .warning: severity = paint("warning:", "1;35")
+            case .note: severity = paint("note:", "1;36")
+            }
             output +=
-                "\(file.path):\(location.line):\(location.column): \(diagnostic.severity.rawValue): \(diagnostic.fullMessage)\n"
+                paint("\(file.path):\(location.line):\(location.column):", "1")
+                + " \(severity) \(paint(diagnostic.fullMessage, "1"))\n"
             guard let line = file.line(location.line) else { continue }
             let gutter = String(location.line)
             let pad = String(repeating: " ", count: gutter.count)
@@ -17,7 +25,7 @@ public enum DiagnosticRenderer {
             let prefix = scalars.prefix(max(0, location.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
             let available = max(1, scalars.count - (location.column - 1))
             let underline = "^" + String(repeating: "~", count: max(0, min(diagnostic.length, available) - 1))
-            output += " \(gutter) | \(line)\n \(pad) | \(prefix)\(underline)\n"
+            output += " \(gutter) | \(line)\n \(pad) | \(prefix)\(paint(underline, "1;32"))\n"
         }
         return output
     }

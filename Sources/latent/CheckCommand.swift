@@ -37,7 +37,13 @@ struct CheckCommand: ParsableCommand {
         var records: [DiagnosticRenderer.Record] = []
         var invalid = 0
         var unreadable = 0
-        let paths = SpecFiles.expand(specs)
+        let paths: [String]
+        switch SpecFiles.expand(specs) {
+        case .success(let expanded): paths = expanded
+        case .failure(let error):
+            printError("error: \(error)")
+            throw ExitCode.usage
+        }
         for path in paths {
             let file: SourceFile
             switch SpecFiles.read(path) {
@@ -54,7 +60,7 @@ struct CheckCommand: ParsableCommand {
             case .json:
                 records += sorted.map { DiagnosticRenderer.Record($0, file: path) }
             case .text:
-                print(DiagnosticRenderer.text(sorted, in: file), terminator: "")
+                print(DiagnosticRenderer.text(sorted, in: file, color: Terminal.supportsColor), terminator: "")
                 if let summary = DiagnosticRenderer.summary(sorted) {
                     print("\(path): \(summary)")
                 } else if !quiet {

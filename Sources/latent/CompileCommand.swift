@@ -31,7 +31,7 @@ struct CompileCommand: ParsableCommand {
         }
         let (model, diagnostics) = Checker.check(file)
         guard let model else {
-            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file))
+            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
             throw ExitCode.specErrors
         }
         switch emit {

@@ -6,16 +6,25 @@ enum SpecFiles {
     /// Specs larger than this are refused (the largest example is a few KB).
     static let maximumBytes = 10 << 20
 
-    /// Files as given, with directories expanded to the `.yaml`/`.yml` files in them (sorted).
-    static func expand(_ paths: [String]) -> [String] {
-        paths.flatMap { path -> [String] in
+    /// Files as given, with directories expanded to the `.yaml`/`.yml` files in them (sorted);
+    /// a directory without any is a usage error.
+    static func expand(_ paths: [String]) -> Result<[String], SpecFileError> {
+        var files: [String] = []
+        for path in paths {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
-                let names = try? FileManager.default.contentsOfDirectory(atPath: path)
-            else { return [path] }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            let specs = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            guard !specs.isEmpty else {
+                return .failure(SpecFileError(message: "\(path): no .yaml or .yml files in this folder"))
+            }
             let base = path.hasSuffix("/") ? path : path + "/"
-            return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { base + $0 }
+            files += specs.map { base + $0 }
         }
+        return .success(files)
     }
 
     /// Reads one spec, or explains why it cannot be read.
@@ -43,4 +52,15 @@ struct SpecFileError: Error, CustomStringConvertible {
 /// Writes to standard error.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Whether output goes to a terminal that wants colours (not when piped, nor with NO_COLOR set).
+enum Terminal {
+    static var supportsColor: Bool { wantsColor(fileDescriptor: STDOUT_FILENO) }
+    static var errorSupportsColor: Bool { wantsColor(fileDescriptor: STDERR_FILENO) }
+
+    private static func wantsColor(fileDescriptor: Int32) -> Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return isatty(fileDescriptor) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }
 }

@@ -87,6 +87,13 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.error.contains("no such file"), missing.error)
         XCTAssertEqual(try run(["--help"]).status, 0)
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-empty-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: empty) }
+        let none = try run(["check", empty.path])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.error.contains("no .yaml or .yml files"), none.error)
     }
 
     func testCompileEmitsTheResolvedSpec() throws {
