@@ -142,6 +142,17 @@ struct CallArguments {
 }
 
 extension Located where Value == Expression {
+    /// The callee and arguments, or an error "expected DESCRIPTION, found ..." if this is no call.
+    func call(expecting description: String, _ diagnostics: inout DiagnosticList)
+        -> (callee: Located<String>, arguments: [Expression.Argument])?
+    {
+        guard let call = asCall else {
+            diagnostics.error("expected \(description), found \(value.kindName)", at: location)
+            return nil
+        }
+        return call
+    }
+
     /// The callee and arguments of a call; a bare name counts as a call with no arguments.
     var asCall: (callee: Located<String>, arguments: [Expression.Argument])? {
         switch value {

@@ -4,15 +4,13 @@ extension DataSource {
     ]
 
     /// Interprets `fashion-mnist`, `npy("x.npy", labels="y.npy")`, `ring(8, radius=2, std=0.02)`, ...
-    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<
-        DataSource
-    >? {
-        guard let (callee, arguments) = expression.asCall else {
-            diagnostics.error(
-                "expected a data source such as fashion-mnist or npy(\"x.npy\"), found \(expression.value.kindName)",
-                at: expression.location)
-            return nil
-        }
+    static func interpret(
+        _ expression: Located<Expression>, _ diagnostics: inout DiagnosticList
+    ) -> Located<DataSource>? {
+        guard
+            let (callee, arguments) = expression.call(
+                expecting: "a data source such as fashion-mnist or npy(\"x.npy\")", &diagnostics)
+        else { return nil }
         let result: DataSource?
         switch callee.value {
         case "fashion-mnist":

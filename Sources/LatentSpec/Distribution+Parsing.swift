@@ -2,15 +2,11 @@ extension Distribution {
     static let names = ["normal", "mixture", "categorical", "uniform", "swiss_roll"]
 
     /// Interprets `normal(0, 1)`, `mixture(...)`, `categorical(10)`, `uniform(-1, 1)`, `swiss_roll()`.
-    static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<
-        Distribution
-    >? {
-        guard let (callee, arguments) = expression.asCall else {
-            diagnostics.error(
-                "expected a distribution such as normal(0, 1), found \(expression.value.kindName)",
-                at: expression.location)
-            return nil
-        }
+    static func interpret(
+        _ expression: Located<Expression>, _ diagnostics: inout DiagnosticList
+    ) -> Located<Distribution>? {
+        guard let (callee, arguments) = expression.call(expecting: "a distribution such as normal(0, 1)", &diagnostics)
+        else { return nil }
         var result: Distribution?
         switch callee.value {
         case "normal":

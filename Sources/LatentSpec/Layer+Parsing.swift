@@ -37,7 +37,9 @@ extension Layer {
 
 extension Activation {
     static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Activation? {
-        guard let (callee, arguments) = expression.asCall else { return nil }
+        guard let (callee, arguments) = expression.call(expecting: "an activation such as relu", &diagnostics) else {
+            return nil
+        }
         if callee.value == "leaky_relu" {
             guard let args = CallArguments(callee, arguments, parameters: ["slope"], &diagnostics),
                 let slope = args.number("slope", default: 0.2, where: .unitInterval, &diagnostics)

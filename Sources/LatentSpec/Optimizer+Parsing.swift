@@ -5,12 +5,8 @@ extension Optimizer {
     /// `rmsprop(lr=0.001)`; the first argument is always the learning rate.
     static func interpret(_ expression: Located<Expression>, _ diagnostics: inout DiagnosticList) -> Located<Optimizer>?
     {
-        guard let (callee, arguments) = expression.asCall else {
-            diagnostics.error(
-                "expected an optimizer such as adam(lr=0.001), found \(expression.value.kindName)",
-                at: expression.location)
-            return nil
-        }
+        guard let (callee, arguments) = expression.call(expecting: "an optimizer such as adam(lr=0.001)", &diagnostics)
+        else { return nil }
         let result: Optimizer?
         switch callee.value {
         case "sgd":

@@ -69,30 +69,9 @@ private struct Decoding {
             }
         }
         let dataSpec = reader.value("data").flatMap { data($0) }
-        var latents: [VariableDeclaration] = []
-        for (name, node) in named(reader.value("latents"), "latents") {
-            if let latent = variable(name.located, node, isNoise: false) {
-                latents.append(latent)
-            } else {
-                gaps.names.insert(name.text)
-            }
-        }
-        var noise: [VariableDeclaration] = []
-        for (name, node) in named(reader.value("noise"), "noise") {
-            if let input = variable(name.located, node, isNoise: true) {
-                noise.append(input)
-            } else {
-                gaps.names.insert(name.text)
-            }
-        }
-        var networks: [NetworkDeclaration] = []
-        for (name, node) in named(reader.value("networks"), "networks") {
-            if let network = network(name.located, node) {
-                networks.append(network)
-            } else {
-                gaps.names.insert(name.text)
-            }
-        }
+        let latents = declarations(reader.value("latents"), "latents") { $0.variable($1, $2, isNoise: false) }
+        let noise = declarations(reader.value("noise"), "noise") { $0.variable($1, $2, isNoise: true) }
+        let networks = declarations(reader.value("networks"), "networks") { $0.network($1, $2) }
         let (model, modelComplete) = statements(reader.value("model"), "model")
         let (inference, inferenceComplete) = statements(reader.value("inference"), "inference")
         gaps.model = !modelComplete || reader.value("model") == nil
@@ -425,6 +404,22 @@ private struct Decoding {
     }
 
     // MARK: Helpers
+
+    /// Decodes each named entry of a section; names whose entries fail become gaps.
+    mutating func declarations<Declaration>(
+        _ node: YAMLNode?, _ section: String,
+        _ decode: (inout Decoding, Located<String>, YAMLNode) -> Declaration?
+    ) -> [Declaration] {
+        var result: [Declaration] = []
+        for (name, value) in named(node, section) {
+            if let declaration = decode(&self, name.located, value) {
+                result.append(declaration)
+            } else {
+                gaps.names.insert(name.text)
+            }
+        }
+        return result
+    }
 
     /// The entries of a mapping from user-chosen names to values, with each name checked.
     mutating func named(_ node: YAMLNode?, _ section: String, allowLists: Bool = false) -> [(YAMLScalar, YAMLNode)] {
