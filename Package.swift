@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "latent", targets: ["latent"]),
         .library(name: "LatentSpec", targets: ["LatentSpec"]),
+        .library(name: "LatentIR", targets: ["LatentIR"]),
         .library(name: "LatentCompiler", targets: ["LatentCompiler"]),
     ],
     dependencies: [
@@ -16,13 +17,15 @@ let package = Package(
     targets: [
         // Front end: YAML text -> Spec (every node with its source location), diagnostics.
         .target(name: "LatentSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
-        // Spec -> CheckedModel (names resolved, shapes inferred, objective rules).
-        .target(name: "LatentCompiler", dependencies: ["LatentSpec"]),
+        // The tape IR: programs, phases, instructions, autodiff, passes, printers, reference interpreter.
+        .target(name: "LatentIR", dependencies: ["LatentSpec"]),
+        // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
+        .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentIR"]),
         // The `latent` command-line tool.
         .executableTarget(
             name: "latent",
             dependencies: [
-                "LatentSpec", "LatentCompiler",
+                "LatentSpec", "LatentCompiler", "LatentIR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.

@@ -195,6 +195,12 @@ public struct MixtureComponent: Hashable, Sendable {
     public var weight: Double
     public var mean: [Double]
     public var std: [Double]
+
+    public init(weight: Double, mean: [Double], std: [Double]) {
+        self.weight = weight
+        self.mean = mean
+        self.std = std
+    }
 }
 
 // MARK: - Networks

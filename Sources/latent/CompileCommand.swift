@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import LatentCompiler
+import LatentIR
 import LatentSpec
 
 /// `latent compile SPEC --emit STAGE`: print a stage of the compiler as stable text.
@@ -8,11 +10,12 @@ struct CompileCommand: ParsableCommand {
         commandName: "compile",
         abstract: "Compile a spec and print a stage of the compiler.",
         discussion: """
-            Stages: resolved (the spec with every default explicit; itself a valid spec).
+            Stages: resolved (the spec with every default explicit; itself a valid spec), \
+            ir (the objective lowered to phases of tape IR), grad (with the backward pass appended).
             """)
 
     enum Stage: String, ExpressibleByArgument, CaseIterable {
-        case resolved
+        case resolved, ir, grad
     }
 
     @Argument(help: "The spec file.")
@@ -29,13 +32,16 @@ struct CompileCommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode.usage
         }
-        let (model, diagnostics) = Checker.check(file)
-        guard let model else {
+        let name = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
+        let (pipeline, diagnostics) = Pipeline.compile(file, name: name)
+        guard let pipeline else {
             printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
             throw ExitCode.specErrors
         }
         switch emit {
-        case .resolved: print(ResolvedSpecPrinter.print(model.spec), terminator: "")
+        case .resolved: print(ResolvedSpecPrinter.print(pipeline.model.spec), terminator: "")
+        case .ir: print(ProgramPrinter.print(pipeline.ir), terminator: "")
+        case .grad: print(ProgramPrinter.print(pipeline.grad), terminator: "")
         }
     }
 }

@@ -1,0 +1,191 @@
+import Foundation
+import LatentIR
+import LatentSpec
+
+/// The phases of each objective (seed: "Objectives are lowered to phases").
+extension LoweringContext {
+    // MARK: ELBO
+
+    /// One phase: minimise -E_q log p(x|z) + beta KL(q(z|x) || p(z)), with the KL analytic
+    /// when both are Gaussian and Monte-Carlo otherwise; with k samples, the IWAE bound
+    /// -log (1/k) sum_i p(x, z_i) / q(z_i | x).
+    func elboPhase(_ options: ELBOOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        let beta = options.beta.value
+        let samples = options.samples.value
+        b.encode(samples: samples > 1)
+        let logLikelihood = b.logLikelihood()
+        let perExample: ValueID
+        if samples > 1 {
+            var logWeight = logLikelihood
+            for latent in spec.latents {
+                let name = latent.name.value
+                let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
+                let difference = b.tape.sub(logPrior, b.logPosterior(name))
+                logWeight = b.tape.add(logWeight, beta == 1 ? difference : b.tape.scale(difference, by: beta))
+            }
+            let bound = b.tape.sub(
+                b.tape.emit(.logSumExpFirst(logWeight)), b.tape.constant(Foundation.log(Double(samples))))
+            perExample = b.tape.unary(.neg, bound)
+        } else {
+            var kl: ValueID?
+            for latent in spec.latents {
+                let term = klTerm(latent, options, &b)
+                kl = kl.map { b.tape.add($0, term) } ?? term
+            }
+            let negative = b.tape.unary(.neg, logLikelihood)
+            perExample = kl.map { b.tape.add(negative, beta == 1 ? $0 : b.tape.scale($0, by: beta)) } ?? negative
+        }
+        let loss = b.tape.meanAll(perExample)
+        return b.finish("elbo", updates: inferenceNetworks + modelNetworks, loss: loss)
+    }
+
+    /// KL(q(z|x) || p(z)) per example: analytic for a normal prior (unless `kl: sampled`),
+    /// else log q(z|x) - log p(z) at the sampled z.
+    func klTerm(_ latent: VariableDeclaration, _ options: ELBOOptions, _ b: inout PhaseBuilder) -> ValueID {
+        let name = latent.name.value
+        guard case .normal(let priorMean, let priorStd) = latent.distribution.value, options.kl.value != .sampled,
+            let (mean, logVariance, _) = b.gaussians[name]
+        else {
+            let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
+            return b.tape.sub(b.logPosterior(name), logPrior)
+        }
+        // KL(N(mu, s^2) || N(m, t^2)) = log t - log s + (s^2 + (mu - m)^2) / (2 t^2) - 1/2, per dimension.
+        let isStandard = priorMean == [0] && priorStd == [1]
+        let difference = isStandard ? mean : b.tape.sub(mean, constant(priorMean, &b))
+        var spread = b.tape.scale(
+            b.tape.add(b.tape.unary(.exp, logVariance), b.tape.unary(.square, difference)), by: 0.5)
+        if !isStandard { spread = b.tape.div(spread, constant(priorStd.map { $0 * $0 }, &b)) }
+        let offset = isStandard ? b.tape.constant(-0.5) : constant(priorStd.map { Foundation.log($0) - 0.5 }, &b)
+        let terms = b.tape.add(b.tape.sub(spread, b.tape.scale(logVariance, by: 0.5)), offset)
+        return b.tape.sumLast(terms)
+    }
+
+    func constant(_ values: [Double], _ b: inout PhaseBuilder) -> ValueID {
+        values.count == 1 ? b.tape.constant(values[0]) : b.tape.emit(.vector(values))
+    }
+
+    // MARK: GAN
+
+    var discriminatorNetwork: String? {
+        switch spec.objective.value {
+        case .gan(let options): options.discriminator.network.value
+        case .aae(let options): options.discriminator.network.value
+        case .avb(let options): options.adversary.network.value
+        case .elbo: nil
+        }
+    }
+
+    /// Draws every latent from its prior and applies the generator: x = G(z).
+    func generate(_ b: inout PhaseBuilder) -> ValueID {
+        for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
+        guard let statement = spec.model.first, case .map(let call) = statement.value else {
+            preconditionFailure("the checker requires 'x = G(z)' for a GAN")
+        }
+        return b.call(call)
+    }
+
+    /// D: minimise -[log D(x) + log(1 - D(G(z)))] = softplus(-D(x)) + softplus(D(G(z))).
+    func ganDiscriminatorPhase(_ options: GANOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        let fake = generate(&b)
+        let discriminator = options.discriminator.network.value
+        let real = b.apply(discriminator, to: [b.variable(DataSpec.variableName)])
+        let generated = b.apply(discriminator, to: [fake])
+        let loss = b.tape.add(b.lossOfReal(real), b.lossOfFake(generated))
+        return b.finish("discriminator", updates: [discriminator], loss: loss)
+    }
+
+    /// G: minimax minimises log(1 - D(G(z))) = -softplus(D(G(z))); non-saturating minimises
+    /// -log D(G(z)) = softplus(-D(G(z))).
+    func ganGeneratorPhase(_ options: GANOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        let fake = generate(&b)
+        let logits = b.apply(options.discriminator.network.value, to: [fake])
+        let loss: ValueID
+        switch options.generatorLoss.value {
+        case .nonSaturating: loss = b.lossOfReal(logits)
+        case .minimax: loss = b.tape.unary(.neg, b.lossOfFake(logits))
+        }
+        return b.finish("generator", updates: modelNetworks, loss: loss)
+    }
+
+    // MARK: AAE
+
+    /// Encoder and decoder minimise the reconstruction error -log p(x | z).
+    func aaeReconstructionPhase() -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode()
+        let loss = b.tape.meanAll(b.tape.unary(.neg, b.logLikelihood()))
+        return b.finish("reconstruction", updates: inferenceNetworks + modelNetworks, loss: loss)
+    }
+
+    /// The adversaries learn to tell prior samples (real) from codes of the data (fake).
+    func aaeDiscriminatorPhase(_ options: AAEOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode()
+        var loss: ValueID?
+        var updates: [String] = []
+        for call in [options.discriminator, options.labelDiscriminator].compactMap({ $0 }) {
+            let name = call.inputs[0].value
+            guard let latent = spec.latents.first(where: { $0.name.value == name }) else { continue }
+            let real = b.apply(call.network.value, to: [b.samplePrior(latent)])
+            let fake = b.apply(call.network.value, to: [b.variable(name)])
+            let term = b.tape.add(b.lossOfReal(real), b.lossOfFake(fake))
+            loss = loss.map { b.tape.add($0, term) } ?? term
+            updates.append(call.network.value)
+        }
+        let total = loss ?? b.tape.constant(0)
+        return b.finish("regularization_discriminator", updates: updates, loss: total)
+    }
+
+    /// The encoder learns to make its codes pass for prior samples.
+    func aaeGeneratorPhase(_ options: AAEOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode()
+        var loss: ValueID?
+        for call in [options.discriminator, options.labelDiscriminator].compactMap({ $0 }) {
+            let term = b.lossOfReal(b.apply(call.network.value, to: [b.variable(call.inputs[0].value)]))
+            loss = loss.map { b.tape.add($0, term) } ?? term
+        }
+        let total = loss ?? b.tape.constant(0)
+        return b.finish("regularization_generator", updates: inferenceNetworks, loss: total)
+    }
+
+    /// On labelled batches, the label encoder minimises weight x cross-entropy to the label.
+    func aaeSupervisedPhase(_ options: AAEOptions) -> Phase? {
+        guard let statement = spec.inference.first(where: { model.encoders[$0.target.value] == .categorical }),
+            case .draw(let family) = statement.value
+        else { return nil }
+        var b = PhaseBuilder(self, input: .labelled)
+        let labels = b.tape.emit(.labels, type: .rows(latentDimensionOf(statement.target.value)))
+        let logits = b.call(family.value.call)
+        let crossEntropy = b.tape.unary(.neg, b.tape.sumLast(b.tape.mul(labels, b.tape.emit(.logSoftmax(logits)))))
+        let loss = b.tape.scale(b.tape.meanAll(crossEntropy), by: options.supervised.value)
+        return b.finish("supervised", updates: [family.value.call.network.value], loss: loss)
+    }
+
+    func latentDimensionOf(_ name: String) -> Int { spec.latents.first { $0.name.value == name }?.dimension.value ?? 0 }
+
+    // MARK: AVB
+
+    /// theta, phi: minimise -log p(x | z) + T(x, z) with z = f(x, eps) (AVB, Algorithm 1).
+    func avbPrimalPhase(_ options: AVBOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode()
+        let t = b.call(options.adversary)
+        let loss = b.tape.meanAll(b.tape.add(b.tape.unary(.neg, b.logLikelihood()), t))
+        return b.finish("theta_phi", updates: inferenceNetworks + modelNetworks, loss: loss)
+    }
+
+    /// psi: T learns to tell (x, z ~ q(z|x)) (label 1) from (x, z ~ p(z)) (label 0).
+    func avbAdversaryPhase(_ options: AVBOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode()
+        let posterior = b.call(options.adversary)
+        for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
+        let prior = b.call(options.adversary)
+        let loss = b.tape.add(b.lossOfReal(posterior), b.lossOfFake(prior))
+        return b.finish("psi", updates: [options.adversary.network.value], loss: loss)
+    }
+}

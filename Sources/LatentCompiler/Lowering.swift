@@ -1,0 +1,121 @@
+import Foundation
+import LatentIR
+import LatentSpec
+
+/// A spec that checks but cannot be lowered yet.
+public struct LoweringError: Error, CustomStringConvertible {
+    public var location: SourceLocation
+    public var message: String
+    public var description: String { "\(location): \(message)" }
+}
+
+/// Lowers a checked model to a `Program`: its parameters and, for its objective, the
+/// phases the seed states, each a forward tape whose loss is minimised for its networks.
+/// Objectives differ only here; the IR and the executor know nothing of models.
+public enum Lowering {
+    public static func lower(_ model: CheckedModel, name: String) throws(LoweringError) -> Program {
+        let spec = model.spec
+        var parameters: [Parameter] = []
+        var layers: [String: [LayerParameters]] = [:]
+        for network in spec.networks where model.networkShapes[network.name.value] != nil {
+            let name = network.name.value
+            var fanIn = model.networkShapes[name]?.inputWidth ?? 0
+            for (index, layer) in network.layers.enumerated() {
+                let units = layer.value.units
+                let initializer: ParameterInitializer =
+                    network.initializer.value == .he ? .he(fanIn: fanIn) : .glorot(fanIn: fanIn, fanOut: units)
+                parameters.append(
+                    Parameter(
+                        name: "\(name).\(index).weight", network: name, shape: [fanIn, units], initializer: initializer)
+                )
+                parameters.append(
+                    Parameter(name: "\(name).\(index).bias", network: name, shape: [units], initializer: .zeros))
+                layers[name, default: []].append(
+                    LayerParameters(
+                        weight: parameters.count - 2, bias: parameters.count - 1, activation: layer.value.activation))
+                fanIn = units
+            }
+        }
+        var optimizers: [String: Optimizer] = [:]
+        for group in spec.training.optimizers {
+            for network in group.networks where layers[network.value] != nil {
+                optimizers[network.value] = group.optimizer.value
+            }
+        }
+        let context = LoweringContext(model: model, parameters: parameters, layers: layers)
+        let (phases, schedule) = try context.phases()
+        var samples = 1
+        if case .elbo(let options) = spec.objective.value { samples = options.samples.value }
+        return Program(
+            name: name, parameters: parameters, phases: phases, optimizers: optimizers, schedule: schedule,
+            samples: samples)
+    }
+}
+
+/// The parameters of one dense layer.
+struct LayerParameters {
+    var weight: Int
+    var bias: Int
+    var activation: Activation
+}
+
+/// What every phase of a model shares: the spec, the parameters and where each layer's are.
+struct LoweringContext {
+    let model: CheckedModel
+    let parameters: [Parameter]
+    let layers: [String: [LayerParameters]]
+
+    var spec: Spec { model.spec }
+
+    /// Networks used in the inference model, and in the model (decoder or generator).
+    var inferenceNetworks: [String] { networks(in: spec.inference) }
+    var modelNetworks: [String] { networks(in: spec.model) }
+
+    func networks(in statements: [Statement]) -> [String] {
+        var names: [String] = []
+        for statement in statements {
+            let name: String
+            switch statement.value {
+            case .map(let call): name = call.network.value
+            case .draw(let family): name = family.value.call.network.value
+            }
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    func phases() throws(LoweringError) -> ([Phase], [PhaseRepeat]) {
+        let k = spec.training.discriminatorSteps.value
+        switch spec.objective.value {
+        case .elbo(let options):
+            return ([elboPhase(options)], [PhaseRepeat(phase: "elbo", count: 1)])
+        case .gan(let options):
+            return (
+                [ganDiscriminatorPhase(options), ganGeneratorPhase(options)],
+                [PhaseRepeat(phase: "discriminator", count: k), PhaseRepeat(phase: "generator", count: 1)]
+            )
+        case .aae(let options):
+            var phases = [aaeReconstructionPhase(), aaeDiscriminatorPhase(options), aaeGeneratorPhase(options)]
+            var schedule = [
+                PhaseRepeat(phase: "reconstruction", count: 1),
+                PhaseRepeat(phase: "regularization_discriminator", count: k),
+                PhaseRepeat(phase: "regularization_generator", count: 1),
+            ]
+            if options.supervised.value > 0, let phase = aaeSupervisedPhase(options) {
+                phases.append(phase)
+                schedule.append(PhaseRepeat(phase: "supervised", count: 1))
+            }
+            return (phases, schedule)
+        case .avb(let options):
+            if options.adaptiveContrast.value {
+                throw LoweringError(
+                    location: options.adaptiveContrast.location,
+                    message: "adaptive contrast is not lowered yet; set 'adaptive_contrast: false'")
+            }
+            return (
+                [avbPrimalPhase(options), avbAdversaryPhase(options)],
+                [PhaseRepeat(phase: "theta_phi", count: 1), PhaseRepeat(phase: "psi", count: k)]
+            )
+        }
+    }
+}

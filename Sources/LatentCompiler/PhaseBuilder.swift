@@ -1,0 +1,176 @@
+import Foundation
+import LatentIR
+import LatentSpec
+
+/// Builds one phase's forward tape: networks applied to named variables, encoders run in
+/// the order the spec states them, likelihoods and priors written as IR ops.
+struct PhaseBuilder {
+    let context: LoweringContext
+    let input: PhaseInput
+    var tape = TapeBuilder()
+    var parameterValues: [Int: ValueID] = [:]
+    /// Values of named variables: x, noise inputs, latents.
+    var variables: [String: ValueID] = [:]
+    /// Mean, log-variance and standard noise of each Gaussian latent, for KL and log q.
+    var gaussians: [String: (mean: ValueID, logVariance: ValueID, noise: ValueID)] = [:]
+    /// The logits of each categorical latent.
+    var logits: [String: ValueID] = [:]
+
+    init(_ context: LoweringContext, input: PhaseInput = .data) {
+        self.context = context
+        self.input = input
+        variables[DataSpec.variableName] = tape.emit(.data, type: .rows(context.spec.data.width))
+    }
+
+    var spec: Spec { context.spec }
+
+    /// Each parameter is read once per phase.
+    mutating func parameter(_ index: Int) -> ValueID {
+        if let value = parameterValues[index] { return value }
+        let shape = Shape(context.parameters[index].shape.map { .fixed($0) })
+        let value = tape.emit(.parameter(index), type: shape)
+        parameterValues[index] = value
+        return value
+    }
+
+    /// A network on values: inputs concatenated, then dense + bias + activation per layer.
+    mutating func apply(_ network: String, to inputs: [ValueID]) -> ValueID {
+        var h = inputs.count == 1 ? inputs[0] : tape.emit(.concat(inputs))
+        for layer in context.layers[network] ?? [] {
+            let weight = parameter(layer.weight)
+            let bias = parameter(layer.bias)
+            h = tape.add(tape.emit(.matmul(h, weight, transposeA: false, transposeB: false)), bias)
+            if let function = layer.activation.function { h = tape.unary(function, h) }
+        }
+        return h
+    }
+
+    /// A network applied to named variables, as a spec writes it: `encoder(x, eps)`.
+    mutating func call(_ call: NetworkCall) -> ValueID {
+        let inputs = call.inputs.map { variable($0.value) }
+        return apply(call.network.value, to: inputs)
+    }
+
+    /// A named variable's value; noise inputs are drawn on first use.
+    mutating func variable(_ name: String) -> ValueID {
+        if let value = variables[name] { return value }
+        guard let noise = spec.noise.first(where: { $0.name.value == name }) else {
+            preconditionFailure("the checker resolved '\(name)', but lowering has no value for it")
+        }
+        let value = draw(noise.distribution.value, rows: [.batch], width: noise.dimension.value)
+        variables[name] = value
+        return value
+    }
+
+    /// A draw from a distribution: standard normals as `random.normal`, anything else from its sampler.
+    mutating func draw(_ distribution: Distribution, rows: [Dim], width: Int) -> ValueID {
+        let type = Shape(rows + [.fixed(width)])
+        if distribution == .normal(mean: [0], std: [1]) { return tape.emit(.randomNormal, type: type) }
+        return tape.emit(.samplePrior(distribution), type: type)
+    }
+
+    /// A draw from a latent's prior, one row per example.
+    mutating func samplePrior(_ latent: VariableDeclaration) -> ValueID {
+        tape.emit(.samplePrior(latent.distribution.value), type: .rows(latent.dimension.value))
+    }
+
+    /// Runs the inference model: every latent gets its value from its encoder. With
+    /// `samples`, Gaussian latents draw S samples per example (`[S, B, d]`).
+    mutating func encode(samples: Bool = false) {
+        for statement in spec.inference {
+            let name = statement.target.value
+            switch statement.value {
+            case .map(let call):
+                variables[name] = self.call(call)
+            case .draw(let family):
+                let output = call(family.value.call)
+                switch family.value {
+                case .gaussian(_, let std):
+                    let width = latentDimension(name)
+                    let mean = std == nil ? tape.emit(.slice(output, offset: 0, width: width)) : output
+                    let logVariance =
+                        std.map { tape.constant(2 * Foundation.log($0)) }
+                        ?? tape.emit(.slice(output, offset: width, width: width))
+                    let noise = tape.emit(
+                        .randomNormal, type: Shape((samples ? [.samples, .batch] : [.batch]) + [.fixed(width)]))
+                    let scale = tape.unary(.exp, tape.scale(logVariance, by: 0.5))
+                    variables[name] = tape.add(mean, tape.mul(scale, noise))
+                    gaussians[name] = (mean, logVariance, noise)
+                case .categorical:
+                    logits[name] = output
+                    variables[name] = tape.unary(.exp, tape.emit(.logSoftmax(output)))
+                case .bernoulli:
+                    preconditionFailure("the checker rejects Bernoulli latents")
+                }
+            }
+        }
+    }
+
+    func latentDimension(_ name: String) -> Int {
+        spec.latents.first { $0.name.value == name }?.dimension.value ?? 0
+    }
+
+    /// log p(x | latents) per example (`[..., 1]`), from the model statement.
+    mutating func logLikelihood() -> ValueID {
+        guard let statement = spec.model.first, case .draw(let family) = statement.value else {
+            preconditionFailure("the checker requires a likelihood for this objective")
+        }
+        let x = variable(DataSpec.variableName)
+        let output = call(family.value.call)
+        switch family.value {
+        case .bernoulli:
+            // log p = sum x * l - softplus(l)
+            return tape.sumLast(tape.sub(tape.mul(x, output), tape.unary(.softplus, output)))
+        case .categorical:
+            return tape.sumLast(tape.mul(x, tape.emit(.logSoftmax(output))))
+        case .gaussian(_, let std):
+            let width = spec.data.width
+            let halfLogTwoPi = 0.5 * Foundation.log(2 * Double.pi)
+            if let std {
+                let squared = tape.sumLast(tape.unary(.square, tape.sub(x, output)))
+                let constant = tape.constant(-Double(width) * (Foundation.log(std) + halfLogTwoPi))
+                return tape.add(tape.scale(squared, by: -0.5 / (std * std)), constant)
+            }
+            let mean = tape.emit(.slice(output, offset: 0, width: width))
+            let logVariance = tape.emit(.slice(output, offset: width, width: width))
+            let precision = tape.unary(.exp, tape.unary(.neg, logVariance))
+            let terms = tape.add(tape.mul(tape.unary(.square, tape.sub(x, mean)), precision), logVariance)
+            return tape.add(tape.scale(tape.sumLast(terms), by: -0.5), tape.constant(-Double(width) * halfLogTwoPi))
+        }
+    }
+
+    /// log q(z | x) of a Gaussian latent from its reparametrisation noise, per example.
+    mutating func logPosterior(_ name: String) -> ValueID {
+        guard let (_, logVariance, noise) = gaussians[name] else { preconditionFailure("'\(name)' is not Gaussian") }
+        let width = latentDimension(name)
+        let terms = tape.add(tape.scale(tape.unary(.square, noise), by: -0.5), tape.scale(logVariance, by: -0.5))
+        return tape.add(tape.sumLast(terms), tape.constant(-0.5 * Double(width) * Foundation.log(2 * Double.pi)))
+    }
+
+    /// mean(softplus(-logits)): the logistic loss of calling every row real.
+    mutating func lossOfReal(_ logits: ValueID) -> ValueID {
+        tape.meanAll(tape.unary(.softplus, tape.unary(.neg, logits)))
+    }
+
+    /// mean(softplus(logits)): the logistic loss of calling every row fake.
+    mutating func lossOfFake(_ logits: ValueID) -> ValueID { tape.meanAll(tape.unary(.softplus, logits)) }
+
+    mutating func finish(_ name: String, updates: [String], loss: ValueID) -> Phase {
+        Phase(name: name, updates: updates, input: input, instructions: tape.instructions, loss: loss)
+    }
+}
+
+extension Activation {
+    /// The IR function of an activation (nil for identity).
+    var function: UnaryFunction? {
+        switch self {
+        case .identity: nil
+        case .relu: .relu
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .softplus: .softplus
+        case .elu: .elu
+        case .leakyRelu(let slope): .leakyRelu(slope: slope)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import LatentSpec
+
+/// A value in a phase's tape: the index of the instruction that defines it (`%n`).
+public struct ValueID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var index: Int
+    public init(_ index: Int) { self.index = index }
+    public var description: String { "%\(index)" }
+    public static func < (a: ValueID, b: ValueID) -> Bool { a.index < b.index }
+}
+
+/// Elementwise functions of one argument.
+public enum UnaryFunction: Hashable, Sendable, CustomStringConvertible {
+    case neg, exp, log, square, softplus, sigmoid, logSigmoid, tanh, relu, elu
+    case leakyRelu(slope: Double)
+
+    public var description: String {
+        switch self {
+        case .neg: "neg"
+        case .exp: "exp"
+        case .log: "log"
+        case .square: "square"
+        case .softplus: "softplus"
+        case .sigmoid: "sigmoid"
+        case .logSigmoid: "log_sigmoid"
+        case .tanh: "tanh"
+        case .relu: "relu"
+        case .elu: "elu"
+        case .leakyRelu(let slope): "leaky_relu(\(slope))"
+        }
+    }
+}
+
+/// Elementwise functions of two arguments, with broadcasting.
+public enum BinaryFunction: String, Hashable, Sendable, CustomStringConvertible {
+    case add, sub, mul, div
+    public var description: String { rawValue }
+}
+
+/// The IR's closed set of operations. Operands are values of the same phase.
+public enum Op: Hashable, Sendable {
+    // Sources.
+    /// The batch of training data x.
+    case data
+    /// The one-hot labels of a labelled batch.
+    case labels
+    /// A trained parameter (index into `Program.parameters`).
+    case parameter(Int)
+    /// A scalar constant.
+    case constant(Double)
+    /// A constant vector, `f32[n]` (per-dimension prior parameters).
+    case vector([Double])
+    /// Standard normal noise of the instruction's shape.
+    case randomNormal
+    /// Uniform noise on [0, 1) of the instruction's shape.
+    case randomUniform
+    /// A draw from a latent's prior, one row per example (one-hot for a categorical).
+    case samplePrior(Distribution)
+
+    // Linear algebra.
+    /// a x b over the last axis of a (leading axes are rows); optional transposes for backprop.
+    case matmul(ValueID, ValueID, transposeA: Bool, transposeB: Bool)
+
+    // Elementwise.
+    case unary(UnaryFunction, ValueID)
+    case binary(BinaryFunction, ValueID, ValueID)
+    /// upstream * f'(input), where output = f(input): the backward of `unary`.
+    case derivative(UnaryFunction, input: ValueID, output: ValueID, upstream: ValueID)
+
+    // Shape.
+    /// Concatenation along the last axis.
+    case concat([ValueID])
+    /// Columns offset..<offset+width of the last axis.
+    case slice(ValueID, offset: Int, width: Int)
+    /// The adjoint of slice: the value placed at `offset` in zeros of the instruction's width.
+    case padSlice(ValueID, offset: Int)
+    /// Broadcast to the instruction's shape (the adjoint of sumTo).
+    case expand(ValueID)
+    /// Sum over the dimensions broadcasting added, down to the instruction's shape.
+    case sumTo(ValueID)
+    /// Broadcast to the instruction's shape and divided by its element count (the adjoint of meanAll).
+    case broadcastMean(ValueID)
+
+    // Reductions.
+    /// Sum over the last axis, keeping it as size 1.
+    case sumLast(ValueID)
+    /// log sum exp over the first axis (the importance samples), dropping it.
+    case logSumExpFirst(ValueID)
+    /// Mean over all elements, to a scalar.
+    case meanAll(ValueID)
+    /// log softmax over the last axis.
+    case logSoftmax(ValueID)
+
+    // Distributions.
+    /// log p(z) of a prior, per row (`[..., 1]`).
+    case logPrior(Distribution, ValueID)
+    /// upstream * d log p(z) / dz.
+    case logPriorGradient(Distribution, ValueID, upstream: ValueID)
+    /// Stops gradients: the value itself, treated as a constant by autodiff.
+    case stopGradient(ValueID)
+
+    /// The values this op reads.
+    public var operands: [ValueID] {
+        switch self {
+        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .randomUniform, .samplePrior: []
+        case .matmul(let a, let b, _, _), .binary(_, let a, let b): [a, b]
+        case .unary(_, let a), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
+            .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
+            .stopGradient(let a), .broadcastMean(let a):
+            [a]
+        case .derivative(_, let input, let output, let upstream): [input, output, upstream]
+        case .concat(let parts): parts
+        case .logPriorGradient(_, let z, let upstream): [z, upstream]
+        }
+    }
+
+    /// The same op reading other values (`map` applied to each operand).
+    public func mapOperands(_ map: (ValueID) -> ValueID) -> Op {
+        switch self {
+        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .randomUniform, .samplePrior: self
+        case .matmul(let a, let b, let ta, let tb): .matmul(map(a), map(b), transposeA: ta, transposeB: tb)
+        case .unary(let f, let a): .unary(f, map(a))
+        case .binary(let f, let a, let b): .binary(f, map(a), map(b))
+        case .derivative(let f, let i, let o, let u): .derivative(f, input: map(i), output: map(o), upstream: map(u))
+        case .concat(let parts): .concat(parts.map(map))
+        case .slice(let a, let offset, let width): .slice(map(a), offset: offset, width: width)
+        case .padSlice(let a, let offset): .padSlice(map(a), offset: offset)
+        case .expand(let a): .expand(map(a))
+        case .sumTo(let a): .sumTo(map(a))
+        case .broadcastMean(let a): .broadcastMean(map(a))
+        case .sumLast(let a): .sumLast(map(a))
+        case .logSumExpFirst(let a): .logSumExpFirst(map(a))
+        case .meanAll(let a): .meanAll(map(a))
+        case .logSoftmax(let a): .logSoftmax(map(a))
+        case .logPrior(let d, let a): .logPrior(d, map(a))
+        case .logPriorGradient(let d, let z, let u): .logPriorGradient(d, map(z), upstream: map(u))
+        case .stopGradient(let a): .stopGradient(map(a))
+        }
+    }
+
+    /// Whether the op draws random numbers (two such ops are never the same value).
+    public var isRandom: Bool {
+        switch self {
+        case .randomNormal, .randomUniform, .samplePrior: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import LatentSpec
+
+/// One line of a tape: an op and the type of the value it defines.
+public struct Instruction: Hashable, Sendable {
+    public var op: Op
+    public var type: Shape
+
+    public init(_ op: Op, _ type: Shape) {
+        self.op = op
+        self.type = type
+    }
+}
+
+/// How a parameter starts.
+public enum ParameterInitializer: Hashable, Sendable, CustomStringConvertible {
+    /// Uniform with variance 2 / (fan_in + fan_out).
+    case glorot(fanIn: Int, fanOut: Int)
+    /// Normal with variance 2 / fan_in.
+    case he(fanIn: Int)
+    case zeros
+
+    public var description: String {
+        switch self {
+        case .glorot(let fanIn, let fanOut): "glorot(\(fanIn), \(fanOut))"
+        case .he(let fanIn): "he(\(fanIn))"
+        case .zeros: "zeros"
+        }
+    }
+}
+
+/// A trained tensor, owned by one network.
+public struct Parameter: Hashable, Sendable {
+    /// `network.layer.weight` or `network.layer.bias`.
+    public var name: String
+    public var network: String
+    public var shape: [Int]
+    public var initializer: ParameterInitializer
+
+    public init(name: String, network: String, shape: [Int], initializer: ParameterInitializer) {
+        self.name = name
+        self.network = network
+        self.shape = shape
+        self.initializer = initializer
+    }
+}
+
+/// Which batches a phase reads.
+public enum PhaseInput: String, Hashable, Sendable {
+    /// Training batches of x.
+    case data
+    /// Batches of labelled examples: x and its one-hot label.
+    case labelled
+}
+
+/// One optimisation step of an objective: a tape whose value `loss` is minimised with
+/// respect to the parameters of the networks in `updates`, and nothing else.
+public struct Phase: Hashable, Sendable {
+    public var name: String
+    public var updates: [String]
+    public var input: PhaseInput
+    public var instructions: [Instruction]
+    public var loss: ValueID
+    /// The gradient of the loss for each updated parameter (filled in by autodiff).
+    public var gradients: [ParameterGradient]
+
+    public init(name: String, updates: [String], input: PhaseInput, instructions: [Instruction], loss: ValueID) {
+        self.name = name
+        self.updates = updates
+        self.input = input
+        self.instructions = instructions
+        self.loss = loss
+        self.gradients = []
+    }
+
+    /// The values the phase hands back: the loss and every gradient.
+    public var outputs: [ValueID] { [loss] + gradients.map(\.value) }
+
+    public func type(of value: ValueID) -> Shape { instructions[value.index].type }
+}
+
+/// The gradient of a phase's loss with respect to one parameter.
+public struct ParameterGradient: Hashable, Sendable {
+    public var parameter: Int
+    public var value: ValueID
+
+    public init(parameter: Int, value: ValueID) {
+        self.parameter = parameter
+        self.value = value
+    }
+}
+
+/// A compiled spec: the parameters, the phases and how training alternates them.
+public struct Program: Hashable, Sendable {
+    public var name: String
+    public var parameters: [Parameter]
+    public var phases: [Phase]
+    /// Optimizer settings per network.
+    public var optimizers: [String: Optimizer]
+    /// How many times each phase runs per training step, in order (k:1 schedules).
+    public var schedule: [PhaseRepeat]
+    /// The size of the symbolic sample dimension S (importance samples; 1 without IWAE).
+    public var samples: Int
+
+    public init(
+        name: String, parameters: [Parameter], phases: [Phase], optimizers: [String: Optimizer],
+        schedule: [PhaseRepeat], samples: Int = 1
+    ) {
+        self.name = name
+        self.parameters = parameters
+        self.phases = phases
+        self.optimizers = optimizers
+        self.schedule = schedule
+        self.samples = samples
+    }
+
+    /// Applies a pass to every phase.
+    public func mapPhases(_ transform: (Phase) -> Phase) -> Program {
+        var copy = self
+        copy.phases = phases.map(transform)
+        return copy
+    }
+}
+
+/// One entry of a schedule: run a phase `count` times.
+public struct PhaseRepeat: Hashable, Sendable {
+    public var phase: String
+    public var count: Int
+
+    public init(phase: String, count: Int) {
+        self.phase = phase
+        self.count = count
+    }
+}

@@ -1,0 +1,77 @@
+/// Prints a program as stable text: one instruction per line, every value typed, values
+/// numbered in order. Every compiler stage prints through here, so golden files diff cleanly.
+public enum ProgramPrinter {
+    public static func print(_ program: Program) -> String {
+        var lines = ["program \(program.name)", "parameters"]
+        for (index, parameter) in program.parameters.enumerated() {
+            let shape = "f32[" + parameter.shape.map(String.init).joined(separator: ",") + "]"
+            lines.append("  \(pad("\(index) \(parameter.name)", 30)) \(pad(shape, 14)) \(parameter.initializer)")
+        }
+        lines.append("optimizers")
+        for network in program.optimizers.keys.sorted() {
+            lines.append("  \(network): \(program.optimizers[network].map { $0.canonicalText } ?? "none")")
+        }
+        lines.append("schedule " + program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", "))
+        if program.samples > 1 { lines.append("samples S = \(program.samples)") }
+        for phase in program.phases {
+            lines.append("")
+            lines += print(phase, parameters: program.parameters)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func print(_ phase: Phase, parameters: [Parameter]) -> [String] {
+        var lines = [
+            "phase \(phase.name)  updates \(phase.updates.joined(separator: ", "))  reads \(phase.input.rawValue)"
+        ]
+        for (index, instruction) in phase.instructions.enumerated() {
+            let text = "  \(ValueID(index)) = \(describe(instruction, parameters: parameters))"
+            lines.append("\(pad(text, 56)) : \(instruction.type)")
+        }
+        lines.append("  loss \(phase.loss)")
+        for gradient in phase.gradients {
+            lines.append("  grad \(parameters[gradient.parameter].name) = \(gradient.value)")
+        }
+        return lines
+    }
+
+    static func describe(_ instruction: Instruction, parameters: [Parameter]) -> String {
+        switch instruction.op {
+        case .data: "data x"
+        case .labels: "labels"
+        case .parameter(let index): "param \(parameters[index].name)"
+        case .constant(let value): "const \(number(value))"
+        case .vector(let values): "const [" + values.map(number).joined(separator: ", ") + "]"
+        case .randomNormal: "random.normal"
+        case .randomUniform: "random.uniform"
+        case .samplePrior(let distribution): "prior.sample \(distribution.canonicalText)"
+        case .matmul(let a, let b, let transposeA, let transposeB):
+            "matmul \(a)\(transposeA ? "^T" : ""), \(b)\(transposeB ? "^T" : "")"
+        case .unary(let f, let a): "\(f) \(a)"
+        case .binary(let f, let a, let b): "\(f) \(a), \(b)"
+        case .derivative(let f, let input, let output, let upstream): "d.\(f) \(input), \(output), \(upstream)"
+        case .concat(let parts): "concat " + parts.map(\.description).joined(separator: ", ")
+        case .slice(let a, let offset, let width): "slice \(a)[\(offset):\(offset + width)]"
+        case .padSlice(let a, let offset): "pad \(a) at \(offset)"
+        case .expand(let a): "expand \(a)"
+        case .sumTo(let a): "sum_to \(a)"
+        case .broadcastMean(let a): "broadcast_mean \(a)"
+        case .sumLast(let a): "sum_last \(a)"
+        case .logSumExpFirst(let a): "logsumexp_first \(a)"
+        case .meanAll(let a): "mean \(a)"
+        case .logSoftmax(let a): "log_softmax \(a)"
+        case .logPrior(let distribution, let z): "prior.log_density[\(distribution.canonicalText)] \(z)"
+        case .logPriorGradient(let distribution, let z, let upstream):
+            "prior.d_log_density[\(distribution.canonicalText)] \(z), \(upstream)"
+        case .stopGradient(let a): "stop_gradient \(a)"
+        }
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

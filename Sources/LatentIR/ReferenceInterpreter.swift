@@ -1,0 +1,219 @@
+import Foundation
+import LatentSpec
+
+/// Runs a phase in double precision, one op at a time, as plainly as possible: the meaning
+/// of the IR against which autodiff (finite differences) and every pass (equivalence) are
+/// tested. Random draws are a function of (seed, instruction index), so two runs of the
+/// same tape see the same noise.
+public struct ReferenceInterpreter {
+    public var parameters: [Tensor]
+    public var data: Tensor
+    public var labels: Tensor?
+    public var batch: Int
+    public var samples: Int
+    public var seed: UInt64
+
+    public init(parameters: [Tensor], data: Tensor, labels: Tensor? = nil, samples: Int = 1, seed: UInt64 = 1) {
+        self.parameters = parameters
+        self.data = data
+        self.labels = labels
+        self.batch = data.shape.first ?? 1
+        self.samples = samples
+        self.seed = seed
+    }
+
+    /// Every value of the tape, in order.
+    public func run(_ instructions: [Instruction]) -> [Tensor] {
+        var values: [Tensor] = []
+        values.reserveCapacity(instructions.count)
+        for (index, instruction) in instructions.enumerated() {
+            values.append(evaluate(instruction, index: index, values))
+        }
+        return values
+    }
+
+    /// The loss and the gradients of a phase.
+    public func outputs(of phase: Phase) -> [Tensor] {
+        let values = run(phase.instructions)
+        return phase.outputs.map { values[$0.index] }
+    }
+
+    func evaluate(_ instruction: Instruction, index: Int, _ values: [Tensor]) -> Tensor {
+        let shape = instruction.type.sizes(batch: batch, samples: samples)
+        func value(_ id: ValueID) -> Tensor { values[id.index] }
+        switch instruction.op {
+        case .data: return data
+        case .labels: return labels ?? Tensor(shape: shape)
+        case .parameter(let index): return parameters[index]
+        case .constant(let c): return .scalar(c)
+        case .vector(let values): return Tensor(shape: [values.count], values: values)
+        case .randomNormal:
+            var random = SplitMix64(seed: seed, stream: index)
+            return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in random.normal() })
+        case .randomUniform:
+            var random = SplitMix64(seed: seed, stream: index)
+            return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in random.uniform() })
+        case .samplePrior(let distribution):
+            var random = SplitMix64(seed: seed, stream: index)
+            let width = shape.last ?? 1
+            var result: [Double] = []
+            for _ in 0..<(shape.reduce(1, *) / max(width, 1)) {
+                let uniforms = (0...width).map { _ in random.uniform() }
+                let normals = (0..<width).map { _ in random.normal() }
+                result += distribution.sample(dimension: width, uniforms: uniforms, normals: normals)
+            }
+            return Tensor(shape: shape, values: result)
+        case .matmul(let a, let b, let transposeA, let transposeB):
+            return matmul(value(a), value(b), transposeA: transposeA, transposeB: transposeB, shape: shape)
+        case .unary(let f, let a):
+            let x = value(a)
+            return Tensor(shape: x.shape, values: x.values.map(f.apply))
+        case .binary(let f, let a, let b):
+            let x = value(a).broadcast(to: shape)
+            let y = value(b).broadcast(to: shape)
+            return Tensor(shape: shape, values: zip(x.values, y.values).map { f.apply($0, $1) })
+        case .derivative(let f, let input, let output, let upstream):
+            let x = value(input)
+            let y = value(output).broadcast(to: x.shape)
+            let dy = value(upstream).broadcast(to: x.shape)
+            return Tensor(
+                shape: x.shape,
+                values: (0..<x.count).map { dy.values[$0] * f.derivative(input: x.values[$0], output: y.values[$0]) })
+        case .concat(let parts):
+            let tensors = parts.map(value)
+            var result: [Double] = []
+            for row in 0..<tensors[0].rows {
+                for tensor in tensors { result += tensor.values[(row * tensor.width)..<((row + 1) * tensor.width)] }
+            }
+            return Tensor(shape: shape, values: result)
+        case .slice(let a, let offset, let width):
+            let x = value(a)
+            var result: [Double] = []
+            for row in 0..<x.rows { result += x.values[(row * x.width + offset)..<(row * x.width + offset + width)] }
+            return Tensor(shape: shape, values: result)
+        case .padSlice(let a, let offset):
+            let x = value(a)
+            var result = Tensor(shape: shape)
+            for row in 0..<x.rows {
+                for column in 0..<x.width {
+                    result.values[row * result.width + offset + column] = x.values[row * x.width + column]
+                }
+            }
+            return result
+        case .expand(let a): return value(a).broadcast(to: shape)
+        case .sumTo(let a): return value(a).sum(to: shape)
+        case .broadcastMean(let a):
+            let spread = value(a).broadcast(to: shape)
+            let count = Double(max(spread.count, 1))
+            return Tensor(shape: shape, values: spread.values.map { $0 / count })
+        case .sumLast(let a):
+            let x = value(a)
+            return Tensor(
+                shape: shape,
+                values: (0..<x.rows).map { row in x.values[(row * x.width)..<((row + 1) * x.width)].reduce(0, +) })
+        case .logSumExpFirst(let a):
+            let x = value(a)
+            let first = x.shape.first ?? 1
+            let stride = x.count / max(first, 1)
+            return Tensor(
+                shape: shape,
+                values: (0..<stride).map { j in
+                    let column = (0..<first).map { x.values[$0 * stride + j] }
+                    let top = column.max() ?? 0
+                    return top + log(column.reduce(0) { $0 + exp($1 - top) })
+                })
+        case .meanAll(let a):
+            let x = value(a)
+            return .scalar(x.values.reduce(0, +) / Double(max(x.count, 1)))
+        case .logSoftmax(let a):
+            let x = value(a)
+            var result: [Double] = []
+            for row in 0..<x.rows {
+                let slice = x.values[(row * x.width)..<((row + 1) * x.width)]
+                let top = slice.max() ?? 0
+                let normalizer = top + log(slice.reduce(0) { $0 + exp($1 - top) })
+                result += slice.map { $0 - normalizer }
+            }
+            return Tensor(shape: shape, values: result)
+        case .logPrior(let distribution, let a):
+            let z = value(a)
+            return Tensor(
+                shape: shape,
+                values: (0..<z.rows).map {
+                    distribution.logDensity(Array(z.values[($0 * z.width)..<(($0 + 1) * z.width)])).value
+                })
+        case .logPriorGradient(let distribution, let a, let upstream):
+            let z = value(a)
+            let dy = value(upstream)
+            var result: [Double] = []
+            for row in 0..<z.rows {
+                let gradient = distribution.logDensity(Array(z.values[(row * z.width)..<((row + 1) * z.width)]))
+                    .gradient
+                result += gradient.map { $0 * dy.values[row] }
+            }
+            return Tensor(shape: shape, values: result)
+        case .stopGradient(let a): return value(a)
+        }
+    }
+
+    func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, shape: [Int]) -> Tensor {
+        var result = Tensor(shape: shape)
+        if transposeA {
+            // [R, K]^T x [R, M] -> [K, M], summing over every leading row.
+            let k = a.width
+            let m = b.width
+            for row in 0..<a.rows {
+                for i in 0..<k where a.values[row * k + i] != 0 {
+                    for j in 0..<m { result.values[i * m + j] += a.values[row * k + i] * b.values[row * m + j] }
+                }
+            }
+        } else if transposeB {
+            // [R, M] x [K, M]^T -> [R, K].
+            let m = a.width
+            let k = b.shape[0]
+            for row in 0..<a.rows {
+                for i in 0..<k {
+                    var sum = 0.0
+                    for j in 0..<m { sum += a.values[row * m + j] * b.values[i * m + j] }
+                    result.values[row * k + i] = sum
+                }
+            }
+        } else {
+            // [R, K] x [K, M] -> [R, M].
+            let k = a.width
+            let m = b.width
+            for row in 0..<a.rows {
+                for i in 0..<k where a.values[row * k + i] != 0 {
+                    for j in 0..<m { result.values[row * m + j] += a.values[row * k + i] * b.values[i * m + j] }
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// SplitMix64 with a stream per instruction: deterministic, independent draws.
+struct SplitMix64 {
+    var state: UInt64
+
+    init(seed: UInt64, stream: Int) {
+        state = seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(stream) &* 0xD1B5_4A32_D192_ED03
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform on [0, 1).
+    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Standard normal (Box-Muller).
+    mutating func normal() -> Double {
+        let u1 = max(uniform(), 0x1p-53)
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * uniform())
+    }
+}
