@@ -29,10 +29,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.
-        .target(name: "LatentTestSupport", path: "Tests/LatentTestSupport"),
+        .target(name: "LatentTestSupport", dependencies: ["LatentIR"], path: "Tests/LatentTestSupport"),
         .testTarget(
             name: "LatentSpecTests",
             dependencies: ["LatentSpec", "LatentTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "LatentIRTests", dependencies: ["LatentIR", "LatentSpec", "LatentTestSupport"]),
         .testTarget(
             name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],
             exclude: ["Fixtures"]),
