@@ -65,13 +65,13 @@ struct PhaseBuilder {
     /// A draw from a distribution: standard normals as `random.normal`, anything else from its sampler.
     mutating func draw(_ distribution: Distribution, rows: [Dim], width: Int) -> ValueID {
         let type = Shape(rows + [.fixed(width)])
-        if distribution == .normal(mean: [0], std: [1]) { return tape.emit(.randomNormal, type: type) }
-        return tape.emit(.samplePrior(distribution), type: type)
+        if distribution == .normal(mean: [0], std: [1]) { return tape.randomNormal(type) }
+        return tape.sample(distribution, type)
     }
 
     /// A draw from a latent's prior, one row per example.
     mutating func samplePrior(_ latent: VariableDeclaration) -> ValueID {
-        tape.emit(.samplePrior(latent.distribution.value), type: .rows(latent.dimension.value))
+        tape.sample(latent.distribution.value, .rows(latent.dimension.value))
     }
 
     /// Runs the inference model: every latent gets its value from its encoder. With
@@ -91,8 +91,7 @@ struct PhaseBuilder {
                     let logVariance =
                         std.map { tape.constant(2 * Foundation.log($0)) }
                         ?? tape.emit(.slice(output, offset: width, width: width))
-                    let noise = tape.emit(
-                        .randomNormal, type: Shape((samples ? [.samples, .batch] : [.batch]) + [.fixed(width)]))
+                    let noise = tape.randomNormal(Shape((samples ? [.samples, .batch] : [.batch]) + [.fixed(width)]))
                     let scale = tape.unary(.exp, tape.scale(logVariance, by: 0.5))
                     variables[name] = tape.add(mean, tape.mul(scale, noise))
                     gaussians[name] = (mean, logVariance, noise)

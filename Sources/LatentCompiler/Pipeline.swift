@@ -8,6 +8,10 @@ public struct Pipeline: Sendable {
     public let ir: Program
     /// With the backward pass appended.
     public let grad: Program
+    /// After dead-code elimination, common-subexpression elimination and fusion.
+    public let fused: Program
+    /// With each phase's arena planned for the spec's batch size.
+    public let planned: Program
 
     /// Runs every stage; nil (with diagnostics) if the spec has errors.
     public static func compile(_ file: SourceFile, name: String) -> (pipeline: Pipeline?, diagnostics: DiagnosticList) {
@@ -15,7 +19,11 @@ public struct Pipeline: Sendable {
         guard let model else { return (nil, diagnostics) }
         do {
             let ir = try Lowering.lower(model, name: name)
-            return (Pipeline(model: model, ir: ir, grad: Autodiff.differentiate(ir)), diagnostics)
+            let grad = Autodiff.differentiate(ir)
+            let fused = grad.mapPhases { Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run($0))) }
+            let batch = model.spec.training.batch.value
+            let planned = fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: fused.samples) }
+            return (Pipeline(model: model, ir: ir, grad: grad, fused: fused, planned: planned), diagnostics)
         } catch {
             diagnostics.error(error.message, at: error.location)
             return (nil, diagnostics)

@@ -88,10 +88,11 @@ public enum Autodiff {
                 accumulate(a, builder.sub(dy, builder.mul(probabilities, builder.sumLast(dy))), &builder)
             case .logPrior(let distribution, let z):
                 accumulate(z, builder.emit(.logPriorGradient(distribution, z, upstream: dy)), &builder)
-            case .data, .labels, .parameter, .constant, .vector, .randomNormal, .randomUniform, .samplePrior,
+            case .data, .labels, .parameter, .constant, .vector, .randomNormal, .samplePrior,
                 .stopGradient:
                 break
-            case .matmul, .derivative, .padSlice, .expand, .sumTo, .broadcastMean, .logPriorGradient:
+            case .matmul, .derivative, .padSlice, .expand, .sumTo, .broadcastMean, .logPriorGradient, .dense,
+                .activationBackward, .elementwise:
                 preconditionFailure("\(forward[index].op) does not appear in a forward tape (type \(type))")
             }
         }

@@ -49,12 +49,11 @@ public enum Op: Hashable, Sendable {
     case constant(Double)
     /// A constant vector, `f32[n]` (per-dimension prior parameters).
     case vector([Double])
-    /// Standard normal noise of the instruction's shape.
-    case randomNormal
-    /// Uniform noise on [0, 1) of the instruction's shape.
-    case randomUniform
-    /// A draw from a latent's prior, one row per example (one-hot for a categorical).
-    case samplePrior(Distribution)
+    /// Standard normal noise of the instruction's shape, from random stream `stream`.
+    case randomNormal(stream: Int)
+    /// A draw from a distribution, one row per example (one-hot for a categorical), from
+    /// random stream `stream`. Streams are fixed at lowering, so passes never change the draws.
+    case samplePrior(Distribution, stream: Int)
 
     // Linear algebra.
     /// a x b over the last axis of a (leading axes are rows); optional transposes for backprop.
@@ -98,10 +97,18 @@ public enum Op: Hashable, Sendable {
     /// Stops gradients: the value itself, treated as a constant by autodiff.
     case stopGradient(ValueID)
 
+    // Fused (made by the fusion pass, after autodiff).
+    /// f(x W + b): a dense layer with its bias and activation (nil: identity).
+    case dense(ValueID, weight: ValueID, bias: ValueID, UnaryFunction?)
+    /// upstream * f'(x) computed from the output y = f(x).
+    case activationBackward(UnaryFunction, output: ValueID, upstream: ValueID)
+    /// A chain of elementwise ops (and a reduction) in one loop.
+    case elementwise(FusedKernel)
+
     /// The values this op reads.
     public var operands: [ValueID] {
         switch self {
-        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .randomUniform, .samplePrior: []
+        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
         case .matmul(let a, let b, _, _), .binary(_, let a, let b): [a, b]
         case .unary(_, let a), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
@@ -110,13 +117,16 @@ public enum Op: Hashable, Sendable {
         case .derivative(_, let input, let output, let upstream): [input, output, upstream]
         case .concat(let parts): parts
         case .logPriorGradient(_, let z, let upstream): [z, upstream]
+        case .dense(let x, let w, let b, _): [x, w, b]
+        case .activationBackward(_, let output, let upstream): [output, upstream]
+        case .elementwise(let kernel): kernel.inputs
         }
     }
 
     /// The same op reading other values (`map` applied to each operand).
     public func mapOperands(_ map: (ValueID) -> ValueID) -> Op {
         switch self {
-        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .randomUniform, .samplePrior: self
+        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .samplePrior: self
         case .matmul(let a, let b, let ta, let tb): .matmul(map(a), map(b), transposeA: ta, transposeB: tb)
         case .unary(let f, let a): .unary(f, map(a))
         case .binary(let f, let a, let b): .binary(f, map(a), map(b))
@@ -134,13 +144,21 @@ public enum Op: Hashable, Sendable {
         case .logPrior(let d, let a): .logPrior(d, map(a))
         case .logPriorGradient(let d, let z, let u): .logPriorGradient(d, map(z), upstream: map(u))
         case .stopGradient(let a): .stopGradient(map(a))
+        case .dense(let x, let w, let b, let f): .dense(map(x), weight: map(w), bias: map(b), f)
+        case .activationBackward(let f, let output, let upstream):
+            .activationBackward(f, output: map(output), upstream: map(upstream))
+        case .elementwise(let kernel):
+            .elementwise(
+                FusedKernel(
+                    inputs: kernel.inputs.map(map), domain: kernel.domain, steps: kernel.steps,
+                    reduction: kernel.reduction))
         }
     }
 
     /// Whether the op draws random numbers (two such ops are never the same value).
     public var isRandom: Bool {
         switch self {
-        case .randomNormal, .randomUniform, .samplePrior: true
+        case .randomNormal, .samplePrior: true
         default: false
         }
     }

@@ -62,6 +62,8 @@ public struct Phase: Hashable, Sendable {
     public var loss: ValueID
     /// The gradient of the loss for each updated parameter (filled in by autodiff).
     public var gradients: [ParameterGradient]
+    /// Where each value lives in the phase's arena (filled in by memory planning).
+    public var plan: MemoryPlan?
 
     public init(name: String, updates: [String], input: PhaseInput, instructions: [Instruction], loss: ValueID) {
         self.name = name
@@ -70,6 +72,7 @@ public struct Phase: Hashable, Sendable {
         self.instructions = instructions
         self.loss = loss
         self.gradients = []
+        self.plan = nil
     }
 
     /// The values the phase hands back: the loss and every gradient.

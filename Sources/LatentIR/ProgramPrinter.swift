@@ -24,9 +24,19 @@ public enum ProgramPrinter {
         var lines = [
             "phase \(phase.name)  updates \(phase.updates.joined(separator: ", "))  reads \(phase.input.rawValue)"
         ]
+        if let plan = phase.plan {
+            lines.append(
+                "  arena \(plan.arenaBytes) bytes for B=\(plan.batch)\(plan.samples > 1 ? ", S=\(plan.samples)" : "")"
+                    + " (\(plan.unplannedBytes) bytes without reuse)")
+        }
         for (index, instruction) in phase.instructions.enumerated() {
             let text = "  \(ValueID(index)) = \(describe(instruction, parameters: parameters))"
-            lines.append("\(pad(text, 56)) : \(instruction.type)")
+            var line = "\(pad(text, 56)) : \(instruction.type)"
+            if let plan = phase.plan {
+                let place = plan.offsets[index].map { "@\($0) +\(plan.sizes[index])" } ?? "extern"
+                line = "\(pad(line, 76)) \(place)"
+            }
+            lines.append(line)
         }
         lines.append("  loss \(phase.loss)")
         for gradient in phase.gradients {
@@ -42,9 +52,8 @@ public enum ProgramPrinter {
         case .parameter(let index): "param \(parameters[index].name)"
         case .constant(let value): "const \(number(value))"
         case .vector(let values): "const [" + values.map(number).joined(separator: ", ") + "]"
-        case .randomNormal: "random.normal"
-        case .randomUniform: "random.uniform"
-        case .samplePrior(let distribution): "prior.sample \(distribution.canonicalText)"
+        case .randomNormal(let stream): "random.normal #\(stream)"
+        case .samplePrior(let distribution, let stream): "sample \(distribution.canonicalText) #\(stream)"
         case .matmul(let a, let b, let transposeA, let transposeB):
             "matmul \(a)\(transposeA ? "^T" : ""), \(b)\(transposeB ? "^T" : "")"
         case .unary(let f, let a): "\(f) \(a)"
@@ -64,7 +73,32 @@ public enum ProgramPrinter {
         case .logPriorGradient(let distribution, let z, let upstream):
             "prior.d_log_density[\(distribution.canonicalText)] \(z), \(upstream)"
         case .stopGradient(let a): "stop_gradient \(a)"
+        case .dense(let x, let w, let b, let f): "dense \(x), \(w), \(b)" + (f.map { ", \($0)" } ?? "")
+        case .activationBackward(let f, let output, let upstream): "d.\(f).from_output \(output), \(upstream)"
+        case .elementwise(let kernel): "fused " + describe(kernel)
         }
+    }
+
+    /// `{inputs} (steps) -> reduction`, with inputs named i0, i1, ... and steps t0, t1, ...
+    static func describe(_ kernel: FusedKernel) -> String {
+        func name(_ step: Int) -> String {
+            if case .input(let index) = kernel.steps[step] { return "i\(index)" }
+            if case .constant(let value) = kernel.steps[step] { return number(value) }
+            return "t\(step)"
+        }
+        var parts: [String] = []
+        for (index, step) in kernel.steps.enumerated() {
+            switch step {
+            case .input, .constant: continue
+            case .unary(let f, let a): parts.append("t\(index)=\(f)(\(name(a)))")
+            case .binary(let f, let a, let b): parts.append("t\(index)=\(f)(\(name(a)),\(name(b)))")
+            case .derivative(let f, let i, let o, let u):
+                parts.append("t\(index)=d.\(f)(\(name(i)),\(name(o)),\(name(u)))")
+            case .activationBackward(let f, let o, let u): parts.append("t\(index)=d.\(f)(\(name(o)),\(name(u)))")
+            }
+        }
+        let inputs = kernel.inputs.enumerated().map { "i\($0)=\($1)" }.joined(separator: " ")
+        return "[\(inputs)] " + parts.joined(separator: "; ") + (kernel.reduction.map { " -> \($0.rawValue)" } ?? "")
     }
 
     static func number(_ value: Double) -> String {

@@ -3,8 +3,8 @@ import LatentSpec
 
 /// Runs a phase in double precision, one op at a time, as plainly as possible: the meaning
 /// of the IR against which autodiff (finite differences) and every pass (equivalence) are
-/// tested. Random draws are a function of (seed, instruction index), so two runs of the
-/// same tape see the same noise.
+/// tested. Random draws are a function of (seed, stream), so two runs of a tape, before
+/// and after any pass, see the same noise.
 public struct ReferenceInterpreter {
     public var parameters: [Tensor]
     public var data: Tensor
@@ -27,7 +27,7 @@ public struct ReferenceInterpreter {
         var values: [Tensor] = []
         values.reserveCapacity(instructions.count)
         for (index, instruction) in instructions.enumerated() {
-            values.append(evaluate(instruction, index: index, values))
+            values.append(evaluate(instruction, index: index) { values[$0.index] })
         }
         return values
     }
@@ -38,23 +38,20 @@ public struct ReferenceInterpreter {
         return phase.outputs.map { values[$0.index] }
     }
 
-    func evaluate(_ instruction: Instruction, index: Int, _ values: [Tensor]) -> Tensor {
+    /// One instruction's value; `value` reads operands (from a list, or from a planned arena).
+    public func evaluate(_ instruction: Instruction, index: Int, value: (ValueID) -> Tensor) -> Tensor {
         let shape = instruction.type.sizes(batch: batch, samples: samples)
-        func value(_ id: ValueID) -> Tensor { values[id.index] }
         switch instruction.op {
         case .data: return data
         case .labels: return labels ?? Tensor(shape: shape)
         case .parameter(let index): return parameters[index]
         case .constant(let c): return .scalar(c)
         case .vector(let values): return Tensor(shape: [values.count], values: values)
-        case .randomNormal:
-            var random = SplitMix64(seed: seed, stream: index)
+        case .randomNormal(let stream):
+            var random = SplitMix64(seed: seed, stream: stream)
             return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in random.normal() })
-        case .randomUniform:
-            var random = SplitMix64(seed: seed, stream: index)
-            return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in random.uniform() })
-        case .samplePrior(let distribution):
-            var random = SplitMix64(seed: seed, stream: index)
+        case .samplePrior(let distribution, let stream):
+            var random = SplitMix64(seed: seed, stream: stream)
             let width = shape.last ?? 1
             var result: [Double] = []
             for _ in 0..<(shape.reduce(1, *) / max(width, 1)) {
@@ -153,6 +150,50 @@ public struct ReferenceInterpreter {
             }
             return Tensor(shape: shape, values: result)
         case .stopGradient(let a): return value(a)
+        case .dense(let x, let w, let b, let f):
+            let product = matmul(value(x), value(w), transposeA: false, transposeB: false, shape: shape)
+            let bias = value(b).broadcast(to: shape)
+            return Tensor(shape: shape, values: zip(product.values, bias.values).map { f?.apply($0 + $1) ?? ($0 + $1) })
+        case .activationBackward(let f, let output, let upstream):
+            let y = value(output)
+            let dy = value(upstream).broadcast(to: y.shape)
+            return Tensor(shape: y.shape, values: zip(y.values, dy.values).map { $1 * f.derivative(fromOutput: $0) })
+        case .elementwise(let kernel):
+            return run(kernel, value: value, shape: shape)
+        }
+    }
+
+    /// A fused kernel: inputs broadcast to the domain, steps per element, then the reduction.
+    func run(_ kernel: FusedKernel, value: (ValueID) -> Tensor, shape: [Int]) -> Tensor {
+        let domain = kernel.domain.sizes(batch: batch, samples: samples)
+        let inputs = kernel.inputs.map { value($0).broadcast(to: domain) }
+        let count = domain.reduce(1, *)
+        var result = [Double](repeating: 0, count: count)
+        var scratch = [Double](repeating: 0, count: kernel.steps.count)
+        for element in 0..<count {
+            for (index, step) in kernel.steps.enumerated() {
+                switch step {
+                case .input(let i): scratch[index] = inputs[i].values[element]
+                case .constant(let c): scratch[index] = c
+                case .unary(let f, let a): scratch[index] = f.apply(scratch[a])
+                case .binary(let f, let a, let b): scratch[index] = f.apply(scratch[a], scratch[b])
+                case .derivative(let f, let i, let o, let u):
+                    scratch[index] = scratch[u] * f.derivative(input: scratch[i], output: scratch[o])
+                case .activationBackward(let f, let o, let u):
+                    scratch[index] = scratch[u] * f.derivative(fromOutput: scratch[o])
+                }
+            }
+            result[element] = scratch[kernel.steps.count - 1]
+        }
+        let full = Tensor(shape: domain, values: result)
+        switch kernel.reduction {
+        case nil: return full
+        case .meanAll: return .scalar(result.reduce(0, +) / Double(max(count, 1)))
+        case .sumLast:
+            return Tensor(
+                shape: shape,
+                values: (0..<full.rows).map { row in result[(row * full.width)..<((row + 1) * full.width)].reduce(0, +)
+                })
         }
     }
 

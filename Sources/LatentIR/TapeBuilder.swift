@@ -36,6 +36,14 @@ public struct TapeBuilder: Sendable {
             return left.withWidth(columns.flatMap { if case .fixed(let n) = $0 { n } else { nil } } ?? 1)
         case .unary(_, let a), .logSoftmax(let a), .stopGradient(let a): return type(of: a)
         case .derivative(_, let input, _, _): return type(of: input)
+        case .activationBackward(_, let output, _): return type(of: output)
+        case .dense(let x, let w, _, _): return type(of: x).withWidth(type(of: w).width ?? 1)
+        case .elementwise(let kernel):
+            switch kernel.reduction {
+            case nil: return kernel.domain
+            case .sumLast: return kernel.domain.withWidth(1)
+            case .meanAll: return .scalar
+            }
         case .logPriorGradient(_, let z, _): return type(of: z)
         case .binary(_, let a, let b):
             guard let shape = Shape.broadcast(type(of: a), type(of: b)) else {
@@ -48,7 +56,7 @@ public struct TapeBuilder: Sendable {
         case .slice(let a, _, let width): return type(of: a).withWidth(width)
         case .sumLast(let a), .logPrior(_, let a): return type(of: a).withWidth(1)
         case .logSumExpFirst(let a): return Shape(Array(type(of: a).dims.dropFirst()))
-        case .data, .labels, .parameter, .randomNormal, .randomUniform, .samplePrior, .padSlice, .expand, .sumTo,
+        case .data, .labels, .parameter, .randomNormal, .samplePrior, .padSlice, .expand, .sumTo,
             .broadcastMean:
             preconditionFailure("\(op) needs an explicit type")
         }
@@ -57,6 +65,17 @@ public struct TapeBuilder: Sendable {
     // MARK: Conveniences
 
     public mutating func constant(_ value: Double) -> ValueID { emit(.constant(value)) }
+
+    /// Standard normal noise on a new random stream.
+    public mutating func randomNormal(_ type: Shape) -> ValueID { emit(.randomNormal(stream: nextStream), type: type) }
+
+    /// A draw from a distribution on a new random stream.
+    public mutating func sample(_ distribution: Distribution, _ type: Shape) -> ValueID {
+        emit(.samplePrior(distribution, stream: nextStream), type: type)
+    }
+
+    /// Streams are numbered in the order lowering creates them.
+    var nextStream: Int { instructions.filter(\.op.isRandom).count }
     public mutating func unary(_ function: UnaryFunction, _ a: ValueID) -> ValueID { emit(.unary(function, a)) }
     public mutating func add(_ a: ValueID, _ b: ValueID) -> ValueID { emit(.binary(.add, a, b)) }
     public mutating func sub(_ a: ValueID, _ b: ValueID) -> ValueID { emit(.binary(.sub, a, b)) }

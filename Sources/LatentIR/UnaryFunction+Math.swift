@@ -36,6 +36,22 @@ extension UnaryFunction {
     }
 }
 
+extension UnaryFunction {
+    /// f'(x) from y = f(x) alone, for the functions where it follows (`derivativeFollowsFromOutput`).
+    public func derivative(fromOutput y: Double) -> Double {
+        switch self {
+        case .relu: y > 0 ? 1 : 0
+        case .leakyRelu(let slope): y > 0 ? 1 : slope
+        case .elu: y > 0 ? 1 : y + 1
+        case .sigmoid: y * (1 - y)
+        case .tanh: 1 - y * y
+        case .softplus: -Foundation.expm1(-y)
+        case .exp: y
+        case .neg, .log, .square, .logSigmoid: .nan
+        }
+    }
+}
+
 extension BinaryFunction {
     public func apply(_ a: Double, _ b: Double) -> Double {
         switch self {

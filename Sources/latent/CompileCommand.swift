@@ -11,11 +11,13 @@ struct CompileCommand: ParsableCommand {
         abstract: "Compile a spec and print a stage of the compiler.",
         discussion: """
             Stages: resolved (the spec with every default explicit; itself a valid spec), \
-            ir (the objective lowered to phases of tape IR), grad (with the backward pass appended).
+            ir (the objective lowered to phases of tape IR), grad (with the backward pass appended), \
+            fused (after dead-code elimination, common-subexpression elimination and fusion), \
+            plan (each value's offset in its phase's arena, and the arena size, for the spec's batch).
             """)
 
     enum Stage: String, ExpressibleByArgument, CaseIterable {
-        case resolved, ir, grad
+        case resolved, ir, grad, fused, plan
     }
 
     @Argument(help: "The spec file.")
@@ -42,6 +44,8 @@ struct CompileCommand: ParsableCommand {
         case .resolved: print(ResolvedSpecPrinter.print(pipeline.model.spec), terminator: "")
         case .ir: print(ProgramPrinter.print(pipeline.ir), terminator: "")
         case .grad: print(ProgramPrinter.print(pipeline.grad), terminator: "")
+        case .fused: print(ProgramPrinter.print(pipeline.fused), terminator: "")
+        case .plan: print(ProgramPrinter.print(pipeline.planned), terminator: "")
         }
     }
 }

@@ -1,0 +1,148 @@
+/// Fuses instructions into fewer, larger kernels:
+/// 1. an activation's backward reads the activation's output instead of its input, so the
+///    pre-activation need not be kept;
+/// 2. matmul + bias + activation become one `dense` (the bias and activation are applied
+///    while the output tile is hot);
+/// 3. chains of elementwise ops, with a final sum or mean, become one `elementwise` loop
+///    (a loss, its reduction and its gradient's elementwise parts each in one pass).
+public enum Fusion {
+    public static func run(_ phase: Phase) -> Phase {
+        let backward = activationsFromOutputs(phase)
+        let dense = DeadCodeElimination.run(denseLayers(backward))
+        return DeadCodeElimination.run(elementwiseChains(dense))
+    }
+
+    static func activationsFromOutputs(_ phase: Phase) -> Phase {
+        var result = phase
+        for (index, instruction) in phase.instructions.enumerated() {
+            guard case .derivative(let f, let input, let output, let upstream) = instruction.op,
+                f.derivativeFollowsFromOutput, case .unary(f, input) = phase.instructions[output.index].op
+            else { continue }
+            result.instructions[index].op = .activationBackward(f, output: output, upstream: upstream)
+        }
+        return result
+    }
+
+    static func denseLayers(_ phase: Phase) -> Phase {
+        var result = phase
+        let uses = phase.useCounts
+        let instructions = phase.instructions
+        /// matmul(x, W) + b with a rank-1 parameter b, where the matmul is read only here.
+        func affine(_ value: ValueID) -> (x: ValueID, w: ValueID, b: ValueID)? {
+            guard case .binary(.add, let product, let bias) = instructions[value.index].op,
+                case .matmul(let x, let w, false, false) = instructions[product.index].op, uses[product.index] == 1,
+                case .parameter = instructions[bias.index].op, instructions[bias.index].type.dims.count == 1
+            else { return nil }
+            return (x, w, bias)
+        }
+        var fused = Set<Int>()
+        for (index, instruction) in instructions.enumerated() {
+            guard case .unary(let f, let z) = instruction.op, uses[z.index] == 1, let (x, w, b) = affine(z) else {
+                continue
+            }
+            result.instructions[index].op = .dense(x, weight: w, bias: b, f)
+            fused.insert(z.index)
+        }
+        for index in instructions.indices where !fused.contains(index) {
+            guard let (x, w, b) = affine(ValueID(index)) else { continue }
+            result.instructions[index].op = .dense(x, weight: w, bias: b, nil)
+        }
+        return result
+    }
+
+    static func elementwiseChains(_ phase: Phase) -> Phase {
+        let uses = phase.useCounts
+        var kernels: [Int: FusedKernel] = [:]
+        var result = phase
+        for (index, instruction) in phase.instructions.enumerated() {
+            var builder = KernelBuilder(phase: phase, uses: uses, kernels: kernels)
+            switch instruction.op {
+            case .unary(let f, let a):
+                builder.finish(.unary(f, builder.read(a)))
+            case .binary(let f, let a, let b):
+                let left = builder.read(a)
+                let right = builder.read(b)
+                builder.finish(.binary(f, left, right))
+            case .derivative(let f, let input, let output, let upstream):
+                let i = builder.read(input)
+                let o = builder.read(output)
+                let u = builder.read(upstream)
+                builder.finish(.derivative(f, input: i, output: o, upstream: u))
+            case .activationBackward(let f, let output, let upstream):
+                let o = builder.read(output)
+                let u = builder.read(upstream)
+                builder.finish(.activationBackward(f, output: o, upstream: u))
+            case .sumLast(let a), .meanAll(let a):
+                guard var kernel = kernels[a.index], uses[a.index] == 1, kernel.reduction == nil else { continue }
+                kernel.reduction = instruction.op == .meanAll(a) ? .meanAll : .sumLast
+                result.instructions[index].op = .elementwise(kernel)
+                continue
+            default:
+                continue
+            }
+            let kernel = FusedKernel(
+                inputs: builder.inputs, domain: instruction.type, steps: builder.steps)
+            kernels[index] = kernel
+            if builder.computeSteps >= 2 { result.instructions[index].op = .elementwise(kernel) }
+        }
+        return result
+    }
+}
+
+/// Assembles one fused kernel, inlining operands that are themselves single-use kernels.
+struct KernelBuilder {
+    let phase: Phase
+    let uses: [Int]
+    let kernels: [Int: FusedKernel]
+    var inputs: [ValueID] = []
+    var steps: [KernelStep] = []
+
+    /// Steps that compute something (not inputs or constants).
+    var computeSteps: Int {
+        steps.filter { if case .input = $0 { false } else if case .constant = $0 { false } else { true } }.count
+    }
+
+    /// The step holding an operand's value.
+    mutating func read(_ value: ValueID) -> Int {
+        if case .constant(let c) = phase.instructions[value.index].op {
+            steps.append(.constant(c))
+            return steps.count - 1
+        }
+        if uses[value.index] == 1, let kernel = kernels[value.index], kernel.reduction == nil {
+            return inline(kernel)
+        }
+        return readInput(value)
+    }
+
+    /// A step that reads a kernel input (each distinct value is one input).
+    mutating func readInput(_ value: ValueID) -> Int {
+        let position =
+            inputs.firstIndex(of: value)
+            ?? {
+                inputs.append(value)
+                return inputs.count - 1
+            }()
+        steps.append(.input(position))
+        return steps.count - 1
+    }
+
+    /// Copies another kernel's steps in, its inputs mapped to this kernel's; returns its result step.
+    mutating func inline(_ kernel: FusedKernel) -> Int {
+        let base = steps.count
+        for step in kernel.steps {
+            switch step {
+            case .input(let i): _ = readInput(kernel.inputs[i])
+            case .constant(let c): steps.append(.constant(c))
+            case .unary(let f, let a): steps.append(.unary(f, a + base))
+            case .binary(let f, let a, let b): steps.append(.binary(f, a + base, b + base))
+            case .derivative(let f, let i, let o, let u):
+                steps.append(.derivative(f, input: i + base, output: o + base, upstream: u + base))
+            case .activationBackward(let f, let o, let u):
+                steps.append(.activationBackward(f, output: o + base, upstream: u + base))
+            }
+        }
+        return steps.count - 1
+    }
+
+    mutating func finish(_ step: KernelStep) { steps.append(step) }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import LatentCompiler
+import LatentIR
+import LatentSpec
+import LatentTestSupport
+import XCTest
+
+/// Passes preserve meaning: every phase of every spec gives the same loss and gradients
+/// before and after DCE, CSE and fusion, and when run out of its planned arena.
+final class PassTests: XCTestCase {
+    func assertClose(_ a: [Tensor], _ b: [Tensor], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.map(\.shape), b.map(\.shape), what, file: file, line: line)
+        var worst = 0.0
+        for (x, y) in zip(a, b) {
+            for (u, v) in zip(x.values, y.values) { worst = max(worst, abs(u - v) / max(1, abs(u))) }
+        }
+        XCTAssertLessThan(worst, 1e-9, what, file: file, line: line)
+    }
+
+    func testOptimizedPhasesComputeTheSameLossAndGradients() throws {
+        for url in try Repository.specFiles() {
+            let pipeline = try PhaseGradientTests.compile(url)
+            let spec = pipeline.model.spec
+            let classes = spec.latents.first { if case .categorical = $0.distribution.value { true } else { false } }?
+                .dimension.value
+            let interpreter = PhaseGradientTests.interpreter(
+                for: pipeline.grad, width: spec.data.width, labels: classes, seed: 5)
+            for (original, optimized) in zip(pipeline.grad.phases, pipeline.fused.phases) {
+                let name = "\(url.lastPathComponent) \(original.name)"
+                XCTAssertLessThan(
+                    optimized.instructions.count, original.instructions.count, "\(name): passes removed nothing")
+                let expected = interpreter.outputs(of: original)
+                assertClose(expected, interpreter.outputs(of: optimized), "\(name): fused")
+                let planned = MemoryPlanner.run(optimized, batch: interpreter.batch, samples: pipeline.fused.samples)
+                XCTAssertEqual(planned.plan?.violations(), [], name)
+                let inArena = try XCTUnwrap(ArenaInterpreter.outputs(of: planned, interpreter: interpreter))
+                assertClose(expected, inArena, "\(name): run from the planned arena")
+            }
+        }
+    }
+
+    func testEveryPlanOfEverySpecIsValidAndReusesMemory() throws {
+        for url in try Repository.specFiles() {
+            for phase in try PhaseGradientTests.compile(url).planned.phases {
+                let plan = try XCTUnwrap(phase.plan)
+                XCTAssertEqual(plan.violations(), [], "\(url.lastPathComponent) \(phase.name)")
+                XCTAssertLessThan(
+                    plan.arenaBytes, plan.unplannedBytes, "\(url.lastPathComponent) \(phase.name) reuses nothing")
+            }
+        }
+    }
+
+    /// The validator itself catches overlapping live values and values outside the arena.
+    func testThePlanValidatorCatchesBadPlans() throws {
+        let phase = try XCTUnwrap(
+            PhaseGradientTests.compile(Repository.specs.appendingPathComponent("vae.yaml")).planned.phases.first)
+        var plan = try XCTUnwrap(phase.plan)
+        let placed = plan.offsets.indices.filter { plan.offsets[$0] != nil }
+        let (a, b) = try XCTUnwrap(
+            placed.lazy.flatMap { a in placed.lazy.filter { $0 > a }.map { (a, $0) } }
+                .first { plan.lifetimes[$0.0].overlaps(plan.lifetimes[$0.1]) })
+        plan.offsets[b] = plan.offsets[a]
+        XCTAssertFalse(plan.violations().isEmpty, "overlap not caught")
+        var outside = try XCTUnwrap(phase.plan)
+        outside.offsets[a] = outside.arenaBytes
+        XCTAssertFalse(outside.violations().isEmpty, "out of bounds not caught")
+    }
+
+    func testDeadCodeAndCommonSubexpressions() {
+        var tape = TapeBuilder()
+        let x = tape.emit(.data, type: .rows(2))
+        let a = tape.unary(.exp, x)
+        let b = tape.unary(.exp, x)
+        _ = tape.unary(.tanh, x)
+        let noise1 = tape.randomNormal(.rows(2))
+        let noise2 = tape.randomNormal(.rows(2))
+        let loss = tape.meanAll(tape.add(tape.add(a, b), tape.add(noise1, noise2)))
+        let phase = Phase(name: "p", updates: [], input: .data, instructions: tape.instructions, loss: loss)
+        let optimized = CommonSubexpressionElimination.run(DeadCodeElimination.run(phase))
+        let text = ProgramPrinter.print(optimized, parameters: []).joined(separator: "\n")
+        XCTAssertEqual(optimized.instructions.filter { $0.op == .unary(.exp, x) }.count, 1, text)
+        XCTAssertFalse(text.contains("tanh"), text)
+        XCTAssertEqual(optimized.instructions.filter(\.op.isRandom).count, 2, "random draws must not merge:\n\(text)")
+    }
+}
