@@ -5,7 +5,7 @@
 
 SWIFT ?= swift
 LATENT = .build/debug/latent
-DEBIAN_PACKAGES = python3-jsonschema python3-yaml
+DEBIAN_PACKAGES = python3-jsonschema python3-yaml graphviz
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test

@@ -105,6 +105,34 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try self.run(["compile", bad]).status, 1)
     }
 
+    func testEveryStageCompilesForEverySpec() throws {
+        for url in try Repository.specFiles() {
+            for stage in ["resolved", "ir", "grad", "fused", "plan"] {
+                let run = try run(["compile", url.path, "--emit", stage])
+                XCTAssertEqual(run.status, 0, "\(url.lastPathComponent) --emit \(stage): \(run.error)")
+                XCTAssertFalse(run.output.isEmpty)
+            }
+        }
+    }
+
+    func testGraphWithoutGraphvizSaysHowToInstallIt() throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["graph", Repository.specs.appendingPathComponent("vae.yaml").path, "--format", "svg"]
+        process.environment = ["PATH": "/nonexistent"]
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertTrue(message.contains("apt-get install graphviz"), message)
+        let dot = try run(["graph", Repository.specs.appendingPathComponent("vae.yaml").path])
+        XCTAssertEqual(dot.status, 0)
+        XCTAssertTrue(dot.output.hasPrefix("digraph \"vae\" {"), dot.output)
+    }
+
     func testSchemaCommandPrintsTheCheckedInSchema() throws {
         let run = try run(["schema"])
         XCTAssertEqual(run.status, 0)
