@@ -1,5 +1,5 @@
 # Latent: two commands do everything on a fresh Debian machine with Swift.
-#   make demo   the main job (check and compile every example spec)
+#   make demo   the main job (check every example spec, compile one to planned IR)
 #   make test   the whole test suite
 # Both install the Debian packages they need first (make deps).
 
@@ -22,7 +22,7 @@ build:
 
 demo: deps build
 	$(LATENT) check Specs/
-	$(LATENT) compile Specs/vae.yaml --emit resolved
+	$(LATENT) compile Specs/vae.yaml --emit plan
 
 test: deps
 	$(SWIFT) test
