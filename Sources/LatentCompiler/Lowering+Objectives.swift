@@ -188,4 +188,54 @@ extension LoweringContext {
         let loss = b.tape.add(b.lossOfReal(posterior), b.lossOfFake(prior))
         return b.finish("psi", updates: [options.adversary.network.value], loss: loss)
     }
+
+    // MARK: AVB with adaptive contrast
+
+    /// Draws S samples z = f(x, eps) per example (`[S, B, d]`) and standardises them by their
+    /// per-example mean and standard deviation: z_hat = (z - mu(x)) / sigma(x), log sigma(x).
+    func contrastSamples(_ b: inout PhaseBuilder) -> (z: ValueID, standardized: ValueID, logStd: ValueID) {
+        b.noiseRows = [.samples, .batch]
+        b.encode(samples: true)
+        guard let name = spec.latents.first?.name.value else { preconditionFailure("the checker requires one latent") }
+        let z = b.variable(name)
+        let centered = b.tape.sub(z, b.tape.emit(.meanFirst(z)))
+        let variance = b.tape.emit(.meanFirst(b.tape.unary(.square, centered)))
+        let logStd = b.tape.scale(b.tape.unary(.log, b.tape.add(variance, b.tape.constant(1e-6))), by: 0.5)
+        let standardized = b.tape.mul(centered, b.tape.unary(.exp, b.tape.unary(.neg, logStd)))
+        return (z, standardized, logStd)
+    }
+
+    /// theta, phi with adaptive contrast (AVB, section 3.3): the contrast is r(z|x), a Gaussian
+    /// with q's moments, so the loss is -[log p(x|z) + log p(z) - log r(z|x)] + T(x, z_hat),
+    /// where T estimates KL(q(z|x) || r(z|x)) from standardised samples.
+    func avbContrastPrimalPhase(_ options: AVBOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        let (z, standardized, logStd) = contrastSamples(&b)
+        guard let latent = spec.latents.first else { preconditionFailure("the checker requires one latent") }
+        let logLikelihood = b.logLikelihood()
+        let logPrior = b.tape.emit(.logPrior(latent.distribution.value, z))
+        let width = latent.dimension.value
+        let logContrast = b.tape.add(
+            b.tape.sumLast(b.tape.sub(b.tape.scale(b.tape.unary(.square, standardized), by: -0.5), logStd)),
+            b.tape.constant(-0.5 * Double(width) * Foundation.log(2 * Double.pi)))
+        b.variables[latent.name.value] = standardized
+        let t = b.call(options.adversary)
+        let negativeBound = b.tape.sub(logContrast, b.tape.add(logLikelihood, logPrior))
+        let loss = b.tape.meanAll(b.tape.add(negativeBound, t))
+        return b.finish("theta_phi", updates: inferenceNetworks + modelNetworks, loss: loss)
+    }
+
+    /// psi with adaptive contrast: T tells standardised posterior samples (label 1) from
+    /// standard normal ones (label 0).
+    func avbContrastAdversaryPhase(_ options: AVBOptions) -> Phase {
+        var b = PhaseBuilder(self)
+        let (_, standardized, _) = contrastSamples(&b)
+        guard let latent = spec.latents.first else { preconditionFailure("the checker requires one latent") }
+        b.variables[latent.name.value] = standardized
+        let posterior = b.call(options.adversary)
+        b.variables[latent.name.value] = b.tape.randomNormal(b.tape.type(of: standardized))
+        let contrast = b.call(options.adversary)
+        let loss = b.tape.add(b.lossOfReal(posterior), b.lossOfFake(contrast))
+        return b.finish("psi", updates: [options.adversary.network.value], loss: loss)
+    }
 }

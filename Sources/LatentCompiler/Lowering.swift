@@ -2,18 +2,11 @@ import Foundation
 import LatentIR
 import LatentSpec
 
-/// A spec that checks but cannot be lowered yet.
-public struct LoweringError: Error, CustomStringConvertible {
-    public var location: SourceLocation
-    public var message: String
-    public var description: String { "\(location): \(message)" }
-}
-
 /// Lowers a checked model to a `Program`: its parameters and, for its objective, the
 /// phases the seed states, each a forward tape whose loss is minimised for its networks.
 /// Objectives differ only here; the IR and the executor know nothing of models.
 public enum Lowering {
-    public static func lower(_ model: CheckedModel, name: String) throws(LoweringError) -> Program {
+    public static func lower(_ model: CheckedModel, name: String) -> Program {
         let spec = model.spec
         var parameters: [Parameter] = []
         var layers: [String: [LayerParameters]] = [:]
@@ -43,9 +36,12 @@ public enum Lowering {
             }
         }
         let context = LoweringContext(model: model, parameters: parameters, layers: layers)
-        let (phases, schedule) = try context.phases()
+        let (phases, schedule) = context.phases()
         var samples = 1
         if case .elbo(let options) = spec.objective.value { samples = options.samples.value }
+        if case .avb(let options) = spec.objective.value, options.adaptiveContrast.value {
+            samples = options.samples.value
+        }
         return Program(
             name: name, parameters: parameters, phases: phases, optimizers: optimizers, schedule: schedule,
             samples: samples)
@@ -84,7 +80,7 @@ struct LoweringContext {
         return names
     }
 
-    func phases() throws(LoweringError) -> ([Phase], [PhaseRepeat]) {
+    func phases() -> ([Phase], [PhaseRepeat]) {
         let k = spec.training.discriminatorSteps.value
         switch spec.objective.value {
         case .elbo(let options):
@@ -107,13 +103,11 @@ struct LoweringContext {
             }
             return (phases, schedule)
         case .avb(let options):
-            if options.adaptiveContrast.value {
-                throw LoweringError(
-                    location: options.adaptiveContrast.location,
-                    message: "adaptive contrast is not lowered yet; set 'adaptive_contrast: false'")
-            }
+            let contrast = options.adaptiveContrast.value
             return (
-                [avbPrimalPhase(options), avbAdversaryPhase(options)],
+                contrast
+                    ? [avbContrastPrimalPhase(options), avbContrastAdversaryPhase(options)]
+                    : [avbPrimalPhase(options), avbAdversaryPhase(options)],
                 [PhaseRepeat(phase: "theta_phi", count: 1), PhaseRepeat(phase: "psi", count: k)]
             )
         }

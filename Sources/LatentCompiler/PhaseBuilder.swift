@@ -15,6 +15,8 @@ struct PhaseBuilder {
     var gaussians: [String: (mean: ValueID, logVariance: ValueID, noise: ValueID)] = [:]
     /// The logits of each categorical latent.
     var logits: [String: ValueID] = [:]
+    /// The leading dimensions of noise draws: `[B]`, or `[S, B]` to sample S times per example.
+    var noiseRows: [Dim] = [.batch]
 
     init(_ context: LoweringContext, input: PhaseInput = .data) {
         self.context = context
@@ -33,9 +35,16 @@ struct PhaseBuilder {
         return value
     }
 
-    /// A network on values: inputs concatenated, then dense + bias + activation per layer.
+    /// A network on values: inputs concatenated (those with fewer leading dimensions expanded,
+    /// so `x` joins per-sample values), then dense + bias + activation per layer.
     mutating func apply(_ network: String, to inputs: [ValueID]) -> ValueID {
-        var h = inputs.count == 1 ? inputs[0] : tape.emit(.concat(inputs))
+        let leading = inputs.map { Array(tape.type(of: $0).dims.dropLast()) }.max { $0.count < $1.count } ?? []
+        let aligned = inputs.map { input -> ValueID in
+            let type = tape.type(of: input)
+            guard type.dims.count - 1 < leading.count else { return input }
+            return tape.emit(.expand(input), type: Shape(leading + [type.dims.last ?? .fixed(1)]))
+        }
+        var h = aligned.count == 1 ? aligned[0] : tape.emit(.concat(aligned))
         for layer in context.layers[network] ?? [] {
             let weight = parameter(layer.weight)
             let bias = parameter(layer.bias)
@@ -57,7 +66,7 @@ struct PhaseBuilder {
         guard let noise = spec.noise.first(where: { $0.name.value == name }) else {
             preconditionFailure("the checker resolved '\(name)', but lowering has no value for it")
         }
-        let value = draw(noise.distribution.value, rows: [.batch], width: noise.dimension.value)
+        let value = draw(noise.distribution.value, rows: noiseRows, width: noise.dimension.value)
         variables[name] = value
         return value
     }

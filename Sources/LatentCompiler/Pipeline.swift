@@ -17,16 +17,11 @@ public struct Pipeline: Sendable {
     public static func compile(_ file: SourceFile, name: String) -> (pipeline: Pipeline?, diagnostics: DiagnosticList) {
         var (model, diagnostics) = Checker.check(file)
         guard let model else { return (nil, diagnostics) }
-        do {
-            let ir = try Lowering.lower(model, name: name)
-            let grad = Autodiff.differentiate(ir)
-            let fused = grad.mapPhases { Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run($0))) }
-            let batch = model.spec.training.batch.value
-            let planned = fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: fused.samples) }
-            return (Pipeline(model: model, ir: ir, grad: grad, fused: fused, planned: planned), diagnostics)
-        } catch {
-            diagnostics.error(error.message, at: error.location)
-            return (nil, diagnostics)
-        }
+        let ir = Lowering.lower(model, name: name)
+        let grad = Autodiff.differentiate(ir)
+        let fused = grad.mapPhases { Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run($0))) }
+        let batch = model.spec.training.batch.value
+        let planned = fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: fused.samples) }
+        return (Pipeline(model: model, ir: ir, grad: grad, fused: fused, planned: planned), diagnostics)
     }
 }

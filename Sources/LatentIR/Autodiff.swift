@@ -80,6 +80,10 @@ public enum Autodiff {
                 accumulate(a, builder.emit(.expand(dy), type: forward[a.index].type), &builder)
             case .meanAll(let a):
                 accumulate(a, builder.emit(.broadcastMean(dy), type: forward[a.index].type), &builder)
+            case .meanFirst(let a):
+                accumulate(a, builder.emit(.spreadFirst(dy), type: forward[a.index].type), &builder)
+            case .expand(let a):
+                accumulate(a, dy, &builder)
             case .logSumExpFirst(let a):
                 let weights = builder.unary(.exp, builder.sub(a, y))
                 accumulate(a, builder.mul(weights, dy), &builder)
@@ -91,7 +95,7 @@ public enum Autodiff {
             case .data, .labels, .parameter, .constant, .vector, .randomNormal, .samplePrior,
                 .stopGradient:
                 break
-            case .matmul, .derivative, .padSlice, .expand, .sumTo, .broadcastMean, .logPriorGradient, .dense,
+            case .matmul, .derivative, .padSlice, .sumTo, .broadcastMean, .spreadFirst, .logPriorGradient, .dense,
                 .activationBackward, .elementwise:
                 preconditionFailure("\(forward[index].op) does not appear in a forward tape (type \(type))")
             }

@@ -84,6 +84,10 @@ public enum Op: Hashable, Sendable {
     case sumLast(ValueID)
     /// log sum exp over the first axis (the importance samples), dropping it.
     case logSumExpFirst(ValueID)
+    /// Mean over the first axis (the samples), dropping it.
+    case meanFirst(ValueID)
+    /// Broadcast over a new first axis and divided by its size (the adjoint of meanFirst).
+    case spreadFirst(ValueID)
     /// Mean over all elements, to a scalar.
     case meanAll(ValueID)
     /// log softmax over the last axis.
@@ -112,7 +116,7 @@ public enum Op: Hashable, Sendable {
         case .matmul(let a, let b, _, _), .binary(_, let a, let b): [a, b]
         case .unary(_, let a), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
-            .stopGradient(let a), .broadcastMean(let a):
+            .stopGradient(let a), .broadcastMean(let a), .meanFirst(let a), .spreadFirst(let a):
             [a]
         case .derivative(_, let input, let output, let upstream): [input, output, upstream]
         case .concat(let parts): parts
@@ -139,6 +143,8 @@ public enum Op: Hashable, Sendable {
         case .broadcastMean(let a): .broadcastMean(map(a))
         case .sumLast(let a): .sumLast(map(a))
         case .logSumExpFirst(let a): .logSumExpFirst(map(a))
+        case .meanFirst(let a): .meanFirst(map(a))
+        case .spreadFirst(let a): .spreadFirst(map(a))
         case .meanAll(let a): .meanAll(map(a))
         case .logSoftmax(let a): .logSoftmax(map(a))
         case .logPrior(let d, let a): .logPrior(d, map(a))

@@ -67,6 +67,8 @@ public enum ProgramPrinter {
         case .broadcastMean(let a): "broadcast_mean \(a)"
         case .sumLast(let a): "sum_last \(a)"
         case .logSumExpFirst(let a): "logsumexp_first \(a)"
+        case .meanFirst(let a): "mean_first \(a)"
+        case .spreadFirst(let a): "spread_first \(a)"
         case .meanAll(let a): "mean \(a)"
         case .logSoftmax(let a): "log_softmax \(a)"
         case .logPrior(let distribution, let z): "prior.log_density[\(distribution.canonicalText)] \(z)"

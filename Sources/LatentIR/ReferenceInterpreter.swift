@@ -119,6 +119,18 @@ public struct ReferenceInterpreter {
                     let top = column.max() ?? 0
                     return top + log(column.reduce(0) { $0 + exp($1 - top) })
                 })
+        case .meanFirst(let a):
+            let x = value(a)
+            let first = x.shape.first ?? 1
+            let stride = x.count / max(first, 1)
+            return Tensor(
+                shape: shape,
+                values: (0..<stride).map { j in (0..<first).reduce(0) { $0 + x.values[$1 * stride + j] } / Double(first)
+                })
+        case .spreadFirst(let a):
+            let spread = value(a).broadcast(to: shape)
+            let first = Double(max(shape.first ?? 1, 1))
+            return Tensor(shape: shape, values: spread.values.map { $0 / first })
         case .meanAll(let a):
             let x = value(a)
             return .scalar(x.values.reduce(0, +) / Double(max(x.count, 1)))

@@ -55,9 +55,9 @@ public struct TapeBuilder: Sendable {
             return type(of: parts[0]).withWidth(width)
         case .slice(let a, _, let width): return type(of: a).withWidth(width)
         case .sumLast(let a), .logPrior(_, let a): return type(of: a).withWidth(1)
-        case .logSumExpFirst(let a): return Shape(Array(type(of: a).dims.dropFirst()))
+        case .logSumExpFirst(let a), .meanFirst(let a): return Shape(Array(type(of: a).dims.dropFirst()))
         case .data, .labels, .parameter, .randomNormal, .samplePrior, .padSlice, .expand, .sumTo,
-            .broadcastMean:
+            .broadcastMean, .spreadFirst:
             preconditionFailure("\(op) needs an explicit type")
         }
     }

@@ -54,6 +54,7 @@ public enum ResolvedSpecPrinter {
         case .avb(let options):
             lines.append("  adversary: \(options.adversary.canonicalText)")
             lines.append("  adaptive_contrast: \(options.adaptiveContrast.value)")
+            lines.append("  samples: \(options.samples.value)")
         }
         let training = spec.training
         lines.append("training:")

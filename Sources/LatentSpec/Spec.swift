@@ -345,6 +345,8 @@ public struct AVBOptions: Sendable {
     public var adversary: NetworkCall
     /// Adaptive contrast: T sees z standardised by q's moments; the KL to a Gaussian r(z|x) is analytic.
     public var adaptiveContrast: Located<Bool>
+    /// Encoder samples per example from which adaptive contrast estimates q's moments.
+    public var samples: Located<Int>
 }
 
 // MARK: - Training

@@ -352,7 +352,13 @@ private struct Decoding {
                     ScalarReader.boolean($0, "'adaptive_contrast'", &diagnostics)
                 }
                 ?? Located(false, at: location)
-            objective = adversary.map { .avb(AVBOptions(adversary: $0, adaptiveContrast: contrast)) }
+            let samples =
+                reader.value("samples").flatMap { ScalarReader.integer($0, "'samples'", minimum: 2, &diagnostics) }
+                ?? Located(8, at: location)
+            if samples.value > 1000 {
+                diagnostics.error("'samples' is at most 1000, found \(samples.value)", at: samples.location)
+            }
+            objective = adversary.map { .avb(AVBOptions(adversary: $0, adaptiveContrast: contrast, samples: samples)) }
         }
         return objective.map { Located($0, at: kind.location) }
     }

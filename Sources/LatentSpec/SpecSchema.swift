@@ -149,6 +149,9 @@ public enum SpecSchema {
                     fields: [
                         SchemaField("adversary", call, required: true, "The adversary T(x, z)."),
                         SchemaField("adaptive_contrast", .boolean, "Use adaptive contrast (default false)."),
+                        SchemaField(
+                            "samples", .integer(minimum: 2),
+                            "Encoder samples per example for adaptive contrast's mean and variance (default 8)."),
                     ])),
         ])
 

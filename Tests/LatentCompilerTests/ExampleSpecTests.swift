@@ -14,7 +14,8 @@ final class ExampleSpecTests: XCTestCase {
         let names = Set(specs.map(\.lastPathComponent))
         for required in [
             "vae.yaml", "gan.yaml", "aae.yaml", "aae-gaussian.yaml", "aae-implicit.yaml", "aae-semisupervised.yaml",
-            "aae-clustering.yaml", "avb.yaml", "avb-toy.yaml", "gan-ring.yaml", "aae-mixture-prior.yaml",
+            "aae-clustering.yaml", "avb.yaml", "avb-toy.yaml", "avb-contrast.yaml", "gan-ring.yaml",
+            "aae-mixture-prior.yaml",
             "vae-linear.yaml",
         ] {
             XCTAssertTrue(names.contains(required), "Specs/\(required) is missing")

@@ -82,6 +82,10 @@ final class OpGradientTests: XCTestCase {
         check("sum_last", inputs: [[3, 4]]) { t, p in t.sumLast(p[0]) }
         check("logsumexp_first", inputs: [[4, 3, 1]]) { t, p in t.emit(.logSumExpFirst(p[0])) }
         check("mean", inputs: [[3, 4]]) { t, p in t.meanAll(p[0]) }
+        check("mean_first", inputs: [[4, 3, 2]]) { t, p in t.emit(.meanFirst(p[0])) }
+        check("expand", inputs: [[3, 2]]) { t, p in
+            t.emit(.expand(p[0]), type: Shape([.fixed(4), .fixed(3), .fixed(2)]))
+        }
         check("log_softmax", inputs: [[3, 5]]) { t, p in t.emit(.logSoftmax(p[0])) }
     }
 
