@@ -12,6 +12,8 @@ public struct ReferenceInterpreter {
     public var batch: Int
     public var samples: Int
     public var seed: UInt64
+    /// The training step, which with the seed and a stream's id fixes its draws.
+    public var step: UInt64 = 0
 
     public init(parameters: [Tensor], data: Tensor, labels: Tensor? = nil, samples: Int = 1, seed: UInt64 = 1) {
         self.parameters = parameters
@@ -48,16 +50,16 @@ public struct ReferenceInterpreter {
         case .constant(let c): return .scalar(c)
         case .vector(let values): return Tensor(shape: [values.count], values: values)
         case .randomNormal(let stream):
-            var random = SplitMix64(seed: seed, stream: stream)
-            return Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in random.normal() })
+            let philox = Philox(seed: seed)
+            return Tensor(
+                shape: shape,
+                values: (0..<shape.reduce(1, *)).map { philox.normal(step: step, stream: stream, index: $0) })
         case .samplePrior(let distribution, let stream):
-            var random = SplitMix64(seed: seed, stream: stream)
             let width = shape.last ?? 1
             var result: [Double] = []
-            for _ in 0..<(shape.reduce(1, *) / max(width, 1)) {
-                let uniforms = (0...width).map { _ in random.uniform() }
-                let normals = (0..<width).map { _ in random.normal() }
-                result += distribution.sample(dimension: width, uniforms: uniforms, normals: normals)
+            for row in 0..<(shape.reduce(1, *) / max(width, 1)) {
+                result += distribution.sample(
+                    row: row, width: width, philox: Philox(seed: seed), step: step, stream: stream)
             }
             return Tensor(shape: shape, values: result)
         case .matmul(let a, let b, let transposeA, let transposeB):
@@ -242,31 +244,5 @@ public struct ReferenceInterpreter {
             }
         }
         return result
-    }
-}
-
-/// SplitMix64 with a stream per instruction: deterministic, independent draws.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64, stream: Int) {
-        state = seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(stream) &* 0xD1B5_4A32_D192_ED03
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform on [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Standard normal (Box-Muller).
-    mutating func normal() -> Double {
-        let u1 = max(uniform(), 0x1p-53)
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * uniform())
     }
 }
