@@ -19,6 +19,10 @@ let package = Package(
         .target(name: "LatentSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The tape IR: programs, phases, instructions, autodiff, passes, printers, reference interpreter.
         .target(name: "LatentIR", dependencies: ["LatentSpec"]),
+        // Dense float32 kernels, optimised in every configuration so tests run them at speed.
+        .target(name: "LatentKernels", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // The executor: planned phases bound to buffers and kernels.
+        .target(name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels"]),
         // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
         .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentIR"]),
         // The `latent` command-line tool.
@@ -33,6 +37,9 @@ let package = Package(
         .testTarget(
             name: "LatentSpecTests",
             dependencies: ["LatentSpec", "LatentTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "LatentRuntimeTests",
+            dependencies: ["LatentRuntime", "LatentIR", "LatentCompiler", "LatentSpec", "LatentTestSupport"]),
         .testTarget(name: "LatentIRTests", dependencies: ["LatentIR", "LatentSpec", "LatentTestSupport"]),
         .testTarget(
             name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],

@@ -1,0 +1,128 @@
+import Foundation
+import LatentIR
+import LatentSpec
+
+/// Training examples kept compact (bytes for images, floats for synthetic sets) and
+/// converted per batch.
+public struct Dataset: Sendable {
+    public enum Storage: Sendable {
+        /// Bytes 0...255 mapped onto `range` per batch.
+        case bytes([UInt8], range: ClosedInterval)
+        case floats([Float])
+    }
+
+    public var storage: Storage
+    public var width: Int
+    public var count: Int
+    /// Class labels, when the source has them.
+    public var labels: [Int]?
+    public var classes: Int
+
+    /// Writes examples `indices` into `destination` (row after row) as float32.
+    public func fill(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
+        var offset = 0
+        for index in indices {
+            let start = index * width
+            switch storage {
+            case .bytes(let bytes, let range):
+                let scale = Float(range.high - range.low) / 255
+                let low = Float(range.low)
+                for j in 0..<width { destination[offset + j] = low + scale * Float(bytes[start + j]) }
+            case .floats(let values):
+                for j in 0..<width { destination[offset + j] = values[start + j] }
+            }
+            offset += width
+        }
+    }
+
+    /// Writes the one-hot labels of examples `indices` into `destination`.
+    public func fillLabels(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
+        guard let labels else { return }
+        var row = 0
+        for index in indices {
+            for k in 0..<classes { destination[row * classes + k] = labels[index] == k ? 1 : 0 }
+            row += 1
+        }
+    }
+}
+
+extension Dataset {
+    /// A built-in synthetic set, generated deterministically from `seed`.
+    public static func synthetic(_ set: SyntheticSet, seed: UInt64) -> Dataset {
+        let philox = Philox(seed: seed ^ 0x5EED_DA7A)
+        var values: [Float] = []
+        var labels: [Int] = []
+        let count = set.count
+        func normal(_ i: Int) -> Double { philox.normal(step: 0, stream: 1, index: i) }
+        func uniform(_ i: Int) -> Double { philox.uniform(step: 0, stream: 2, index: i) }
+        switch set {
+        case .fourPoints:
+            for i in 0..<count {
+                let point = min(3, Int(uniform(i) * 4))
+                values += (0..<4).map { $0 == point ? 1 : 0 }
+                labels.append(point)
+            }
+        case .ring(let modes, let radius, let std, _):
+            for i in 0..<count {
+                let mode = min(modes - 1, Int(uniform(i) * Double(modes)))
+                let angle = 2 * Double.pi * Double(mode) / Double(modes)
+                values += [
+                    Float(radius * cos(angle) + std * normal(2 * i)),
+                    Float(radius * sin(angle) + std * normal(2 * i + 1)),
+                ]
+                labels.append(mode)
+            }
+        case .grid(let side, let spacing, let std, _):
+            let center = Double(side - 1) / 2
+            for i in 0..<count {
+                let mode = min(side * side - 1, Int(uniform(i) * Double(side * side)))
+                let x = (Double(mode % side) - center) * spacing
+                let y = (Double(mode / side) - center) * spacing
+                values += [Float(x + std * normal(2 * i)), Float(y + std * normal(2 * i + 1))]
+                labels.append(mode)
+            }
+        case .swissRoll(let noise, _):
+            for i in 0..<count {
+                let t = 1.5 * Double.pi * (1 + 2 * uniform(i))
+                values += [
+                    Float(t * cos(t) / 10 + noise * normal(2 * i)), Float(t * sin(t) / 10 + noise * normal(2 * i + 1)),
+                ]
+            }
+        case .linearGaussian(let dimension, let latent, let noise, _):
+            let model = LinearGaussianData(dimension: dimension, latent: latent, noise: noise, seed: seed)
+            for i in 0..<count {
+                let z = (0..<latent).map { normal(i * (latent + dimension) + $0) }
+                for d in 0..<dimension {
+                    let mean = model.bias[d] + (0..<latent).reduce(0) { $0 + model.weights[d][$1] * z[$1] }
+                    values.append(Float(mean + noise * normal(i * (latent + dimension) + latent + d)))
+                }
+            }
+        }
+        let classes: Int
+        switch set {
+        case .fourPoints: classes = 4
+        case .ring(let modes, _, _, _): classes = modes
+        case .grid(let side, _, _, _): classes = side * side
+        default: classes = 0
+        }
+        return Dataset(
+            storage: .floats(values), width: set.dimension, count: count, labels: labels.isEmpty ? nil : labels,
+            classes: classes)
+    }
+}
+
+/// The true parameters of `linear_gaussian` data: x = W z + b + noise, z ~ N(0, I).
+public struct LinearGaussianData: Sendable {
+    public var weights: [[Double]]
+    public var bias: [Double]
+    public var noise: Double
+
+    public init(dimension: Int, latent: Int, noise: Double, seed: UInt64) {
+        let philox = Philox(seed: seed ^ 0x11_7EA2)
+        weights = (0..<dimension).map { d in
+            (0..<latent).map { philox.normal(step: 0, stream: 3, index: d * latent + $0) }
+        }
+        bias = (0..<dimension).map { philox.normal(step: 0, stream: 4, index: $0) }
+        self.noise = noise
+    }
+}

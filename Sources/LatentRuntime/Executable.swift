@@ -1,0 +1,140 @@
+import Foundation
+import LatentIR
+import LatentSpec
+
+/// A planned phase bound to buffers once: every instruction knows where its operands and
+/// result live and their concrete shapes, and broadcasts have their index tables; a step is
+/// then one loop over instructions with a single switch, no allocation and no look-ups.
+public final class Executable {
+    public let phase: Phase
+    public let batch: Int
+    public let samples: Int
+    let bound: [BoundInstruction]
+    let arena: UnsafeMutableBufferPointer<Float>
+    let parameters: ParameterStore
+    /// The current batch of data (and labels), copied in by the caller.
+    public let data: UnsafeMutableBufferPointer<Float>
+    public let labels: UnsafeMutableBufferPointer<Float>
+    /// Per-element registers of fused kernels.
+    let scratch: UnsafeMutablePointer<Double>
+
+    /// Binds a phase that has a memory plan (for `batch` examples of `dataWidth` values,
+    /// with one-hot labels of `labelWidth` classes).
+    public init(_ phase: Phase, parameters: ParameterStore, dataWidth: Int, labelWidth: Int = 0) {
+        guard let plan = phase.plan else { preconditionFailure("bind a planned phase (MemoryPlanner.run)") }
+        self.phase = phase
+        self.parameters = parameters
+        batch = plan.batch
+        samples = plan.samples
+        arena = .allocate(capacity: max(1, plan.arenaBytes / 4))
+        arena.initialize(repeating: 0)
+        data = .allocate(capacity: max(1, batch * dataWidth))
+        data.initialize(repeating: 0)
+        labels = .allocate(capacity: max(1, batch * max(labelWidth, 1)))
+        labels.initialize(repeating: 0)
+        var bound: [BoundInstruction] = []
+        for (index, instruction) in phase.instructions.enumerated() {
+            let location: Location
+            switch instruction.op {
+            case .parameter(let p): location = .parameter(p)
+            case .data: location = .data
+            case .labels: location = .labels
+            default: location = .arena((plan.offsets[index] ?? 0) / 4)
+            }
+            bound.append(
+                BoundInstruction(
+                    op: instruction.op, location: location,
+                    shape: instruction.type.sizes(batch: plan.batch, samples: plan.samples)))
+        }
+        for index in bound.indices {
+            bound[index].prepare(
+                operandShapes: phase.instructions[index].op.operands.map { bound[$0.index].shape }, batch: plan.batch,
+                samples: plan.samples)
+        }
+        self.bound = bound
+        let longest =
+            phase.instructions.map { if case .elementwise(let k) = $0.op { k.steps.count } else { 0 } }.max() ?? 0
+        scratch = .allocate(capacity: max(1, longest))
+    }
+
+    deinit {
+        arena.deallocate()
+        scratch.deallocate()
+        data.deallocate()
+        labels.deallocate()
+    }
+
+    /// Runs the phase for one step; afterwards `loss` and `gradient(_:)` read its outputs.
+    public func run(seed: UInt64, step: UInt64) {
+        let philox = Philox(seed: seed)
+        for index in bound.indices {
+            execute(index, philox: philox, step: step)
+        }
+    }
+
+    public var loss: Float { pointer(bound[phase.loss.index].location)[0] }
+
+    /// The gradient buffer of the n-th updated parameter (`phase.gradients[n]`).
+    public func gradient(_ n: Int) -> UnsafeBufferPointer<Float> {
+        let value = bound[phase.gradients[n].value.index]
+        return UnsafeBufferPointer(start: pointer(value.location), count: value.count)
+    }
+
+    /// Where a value lives.
+    func pointer(_ location: Location) -> UnsafeMutablePointer<Float> {
+        switch location {
+        case .arena(let offset): arena.baseAddress! + offset
+        case .parameter(let index): parameters.buffers[index].baseAddress!
+        case .data: data.baseAddress!
+        case .labels: labels.baseAddress!
+        }
+    }
+}
+
+/// Where a value's floats are.
+enum Location {
+    case arena(Int)
+    case parameter(Int)
+    case data
+    case labels
+}
+
+/// One instruction with everything a step needs precomputed.
+struct BoundInstruction {
+    let op: Op
+    let location: Location
+    let shape: [Int]
+    var operandShapes: [[Int]] = []
+    /// For each operand (or fused-kernel input) that broadcasts: the operand index of every
+    /// output element (nil when the shapes are equal).
+    var broadcastTables: [[Int32]?] = []
+    var count: Int { shape.reduce(1, *) }
+
+    /// The shape elementwise work runs over (a fused kernel's domain before its reduction).
+    var domain: [Int] = []
+
+    mutating func prepare(operandShapes: [[Int]], batch: Int, samples: Int) {
+        self.operandShapes = operandShapes
+        var target = shape
+        domain = shape
+        switch op {
+        case .elementwise(let kernel):
+            target = kernel.domain.sizes(batch: batch, samples: samples)
+            domain = target
+        case .unary, .binary, .derivative, .activationBackward, .expand, .broadcastMean, .spreadFirst: break
+        case .sumTo:
+            broadcastTables = [Self.table(from: shape, to: operandShapes.first ?? shape)]
+            return
+        default:
+            return
+        }
+        broadcastTables = operandShapes.map { Self.table(from: $0, to: target) }
+    }
+
+    /// For each element of `target`, the index of the element of `source` it reads.
+    static func table(from source: [Int], to target: [Int]) -> [Int32]? {
+        if source == target { return nil }
+        let tensor = Tensor(shape: source, values: (0..<source.reduce(1, *)).map(Double.init))
+        return tensor.broadcast(to: target).values.map { Int32($0) }
+    }
+}
