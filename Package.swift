@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "latent",
             dependencies: [
-                "LatentSpec", "LatentCompiler", "LatentIR",
+                "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.

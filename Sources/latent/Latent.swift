@@ -14,7 +14,7 @@ struct Latent: ParsableCommand {
 
             Exit codes: 0 success, 1 a spec has errors, 2 usage errors (bad options, missing files).
             """,
-        subcommands: [CheckCommand.self, CompileCommand.self, GraphCommand.self, SchemaCommand.self])
+        subcommands: [CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, SchemaCommand.self])
 
     /// Usage errors exit with 2 (ArgumentParser's default is 64).
     static func main() {

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import LatentCompiler
+import LatentIR
+import LatentRuntime
+import LatentSpec
+
+/// `latent train SPEC`: trains a model from its spec.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from its spec, printing each phase's loss as it goes.",
+        discussion: """
+            Runs the spec's phases on its schedule (k discriminator steps per generator step), \
+            each updating only its own networks with their optimizers. One seed gives the same \
+            numbers on every run. This build trains on the built-in synthetic data sets; file \
+            and Fashion-MNIST loading come with the data loaders.
+            """)
+
+    @Argument(help: "The spec file.")
+    var spec: String
+
+    @Option(help: "Training steps (overrides the spec's epochs or steps).")
+    var steps: Int?
+
+    @Option(help: "Examples per batch (overrides the spec).")
+    var batch: Int?
+
+    @Option(help: "Seed of every random draw (overrides the spec).")
+    var seed: Int?
+
+    @Option(help: "Print a progress line every this many steps.")
+    var every: Int = 100
+
+    func validate() throws {
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if every < 1 { throw ValidationError("--every must be at least 1") }
+    }
+
+    func run() throws {
+        let file: SourceFile
+        switch SpecFiles.read(spec) {
+        case .success(let read): file = read
+        case .failure(let error):
+            printError("error: \(error)")
+            throw ExitCode.usage
+        }
+        let name = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
+        let (pipeline, diagnostics) = Pipeline.compile(file, name: name)
+        guard let pipeline else {
+            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
+            throw ExitCode.specErrors
+        }
+        let training = pipeline.model.spec.training
+        let batchSize = batch ?? training.batch.value
+        let seedValue = UInt64(seed ?? training.seed.value)
+        guard case .synthetic(let set) = pipeline.model.spec.data.source.value else {
+            printError(
+                "error: this build trains on the built-in synthetic data sets only; "
+                    + "\(pipeline.model.spec.data.source.value.canonicalText) needs the data loaders (next issue)")
+            throw ExitCode.specErrors
+        }
+        let data = Dataset.synthetic(set, seed: seedValue)
+        guard batchSize <= data.count else {
+            printError("error: a batch of \(batchSize) is larger than the data set (\(data.count) examples)")
+            throw ExitCode.usage
+        }
+        let program = pipeline.fused.mapPhases {
+            MemoryPlanner.run($0, batch: batchSize, samples: pipeline.fused.samples)
+        }
+        let total: Int
+        if let steps {
+            total = steps
+        } else {
+            switch training.length.value {
+            case .steps(let count): total = count
+            case .epochs(let epochs): total = max(1, epochs * data.count / batchSize)
+            }
+        }
+        let labelled = pipeline.model.spec.data.labelled.value
+        let trainer = Trainer(program: program, data: data, batch: batchSize, seed: seedValue, labelledCount: labelled)
+        print(
+            "training \(name): \(total) steps of \(batchSize) examples, phases \(program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")), seed \(seedValue)"
+        )
+        var started = Date()
+        var sums: [String: Double] = [:]
+        var counted = 0
+        for index in 1...total {
+            let losses = trainer.trainStep()
+            for (phase, loss) in losses { sums[phase, default: 0] += Double(loss) }
+            counted += 1
+            if index % every == 0 || index == total {
+                let seconds = Date().timeIntervalSince(started)
+                let rate = Double(counted * batchSize) / max(seconds, 1e-9)
+                let parts = program.phases.map { phase in
+                    String(format: "%@ %.4f", phase.name, (sums[phase.name] ?? 0) / Double(max(counted, 1)))
+                }
+                print(
+                    String(format: "step %d/%d  epoch %d  ", index, total, trainer.epoch + 1)
+                        + parts.joined(separator: "  ")
+                        + String(format: "  %.0f samples/s", rate))
+                let losses = sums.values
+                if losses.contains(where: { !$0.isFinite }) {
+                    printError("error: a loss became NaN or infinite at step \(index)")
+                    throw ExitCode.specErrors
+                }
+                sums = [:]
+                counted = 0
+                started = Date()
+            }
+        }
+    }
+}
