@@ -21,8 +21,10 @@ let package = Package(
         .target(name: "LatentIR", dependencies: ["LatentSpec"]),
         // Dense float32 kernels, optimised in every configuration so tests run them at speed.
         .target(name: "LatentKernels", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
-        // The executor: planned phases bound to buffers and kernels.
-        .target(name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels"]),
+        // The system's zlib, for gzipped data sets.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The executor: planned phases bound to buffers and kernels; data; training.
+        .target(name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels", "CZlib"]),
         // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
         .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentIR"]),
         // The `latent` command-line tool.

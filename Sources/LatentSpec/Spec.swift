@@ -45,6 +45,11 @@ public struct DataSpec: Sendable {
 public struct ClosedInterval: Hashable, Sendable {
     public var low: Double
     public var high: Double
+
+    public init(low: Double, high: Double) {
+        self.low = low
+        self.high = high
+    }
 }
 
 /// How real-valued pixels become binary values, if at all.

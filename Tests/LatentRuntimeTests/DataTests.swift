@@ -1,0 +1,69 @@
+import Foundation
+import LatentRuntime
+import LatentSpec
+import XCTest
+
+final class DataTests: XCTestCase {
+    func temporary(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
+    }
+
+    /// An IDX file reads the same plain and gzipped (compressed by the system's gzip).
+    func testIDXPlainAndGzipped() throws {
+        let bytes: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3] + Array(0..<12)
+        let plain = temporary("x.idx")
+        try Data(bytes).write(to: plain)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", "-f", plain.path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        addTeardownBlock {
+            try? FileManager.default.removeItem(at: plain)
+            try? FileManager.default.removeItem(atPath: plain.path + ".gz")
+        }
+        let read = try IDX.read(path: plain.path)
+        XCTAssertEqual(read.dimensions, [2, 2, 3])
+        XCTAssertEqual(read.bytes, Array(0..<12))
+        let unzipped = try IDX.read(path: plain.path + ".gz")
+        XCTAssertEqual(unzipped.dimensions, read.dimensions)
+        XCTAssertEqual(unzipped.bytes, read.bytes)
+    }
+
+    func testBrokenFilesAreClearErrors() throws {
+        let truncated = temporary("t.idx")
+        try Data([0, 0, 8, 1, 0, 0, 0, 9, 1, 2]).write(to: truncated)
+        addTeardownBlock { try? FileManager.default.removeItem(at: truncated) }
+        XCTAssertThrowsError(try IDX.read(path: truncated.path)) { error in
+            XCTAssertTrue("\(error)".contains("promises 9 values"), "\(error)")
+        }
+        XCTAssertThrowsError(
+            try Dataset.fashionMNIST(directory: "/nonexistent", range: ClosedInterval(low: 0, high: 1))
+        ) {
+            XCTAssertTrue("\($0)".contains("apt-get install dataset-fashion-mnist"), "\($0)")
+        }
+    }
+
+    /// The real Fashion-MNIST from Debian's package (CI installs it through make deps).
+    func testFashionMNIST() throws {
+        guard FileManager.default.fileExists(atPath: Dataset.fashionMNISTDirectory) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                XCTFail("CI must have dataset-fashion-mnist (make deps)")
+            }
+            throw XCTSkip("dataset-fashion-mnist is not installed")
+        }
+        let train = try Dataset.fashionMNIST(range: ClosedInterval(low: 0, high: 1))
+        XCTAssertEqual(train.count, 60_000)
+        XCTAssertEqual(train.width, 784)
+        XCTAssertEqual(train.labels?.first, 9, "the first training image is an ankle boot")
+        XCTAssertEqual(Set(train.labels ?? []), Set(0..<10))
+        let test = try Dataset.fashionMNIST(test: true, range: ClosedInterval(low: 0, high: 1))
+        XCTAssertEqual(test.count, 10_000)
+        let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * 784)
+        defer { buffer.deallocate() }
+        train.fill([0, 1], into: buffer)
+        XCTAssertEqual(buffer.min(), 0)
+        XCTAssertEqual(buffer.max(), 1)
+    }
+}
