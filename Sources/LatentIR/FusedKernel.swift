@@ -44,3 +44,23 @@ extension UnaryFunction {
         }
     }
 }
+
+extension FusedKernel {
+    /// Runs the steps for one element, one register per step, reading input `i` through
+    /// `input(i)`; returns the result (the last register).
+    public func evaluate(registers: UnsafeMutablePointer<Double>, input: (Int) -> Double) -> Double {
+        for (index, step) in steps.enumerated() {
+            switch step {
+            case .input(let i): registers[index] = input(i)
+            case .constant(let c): registers[index] = c
+            case .unary(let f, let a): registers[index] = f.apply(registers[a])
+            case .binary(let f, let a, let b): registers[index] = f.apply(registers[a], registers[b])
+            case .derivative(let f, let i, let o, let u):
+                registers[index] = registers[u] * f.derivative(input: registers[i], output: registers[o])
+            case .activationBackward(let f, let o, let u):
+                registers[index] = registers[u] * f.derivative(fromOutput: registers[o])
+            }
+        }
+        return registers[steps.count - 1]
+    }
+}

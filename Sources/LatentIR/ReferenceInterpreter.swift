@@ -183,21 +183,10 @@ public struct ReferenceInterpreter {
         let inputs = kernel.inputs.map { value($0).broadcast(to: domain) }
         let count = domain.reduce(1, *)
         var result = [Double](repeating: 0, count: count)
-        var scratch = [Double](repeating: 0, count: kernel.steps.count)
+        let registers = UnsafeMutablePointer<Double>.allocate(capacity: max(1, kernel.steps.count))
+        defer { registers.deallocate() }
         for element in 0..<count {
-            for (index, step) in kernel.steps.enumerated() {
-                switch step {
-                case .input(let i): scratch[index] = inputs[i].values[element]
-                case .constant(let c): scratch[index] = c
-                case .unary(let f, let a): scratch[index] = f.apply(scratch[a])
-                case .binary(let f, let a, let b): scratch[index] = f.apply(scratch[a], scratch[b])
-                case .derivative(let f, let i, let o, let u):
-                    scratch[index] = scratch[u] * f.derivative(input: scratch[i], output: scratch[o])
-                case .activationBackward(let f, let o, let u):
-                    scratch[index] = scratch[u] * f.derivative(fromOutput: scratch[o])
-                }
-            }
-            result[element] = scratch[kernel.steps.count - 1]
+            result[element] = kernel.evaluate(registers: registers) { inputs[$0].values[element] }
         }
         let full = Tensor(shape: domain, values: result)
         switch kernel.reduction {

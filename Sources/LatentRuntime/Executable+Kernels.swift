@@ -166,21 +166,9 @@ extension Executable {
         var total = 0.0
         var rowSum = 0.0
         for element in 0..<elements {
-            for (index, step) in kernel.steps.enumerated() {
-                switch step {
-                case .input(let i):
-                    let table = instruction.broadcastTables[i]
-                    scratch[index] = Double(inputs[i][table.map { Int($0[element]) } ?? element])
-                case .constant(let c): scratch[index] = c
-                case .unary(let f, let a): scratch[index] = f.apply(scratch[a])
-                case .binary(let f, let a, let b): scratch[index] = f.apply(scratch[a], scratch[b])
-                case .derivative(let f, let i, let o, let u):
-                    scratch[index] = scratch[u] * f.derivative(input: scratch[i], output: scratch[o])
-                case .activationBackward(let f, let o, let u):
-                    scratch[index] = scratch[u] * f.derivative(fromOutput: scratch[o])
-                }
+            let result = kernel.evaluate(registers: scratch) { i in
+                Double(inputs[i][instruction.broadcastTables[i].map { Int($0[element]) } ?? element])
             }
-            let result = scratch[kernel.steps.count - 1]
             switch kernel.reduction {
             case nil: out[element] = Float(result)
             case .meanAll: total += result

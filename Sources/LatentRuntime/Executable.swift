@@ -10,11 +10,13 @@ public final class Executable {
     public let batch: Int
     public let samples: Int
     let bound: [BoundInstruction]
-    let arena: UnsafeMutableBufferPointer<Float>
+    let arena: UnsafeMutablePointer<Float>
     let parameters: ParameterStore
     /// The current batch of data (and labels), copied in by the caller.
     public let data: UnsafeMutableBufferPointer<Float>
     public let labels: UnsafeMutableBufferPointer<Float>
+    let dataBase: UnsafeMutablePointer<Float>
+    let labelsBase: UnsafeMutablePointer<Float>
     /// Per-element registers of fused kernels.
     let scratch: UnsafeMutablePointer<Double>
 
@@ -26,12 +28,11 @@ public final class Executable {
         self.parameters = parameters
         batch = plan.batch
         samples = plan.samples
-        arena = .allocate(capacity: max(1, plan.arenaBytes / 4))
-        arena.initialize(repeating: 0)
-        data = .allocate(capacity: max(1, batch * dataWidth))
-        data.initialize(repeating: 0)
-        labels = .allocate(capacity: max(1, batch * max(labelWidth, 1)))
-        labels.initialize(repeating: 0)
+        arena = Self.zeros(plan.arenaBytes / 4)
+        dataBase = Self.zeros(batch * dataWidth)
+        labelsBase = Self.zeros(batch * labelWidth)
+        data = UnsafeMutableBufferPointer(start: dataBase, count: batch * dataWidth)
+        labels = UnsafeMutableBufferPointer(start: labelsBase, count: batch * labelWidth)
         var bound: [BoundInstruction] = []
         for (index, instruction) in phase.instructions.enumerated() {
             let location: Location
@@ -60,8 +61,15 @@ public final class Executable {
     deinit {
         arena.deallocate()
         scratch.deallocate()
-        data.deallocate()
-        labels.deallocate()
+        dataBase.deallocate()
+        labelsBase.deallocate()
+    }
+
+    /// Zeroed floats (at least one, so the pointer is always valid).
+    static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+        pointer.initialize(repeating: 0, count: max(1, count))
+        return pointer
     }
 
     /// Runs the phase for one step; afterwards `loss` and `gradient(_:)` read its outputs.
@@ -83,10 +91,10 @@ public final class Executable {
     /// Where a value lives.
     func pointer(_ location: Location) -> UnsafeMutablePointer<Float> {
         switch location {
-        case .arena(let offset): arena.baseAddress! + offset
-        case .parameter(let index): parameters.buffers[index].baseAddress!
-        case .data: data.baseAddress!
-        case .labels: labels.baseAddress!
+        case .arena(let offset): arena + offset
+        case .parameter(let index): parameters.bases[index]
+        case .data: dataBase
+        case .labels: labelsBase
         }
     }
 }

@@ -3,18 +3,22 @@ import LatentIR
 /// The values of a program's parameters, each in its own stable float32 buffer.
 public final class ParameterStore {
     public let parameters: [Parameter]
+    /// Where each parameter's floats start (allocated for at least one float).
+    let bases: [UnsafeMutablePointer<Float>]
     let buffers: [UnsafeMutableBufferPointer<Float>]
 
     public init(_ parameters: [Parameter]) {
         self.parameters = parameters
-        buffers = parameters.map { parameter in
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, parameter.shape.reduce(1, *)))
-            buffer.initialize(repeating: 0)
-            return buffer
+        let counts = parameters.map { $0.shape.reduce(1, *) }
+        bases = counts.map { count in
+            let base = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+            base.initialize(repeating: 0, count: max(1, count))
+            return base
         }
+        buffers = zip(bases, counts).map { UnsafeMutableBufferPointer(start: $0, count: $1) }
     }
 
-    deinit { for buffer in buffers { buffer.deallocate() } }
+    deinit { for base in bases { base.deallocate() } }
 
     /// Copies values in (as many as the parameter holds).
     public func set(_ index: Int, _ values: [Float]) {

@@ -27,19 +27,7 @@ struct CompileCommand: ParsableCommand {
     var emit: Stage = .resolved
 
     func run() throws {
-        let file: SourceFile
-        switch SpecFiles.read(spec) {
-        case .success(let read): file = read
-        case .failure(let error):
-            printError("error: \(error)")
-            throw ExitCode.usage
-        }
-        let name = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
-        let (pipeline, diagnostics) = Pipeline.compile(file, name: name)
-        guard let pipeline else {
-            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
-            throw ExitCode.specErrors
-        }
+        let pipeline = try SpecFiles.compile(spec)
         switch emit {
         case .resolved: print(ResolvedSpecPrinter.print(pipeline.model.spec), terminator: "")
         case .ir: print(ProgramPrinter.print(pipeline.ir), terminator: "")

@@ -27,19 +27,7 @@ struct GraphCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let file: SourceFile
-        switch SpecFiles.read(spec) {
-        case .success(let read): file = read
-        case .failure(let error):
-            printError("error: \(error)")
-            throw ExitCode.usage
-        }
-        let name = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
-        let (pipeline, diagnostics) = Pipeline.compile(file, name: name)
-        guard let pipeline else {
-            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
-            throw ExitCode.specErrors
-        }
+        let pipeline = try SpecFiles.compile(spec)
         let dot = GraphWriter.dot(pipeline)
         var bytes = Data(dot.utf8)
         if format == .svg {

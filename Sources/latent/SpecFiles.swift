@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import LatentCompiler
 import LatentSpec
 
 /// Finds and reads the spec files named on the command line.
@@ -40,6 +42,27 @@ enum SpecFiles {
         } catch {
             return .failure(SpecFileError(message: "\(error)"))
         }
+    }
+}
+
+extension SpecFiles {
+    /// Reads and compiles a spec through every stage; an unreadable file exits with 2, a
+    /// spec with errors prints its diagnostics and exits with 1.
+    static func compile(_ path: String) throws -> Pipeline {
+        let file: SourceFile
+        switch read(path) {
+        case .success(let read): file = read
+        case .failure(let error):
+            printError("error: \(error)")
+            throw ExitCode.usage
+        }
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let (pipeline, diagnostics) = Pipeline.compile(file, name: name)
+        guard let pipeline else {
+            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
+            throw ExitCode.specErrors
+        }
+        return pipeline
     }
 }
 

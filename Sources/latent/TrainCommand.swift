@@ -44,19 +44,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let file: SourceFile
-        switch SpecFiles.read(spec) {
-        case .success(let read): file = read
-        case .failure(let error):
-            printError("error: \(error)")
-            throw ExitCode.usage
-        }
-        let name = URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
-        let (pipeline, diagnostics) = Pipeline.compile(file, name: name)
-        guard let pipeline else {
-            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
-            throw ExitCode.specErrors
-        }
+        let pipeline = try SpecFiles.compile(spec)
         let training = pipeline.model.spec.training
         let batchSize = batch ?? training.batch.value
         let seedValue = UInt64(seed ?? training.seed.value)
@@ -99,7 +87,7 @@ struct TrainCommand: ParsableCommand {
         let labelled = pipeline.model.spec.data.labelled.value
         let trainer = Trainer(program: program, data: data, batch: batchSize, seed: seedValue, labelledCount: labelled)
         print(
-            "training \(name): \(total) steps of \(batchSize) examples, phases \(program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")), seed \(seedValue)"
+            "training \(pipeline.ir.name): \(total) steps of \(batchSize) examples, phases \(program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")), seed \(seedValue)"
         )
         var started = Date()
         var sums: [String: Double] = [:]
