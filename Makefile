@@ -5,7 +5,7 @@
 
 SWIFT ?= swift
 LATENT = .build/release/latent
-DEBIAN_PACKAGES = python3-jsonschema python3-yaml graphviz zlib1g-dev dataset-fashion-mnist
+DEBIAN_PACKAGES = python3-jsonschema python3-yaml python3-numpy graphviz zlib1g-dev dataset-fashion-mnist
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test

@@ -11,7 +11,7 @@ public final class OptimizerState {
     var first: [UnsafeMutableBufferPointer<Float>]
     var second: [UnsafeMutableBufferPointer<Float>]
     /// How many updates each parameter has had (Adam's bias correction).
-    public private(set) var updates: [Int]
+    public internal(set) var updates: [Int]
 
     public init(program: Program, store: ParameterStore) {
         self.program = program

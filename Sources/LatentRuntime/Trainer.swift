@@ -13,10 +13,10 @@ public final class Trainer {
     let data: Dataset
     let labelled: [Int]
     let batch: Int
-    let seed: UInt64
+    public let seed: UInt64
     var order: [Int]
-    var cursor = 0
-    var labelledCursor = 0
+    private(set) var cursor = 0
+    private(set) var labelledCursor = 0
     /// Completed training steps (one pass through the schedule each).
     public private(set) var step: UInt64 = 0
     /// Completed passes over the data.
@@ -59,6 +59,18 @@ public final class Trainer {
             }
             store.set(index, values)
         }
+    }
+
+    /// Puts the trainer where a checkpoint left it: the epoch's order is recomputed from the seed.
+    func restorePosition(step: UInt64, epoch: Int, cursor: Int, labelledCursor: Int) {
+        self.step = step
+        order = Array(0..<data.count)
+        for replayed in 0...epoch {
+            self.epoch = replayed
+            shuffle()
+        }
+        self.cursor = cursor
+        self.labelledCursor = labelledCursor
     }
 
     /// A seeded Fisher-Yates shuffle of the example order, one per epoch.

@@ -32,8 +32,17 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of every random draw (overrides the spec).")
     var seed: Int?
 
-    @Option(help: "Print a progress line every this many steps.")
+    @Option(help: "Print a progress line (and a metrics record) every this many steps.")
     var every: Int = 100
+
+    @Option(help: "The run directory: resolved spec, metrics.jsonl, checkpoint.safetensors (default runs/SPEC-NAME).")
+    var out: String?
+
+    @Option(help: "Continue the run in this directory from its checkpoint (same spec and seed).")
+    var resume: String?
+
+    @Option(help: "Write a checkpoint every this many steps (and always at the end).")
+    var checkpointEvery: Int = 1000
 
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -41,6 +50,7 @@ struct TrainCommand: ParsableCommand {
         if steps != nil, epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if every < 1 { throw ValidationError("--every must be at least 1") }
+        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
     }
 
     func run() throws {
@@ -86,13 +96,30 @@ struct TrainCommand: ParsableCommand {
         }
         let labelled = pipeline.model.spec.data.labelled.value
         let trainer = Trainer(program: program, data: data, batch: batchSize, seed: seedValue, labelledCount: labelled)
+        let run = try RunDirectory(path: resume ?? out ?? "runs/\(pipeline.ir.name)")
+        if resume != nil {
+            do { try trainer.resume(from: run.checkpoint) } catch {
+                printError("error: \(error)")
+                throw ExitCode.specErrors
+            }
+            print("resumed \(run.path) at step \(trainer.step)")
+        } else {
+            try run.start(resolvedSpec: ResolvedSpecPrinter.print(pipeline.model.spec))
+        }
+        Interruption.install()
         print(
             "training \(pipeline.ir.name): \(total) steps of \(batchSize) examples, phases \(program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")), seed \(seedValue)"
         )
         var started = Date()
         var sums: [String: Double] = [:]
         var counted = 0
-        for index in 1...total {
+        let first = Int(trainer.step) + 1
+        guard first <= total else {
+            print("the run is already at step \(trainer.step) of \(total)")
+            return
+        }
+        let clock = Date()
+        for index in first...total {
             let losses = trainer.trainStep()
             for (phase, loss) in losses { sums[phase, default: 0] += Double(loss) }
             counted += 1
@@ -106,15 +133,29 @@ struct TrainCommand: ParsableCommand {
                     String(format: "step %d/%d  epoch %d  ", index, total, trainer.epoch + 1)
                         + parts.joined(separator: "  ")
                         + String(format: "  %.0f samples/s", rate))
-                let losses = sums.values
-                if losses.contains(where: { !$0.isFinite }) {
-                    printError("error: a loss became NaN or infinite at step \(index)")
+                if let phase = sums.first(where: { !$0.value.isFinite })?.key {
+                    printError(
+                        "error: the loss of phase '\(phase)' became NaN or infinite by step \(index); the last good checkpoint is \(run.checkpoint)"
+                    )
                     throw ExitCode.specErrors
                 }
+                try run.record(
+                    step: index, epoch: trainer.epoch + 1, losses: sums.mapValues { $0 / Double(max(counted, 1)) },
+                    samplesPerSecond: rate, seconds: Date().timeIntervalSince(clock))
                 sums = [:]
                 counted = 0
                 started = Date()
             }
+            if index % checkpointEvery == 0 || index == total || Interruption.requested {
+                try run.save(trainer)
+            }
+            if Interruption.requested {
+                print(
+                    "interrupted at step \(index); checkpoint written to \(run.checkpoint) (continue with --resume \(run.path))"
+                )
+                return
+            }
         }
+        print("done: \(run.path)")
     }
 }

@@ -133,6 +133,39 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(dot.output.hasPrefix("digraph \"vae\" {"), dot.output)
     }
 
+    /// Training writes a run directory; Ctrl-C stops at the end of a step with a checkpoint.
+    func testTrainWritesARunAndStopsCleanlyOnInterrupt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-run-\(ProcessInfo.processInfo.processIdentifier)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let spec = Repository.specs.appendingPathComponent("gan-ring.yaml").path
+        let short = try run(["train", spec, "--steps", "20", "--every", "10", "--out", directory.path])
+        XCTAssertEqual(short.status, 0, short.error)
+        XCTAssertTrue(short.output.contains("step 20/20"), short.output)
+        let metrics = try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        XCTAssertEqual(metrics.split(separator: "\n").count, 2, metrics)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoint.safetensors").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("spec.resolved.yaml").path))
+
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["train", spec, "--steps", "1000000", "--out", directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        process.interrupt()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("interrupted at step"), text)
+        let resumed = try run(["train", spec, "--steps", "5", "--resume", directory.path])
+        XCTAssertTrue(resumed.output.contains("already at step"), resumed.output + resumed.error)
+    }
+
     func testSchemaCommandPrintsTheCheckedInSchema() throws {
         let run = try run(["schema"])
         XCTAssertEqual(run.status, 0)

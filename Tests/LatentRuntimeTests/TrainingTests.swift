@@ -86,4 +86,73 @@ final class TrainingTests: XCTestCase {
         for _ in 0..<50 { other.trainStep() }
         XCTAssertNotEqual(first.store.values(0), other.store.values(0), "another seed should give other numbers")
     }
+
+    /// A run interrupted by a checkpoint and resumed ends bit-identical to an uninterrupted one.
+    func testResumeIsBitIdentical() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-resume-\(ProcessInfo.processInfo.processIdentifier).safetensors"
+        ).path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        let (straight, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 3)
+        for _ in 0..<30 { straight.trainStep() }
+        let (first, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 3)
+        for _ in 0..<13 { first.trainStep() }
+        try first.writeCheckpoint(to: path)
+        let (resumed, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 3)
+        try resumed.resume(from: path)
+        XCTAssertEqual(resumed.step, 13)
+        for _ in 13..<30 { resumed.trainStep() }
+        for index in straight.program.parameters.indices {
+            XCTAssertEqual(
+                resumed.store.values(index), straight.store.values(index), straight.program.parameters[index].name)
+        }
+        let (other, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 4)
+        XCTAssertThrowsError(try other.resume(from: path)) { XCTAssertTrue("\($0)".contains("seed 3"), "\($0)") }
+    }
+
+    func testSafetensorsRoundTripAndNumpy() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-st-\(ProcessInfo.processInfo.processIdentifier).safetensors"
+        ).path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        let entries = [
+            Safetensors.Entry(name: "a", shape: [2, 3], values: [1, 2, 3, 4, 5, -6.5]),
+            Safetensors.Entry(name: "b", shape: [1], values: [0.25]),
+        ]
+        try Safetensors.write(entries, metadata: ["step": "7"], to: path)
+        let (read, metadata) = try Safetensors.read(path: path)
+        XCTAssertEqual(read["a"], entries[0])
+        XCTAssertEqual(read["b"], entries[1])
+        XCTAssertEqual(metadata["step"], "7")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes.removeLast(4)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Safetensors.read(path: path), "a truncated file must be refused")
+        try Safetensors.write(entries, metadata: [:], to: path)
+        // Readable by numpy, as safetensors promises (CI installs python3-numpy).
+        let script = """
+            import json, struct, sys
+            import numpy as np
+            raw = open(sys.argv[1], "rb").read()
+            n = struct.unpack("<Q", raw[:8])[0]
+            header = json.loads(raw[8:8 + n])
+            start, end = header["a"]["data_offsets"]
+            a = np.frombuffer(raw[8 + n + start:8 + n + end], dtype="<f4").reshape(header["a"]["shape"])
+            print(a.tolist())
+            """
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw XCTSkip("no python3") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script, path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if text.contains("No module named 'numpy'"), ProcessInfo.processInfo.environment["CI"] == nil {
+            throw XCTSkip("python3-numpy is not installed")
+        }
+        XCTAssertEqual(text.trimmingCharacters(in: .whitespacesAndNewlines), "[[1.0, 2.0, 3.0], [4.0, 5.0, -6.5]]")
+    }
 }

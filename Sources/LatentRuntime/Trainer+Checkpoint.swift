@@ -1,0 +1,58 @@
+import Foundation
+import LatentIR
+
+/// Checkpoints: parameters, optimizer moments and update counts, and the training position
+/// (step, epoch, cursors). Random numbers need no state: they follow from seed and step.
+extension Trainer {
+    public func writeCheckpoint(to path: String) throws(Safetensors.Failure) {
+        var entries: [Safetensors.Entry] = []
+        for (index, parameter) in program.parameters.enumerated() {
+            entries.append(Safetensors.Entry(name: parameter.name, shape: parameter.shape, values: store.values(index)))
+            entries.append(
+                Safetensors.Entry(
+                    name: "optimizer.m." + parameter.name, shape: parameter.shape,
+                    values: Array(optimizers.first[index])))
+            entries.append(
+                Safetensors.Entry(
+                    name: "optimizer.v." + parameter.name, shape: parameter.shape,
+                    values: Array(optimizers.second[index])))
+        }
+        let metadata = [
+            "format": "latent-checkpoint-1", "program": program.name, "seed": String(seed), "step": String(step),
+            "epoch": String(epoch), "cursor": String(cursor), "labelled_cursor": String(labelledCursor),
+            "updates": optimizers.updates.map(String.init).joined(separator: ","),
+        ]
+        try Safetensors.write(entries, metadata: metadata, to: path)
+    }
+
+    /// Continues from a checkpoint of the same program and seed.
+    public func resume(from path: String) throws(Safetensors.Failure) {
+        let (entries, metadata) = try Safetensors.read(path: path)
+        guard metadata["program"] == program.name, metadata["seed"] == String(seed) else {
+            throw Safetensors.Failure(
+                description:
+                    "\(path) is a checkpoint of '\(metadata["program"] ?? "?")' with seed \(metadata["seed"] ?? "?"), not of '\(program.name)' with seed \(seed)"
+            )
+        }
+        let updates = (metadata["updates"] ?? "").split(separator: ",").compactMap { Int($0) }
+        guard let step = metadata["step"].flatMap(UInt64.init), let epoch = metadata["epoch"].flatMap(Int.init),
+            let cursor = metadata["cursor"].flatMap(Int.init),
+            let labelled = metadata["labelled_cursor"].flatMap(Int.init),
+            updates.count == program.parameters.count
+        else { throw Safetensors.Failure(description: "\(path): the checkpoint's counters are missing or damaged") }
+        for (index, parameter) in program.parameters.enumerated() {
+            for (prefix, target) in [
+                ("", store.buffers[index]), ("optimizer.m.", optimizers.first[index]),
+                ("optimizer.v.", optimizers.second[index]),
+            ] {
+                guard let entry = entries[prefix + parameter.name], entry.shape == parameter.shape else {
+                    throw Safetensors.Failure(
+                        description: "\(path) has no tensor '\(prefix + parameter.name)' of shape \(parameter.shape)")
+                }
+                for (offset, value) in entry.values.enumerated() { target[offset] = value }
+            }
+        }
+        optimizers.updates = updates
+        restorePosition(step: step, epoch: epoch, cursor: cursor, labelledCursor: labelled)
+    }
+}
