@@ -19,8 +19,11 @@ let package = Package(
         .target(name: "LatentSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The tape IR: programs, phases, instructions, autodiff, passes, printers, reference interpreter.
         .target(name: "LatentIR", dependencies: ["LatentSpec"]),
-        // Dense float32 kernels, optimised in every configuration so tests run them at speed.
-        .target(name: "LatentKernels", swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // Dense float32 kernels, optimised for the host CPU in every configuration (the package
+        // builds from source, like -march=native C code), so tests run them at speed too.
+        .target(
+            name: "LatentKernels",
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-march=native"])]),
         // The system's zlib, for gzipped data sets.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The executor: planned phases bound to buffers and kernels; data; training.
@@ -41,7 +44,9 @@ let package = Package(
             dependencies: ["LatentSpec", "LatentTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "LatentRuntimeTests",
-            dependencies: ["LatentRuntime", "LatentIR", "LatentCompiler", "LatentSpec", "LatentTestSupport"]),
+            dependencies: [
+                "LatentRuntime", "LatentKernels", "LatentIR", "LatentCompiler", "LatentSpec", "LatentTestSupport",
+            ]),
         .testTarget(name: "LatentIRTests", dependencies: ["LatentIR", "LatentSpec", "LatentTestSupport"]),
         .testTarget(
             name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],

@@ -1,45 +1,108 @@
-/// Dense float32 kernels. This target is compiled with -Ounchecked in every configuration,
-/// so debug builds and tests run them near full speed.
+/// Dense float32 kernels. This target is compiled with -Ounchecked and for the host CPU in
+/// every configuration, so debug builds and tests run them near full speed.
 public enum Kernels {
     /// C = A x B over row-major matrices, with the transposes backprop needs:
     /// - neither: A [rows, inner] x B [inner, rightColumns] -> C [rows, rightColumns]
     /// - transposeB: A [rows, inner] x B[rightRows, inner]^T -> C [rows, rightRows]
     /// - transposeA: A [rows, inner]^T x B [rows, rightColumns] -> C [inner, rightColumns]
+    /// `scratch` holds at least rightRows x inner floats (B transposed, for transposeB).
+    /// Every element is summed in the same order whatever the sizes, so results are
+    /// reproducible.
     public static func gemm(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, rows: Int, inner: Int,
-        rightRows: Int, rightColumns: Int, transposeA: Bool, transposeB: Bool
+        rightRows: Int, rightColumns: Int, transposeA: Bool, transposeB: Bool, scratch: UnsafeMutablePointer<Float>
     ) {
         if transposeA {
-            c.update(repeating: 0, count: inner * rightColumns)
-            for r in 0..<rows {
-                for i in 0..<inner {
-                    let scale = a[r * inner + i]
-                    if scale == 0 { continue }
-                    let target = c + i * rightColumns
-                    let source = b + r * rightColumns
-                    for j in 0..<rightColumns { target[j] += scale * source[j] }
-                }
-            }
+            // C[i, j] = sum over r of A[r, i] B[r, j]: row i of C reads column i of A.
+            multiply(
+                a, rowStride: 1, depthStride: inner, b, ldb: rightColumns, c, ldc: rightColumns, rows: inner,
+                columns: rightColumns, depth: rows)
         } else if transposeB {
-            for r in 0..<rows {
-                let left = a + r * inner
-                for i in 0..<rightRows {
-                    let right = b + i * inner
-                    var sum: Float = 0
-                    for k in 0..<inner { sum += left[k] * right[k] }
-                    c[r * rightRows + i] = sum
-                }
+            // Transpose B [rightRows, inner] into scratch [inner, rightRows], then multiply.
+            for i in 0..<rightRows {
+                for k in 0..<inner { scratch[k * rightRows + i] = b[i * inner + k] }
             }
+            multiply(
+                a, rowStride: inner, depthStride: 1, scratch, ldb: rightRows, c, ldc: rightRows, rows: rows,
+                columns: rightRows, depth: inner)
         } else {
-            c.update(repeating: 0, count: rows * rightColumns)
-            for r in 0..<rows {
-                let target = c + r * rightColumns
-                for k in 0..<inner {
-                    let scale = a[r * inner + k]
-                    if scale == 0 { continue }
-                    let source = b + k * rightColumns
-                    for j in 0..<rightColumns { target[j] += scale * source[j] }
+            multiply(
+                a, rowStride: inner, depthStride: 1, b, ldb: rightColumns, c, ldc: rightColumns, rows: rows,
+                columns: rightColumns, depth: inner)
+        }
+    }
+
+    /// C [rows, columns] = A x B, where A's element (i, p) is at a[i * rowStride + p * depthStride]
+    /// and B's element (p, j) at b[p * ldb + j]. Blocks of 4 rows x 32 columns keep eight
+    /// SIMD16 accumulators in registers; the rest of the matrix is done by the same
+    /// loop with narrower blocks.
+    @inline(__always)
+    static func multiply(
+        _ a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, depth: Int
+    ) {
+        var i = 0
+        while i + 4 <= rows {
+            var j = 0
+            while j + 32 <= columns {
+                var c00 = SIMD16<Float>()
+                var c01 = SIMD16<Float>()
+                var c10 = SIMD16<Float>()
+                var c11 = SIMD16<Float>()
+                var c20 = SIMD16<Float>()
+                var c21 = SIMD16<Float>()
+                var c30 = SIMD16<Float>()
+                var c31 = SIMD16<Float>()
+                for p in 0..<depth {
+                    let row = b + p * ldb + j
+                    let b0 = UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self)
+                    let b1 = UnsafeRawPointer(row + 16).loadUnaligned(as: SIMD16<Float>.self)
+                    let base = a + i * rowStride + p * depthStride
+                    let a0 = SIMD16<Float>(repeating: base[0])
+                    let a1 = SIMD16<Float>(repeating: base[rowStride])
+                    let a2 = SIMD16<Float>(repeating: base[2 * rowStride])
+                    let a3 = SIMD16<Float>(repeating: base[3 * rowStride])
+                    c00.addProduct(a0, b0)
+                    c01.addProduct(a0, b1)
+                    c10.addProduct(a1, b0)
+                    c11.addProduct(a1, b1)
+                    c20.addProduct(a2, b0)
+                    c21.addProduct(a2, b1)
+                    c30.addProduct(a3, b0)
+                    c31.addProduct(a3, b1)
                 }
+                store(c00, c + i * ldc + j)
+                store(c01, c + i * ldc + j + 16)
+                store(c10, c + (i + 1) * ldc + j)
+                store(c11, c + (i + 1) * ldc + j + 16)
+                store(c20, c + (i + 2) * ldc + j)
+                store(c21, c + (i + 2) * ldc + j + 16)
+                store(c30, c + (i + 3) * ldc + j)
+                store(c31, c + (i + 3) * ldc + j + 16)
+                j += 32
+            }
+            scalarBlock(
+                a, rowStride, depthStride, b, ldb, c, ldc, rows: i..<(i + 4), columns: j..<columns, depth: depth)
+            i += 4
+        }
+        scalarBlock(a, rowStride, depthStride, b, ldb, c, ldc, rows: i..<rows, columns: 0..<columns, depth: depth)
+    }
+
+    @inline(__always)
+    static func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
+    }
+
+    /// The edges: one element at a time, summed over the depth in the same order.
+    static func scalarBlock(
+        _ a: UnsafePointer<Float>, _ rowStride: Int, _ depthStride: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Range<Int>, columns: Range<Int>, depth: Int
+    ) {
+        for i in rows {
+            for j in columns {
+                var sum: Float = 0
+                for p in 0..<depth { sum = sum.addingProduct(a[i * rowStride + p * depthStride], b[p * ldb + j]) }
+                c[i * ldc + j] = sum
             }
         }
     }
