@@ -24,6 +24,9 @@ struct MappingReader {
                     "keys of \(context) must be plain words, found \(pair.key.kindName)", at: pair.key.location)
                 continue
             }
+            // The tail of an expression a flow comma cut off ("1)" of "normal(0, 1)"): the
+            // value before it already reports that mistake.
+            if key.inFlow, key.text.contains(")") { continue }
             guard object.field(key.text) != nil else {
                 let suggestion = diagnostics.unknown(
                     "key", key.located, among: object.fields.map(\.key), context: " in \(context)")

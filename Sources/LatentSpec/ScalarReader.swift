@@ -84,9 +84,18 @@ enum ScalarReader {
         do {
             return try ExpressionParser.expression(scalar)
         } catch {
-            diagnostics.error(error.message, at: error.location, length: error.length)
+            diagnostics.error(error.message + flowHint(scalar, error), at: error.location, length: error.length)
             return nil
         }
+    }
+
+    /// In `{...}` or `[...]` a comma ends a YAML value, so `normal(0, 1)` arrives as `normal(0`:
+    /// say so when an expression stops short there.
+    static func flowHint(_ scalar: YAMLScalar, _ error: ExpressionParser.Failure) -> String {
+        guard scalar.inFlow, scalar.style == .plain, error.message.hasSuffix("found the end of the text") else {
+            return ""
+        }
+        return "; inside {...} or [...] a comma ends a YAML value, so quote the expression: '\(scalar.text), ...)'"
     }
 
     static func list(_ node: YAMLNode, _ what: String, _ diagnostics: inout DiagnosticList) -> [YAMLNode]? {

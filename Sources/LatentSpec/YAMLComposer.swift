@@ -35,6 +35,8 @@ private struct Composition {
     /// adding an item never copies the items before it.
     struct Open {
         var isMapping: Bool
+        /// Written inline, `{...}` or `[...]`.
+        var isFlow: Bool
         var location: SourceLocation
         var anchor: String?
         var items: [YAMLNode] = []
@@ -78,7 +80,9 @@ private struct Composition {
                 let scalar = event.data.scalar
                 let text = string(scalar.value, length: scalar.length)
                 let node = YAMLNode.scalar(
-                    YAMLScalar(text: text, style: style(scalar.style), location: location))
+                    YAMLScalar(
+                        text: text, style: style(scalar.style), location: location, inFlow: stack.last?.isFlow ?? false)
+                )
                 rememberName(optionalString(scalar.anchor), node)
                 add(node)
             case YAML_ALIAS_EVENT:
@@ -99,7 +103,11 @@ private struct Composition {
                 let isMapping = event.type == YAML_MAPPING_START_EVENT
                 let anchor = optionalString(
                     isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
-                stack.append(Open(isMapping: isMapping, location: location, anchor: anchor))
+                let isFlow =
+                    isMapping
+                    ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                    : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                stack.append(Open(isMapping: isMapping, isFlow: isFlow, location: location, anchor: anchor))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let open = stack.popLast() else { break }
                 let node: YAMLNode =

@@ -6,6 +6,8 @@ public struct YAMLScalar: Hashable, Sendable {
     public var text: String
     public var style: Style
     public var location: SourceLocation
+    /// Whether the scalar sits in a flow collection (`{...}` or `[...]`), where a comma ends it.
+    public var inFlow: Bool = false
 
     /// Where the scalar's first character of content is (inside any quote).
     public var contentLocation: SourceLocation {

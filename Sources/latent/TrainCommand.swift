@@ -13,8 +13,8 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Runs the spec's phases on its schedule (k discriminator steps per generator step), \
             each updating only its own networks with their optimizers. One seed gives the same \
-            numbers on every run. This build reads Fashion-MNIST (Debian's dataset-fashion-mnist) \
-            and the built-in synthetic sets.
+            numbers on every run. Data: Fashion-MNIST (Debian's dataset-fashion-mnist), IDX, NPY \
+            and CSV files, and the built-in synthetic sets.
             """)
 
     @Argument(help: "The spec file.")
@@ -70,11 +70,20 @@ struct TrainCommand: ParsableCommand {
                 printError("error: \(error)")
                 throw ExitCode.specErrors
             }
-        case .file:
-            printError(
-                "error: this build reads Fashion-MNIST and the synthetic sets; IDX/NPY/CSV files come with the data loaders"
-            )
-            throw ExitCode.specErrors
+        case .file(let format, let path, let labels):
+            do {
+                // Paths in a spec are relative to the spec's folder.
+                let folder = URL(fileURLWithPath: spec).deletingLastPathComponent()
+                func resolve(_ file: String) -> String {
+                    file.hasPrefix("/") ? file : folder.appendingPathComponent(file).path
+                }
+                data = try DataFiles.load(
+                    format, path: resolve(path), labels: labels.map(resolve), width: dataSpec.width,
+                    range: dataSpec.range?.value ?? ClosedInterval(low: 0, high: 1))
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode.specErrors
+            }
         }
         guard batchSize <= data.count else {
             printError("error: a batch of \(batchSize) is larger than the data set (\(data.count) examples)")
