@@ -31,14 +31,6 @@ final class CLITests: XCTestCase {
             output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
     }
 
-    func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "latent-cli-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
-        try Data(bytes).write(to: url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
-    }
-
     func testCheckAcceptsEveryExampleSpec() throws {
         let run = try run(["check", Repository.specs.path])
         XCTAssertEqual(run.status, 0, run.output + run.error)

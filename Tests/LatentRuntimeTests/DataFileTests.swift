@@ -1,18 +1,11 @@
 import Foundation
 import LatentRuntime
 import LatentSpec
+import LatentTestSupport
 import XCTest
 
 final class DataFileTests: XCTestCase {
     let unit = ClosedInterval(low: 0, high: 1)
-
-    func file(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "latent-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
-        try Data(bytes).write(to: url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url.path
-    }
 
     /// A version-1 .npy file as numpy writes it: magic, header padded to 64 bytes, data.
     func npy(_ descr: String, shape: [Int], data: [UInt8]) -> [UInt8] {
@@ -30,8 +23,8 @@ final class DataFileTests: XCTestCase {
     }
 
     func testNPYFloatsBytesAndLabels() throws {
-        let x = try file("x.npy", npy("<f4", shape: [3, 2], data: floatBytes([1, 2, 3, 4, 5, 6])))
-        let y = try file(
+        let x = try temporaryFile("x.npy", npy("<f4", shape: [3, 2], data: floatBytes([1, 2, 3, 4, 5, 6])))
+        let y = try temporaryFile(
             "y.npy",
             npy("<i8", shape: [3], data: [2, 0, 1].flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) }))
         let data = try DataFiles.load(.npy, path: x, labels: y, width: 2, range: unit)
@@ -42,7 +35,7 @@ final class DataFileTests: XCTestCase {
         defer { buffer.deallocate() }
         data.fill([2], into: buffer)
         XCTAssertEqual(Array(buffer), [5, 6])
-        let images = try file("i.npy", npy("|u1", shape: [2, 2, 2], data: [0, 255, 51, 102, 0, 0, 0, 255]))
+        let images = try temporaryFile("i.npy", npy("|u1", shape: [2, 2, 2], data: [0, 255, 51, 102, 0, 0, 0, 255]))
         let bytes = try DataFiles.load(
             .npy, path: images, labels: nil, width: 4, range: ClosedInterval(low: -1, high: 1))
         let image = UnsafeMutableBufferPointer<Float>.allocate(capacity: 4)
@@ -80,17 +73,17 @@ final class DataFileTests: XCTestCase {
     }
 
     func testCSVAndIDX() throws {
-        let csv = try file("x.csv", Array("# two features\n1, 2\n3,4\n\n5,6\n".utf8))
-        let labels = try file("y.csv", Array("0\n1\n1\n".utf8))
+        let csv = try temporaryFile("x.csv", Array("# two features\n1, 2\n3,4\n\n5,6\n".utf8))
+        let labels = try temporaryFile("y.csv", Array("0\n1\n1\n".utf8))
         let data = try DataFiles.load(.csv, path: csv, labels: labels, width: 2, range: unit)
         XCTAssertEqual(data.count, 3)
         XCTAssertEqual(data.labels, [0, 1, 1])
-        let idx = try file("x.idx", [0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 1, 2, 3, 4, 5])
+        let idx = try temporaryFile("x.idx", [0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 1, 2, 3, 4, 5])
         XCTAssertEqual(try DataFiles.load(.idx, path: idx, labels: nil, width: 3, range: unit).count, 2)
     }
 
     func testMistakesAreClearErrors() throws {
-        let x = try file("bad.npy", npy("<f4", shape: [3, 2], data: floatBytes([1, 2, 3, 4, 5, 6])))
+        let x = try temporaryFile("bad.npy", npy("<f4", shape: [3, 2], data: floatBytes([1, 2, 3, 4, 5, 6])))
         let cases: [(() throws -> Dataset, String)] = [
             (
                 { try DataFiles.load(.npy, path: x, labels: nil, width: 3, range: self.unit) },
@@ -100,42 +93,45 @@ final class DataFileTests: XCTestCase {
                 {
                     try DataFiles.load(
                         .npy,
-                        path: try self.file("f.npy", self.npy(">f8", shape: [1], data: [0, 0, 0, 0, 0, 0, 0, 0])),
+                        path: try self.temporaryFile(
+                            "f.npy", self.npy(">f8", shape: [1], data: [0, 0, 0, 0, 0, 0, 0, 0])),
                         labels: nil, width: 1, range: self.unit)
                 }, "'>f8' are not supported"
             ),
             (
                 {
                     try DataFiles.load(
-                        .npy, path: try self.file("t.npy", self.npy("<f4", shape: [3, 2], data: [0, 0])), labels: nil,
+                        .npy, path: try self.temporaryFile("t.npy", self.npy("<f4", shape: [3, 2], data: [0, 0])),
+                        labels: nil,
                         width: 2, range: self.unit)
                 }, "promises 6 values"
             ),
             (
                 {
                     try DataFiles.load(
-                        .csv, path: try self.file("c.csv", Array("1,2\n3,x\n".utf8)), labels: nil, width: 2,
+                        .csv, path: try self.temporaryFile("c.csv", Array("1,2\n3,x\n".utf8)), labels: nil, width: 2,
                         range: self.unit)
                 }, ":2: value 2 ('x') is not a number"
             ),
             (
                 {
                     try DataFiles.load(
-                        .csv, path: try self.file("r.csv", Array("1,2\n3\n".utf8)), labels: nil, width: 2,
+                        .csv, path: try self.temporaryFile("r.csv", Array("1,2\n3\n".utf8)), labels: nil, width: 2,
                         range: self.unit)
                 }, "same number of values"
             ),
             (
                 {
                     try DataFiles.load(
-                        .npy, path: x, labels: try self.file("l.csv", Array("0\n1\n".utf8)), width: 2, range: self.unit)
+                        .npy, path: x, labels: try self.temporaryFile("l.csv", Array("0\n1\n".utf8)), width: 2,
+                        range: self.unit)
                 }, "not a .npy file"
             ),
             (
                 {
                     try DataFiles.load(
-                        .csv, path: try self.file("d.csv", Array("1,2\n3,4\n5,6\n".utf8)),
-                        labels: try self.file("s.csv", Array("0\n1\n".utf8)), width: 2, range: self.unit)
+                        .csv, path: try self.temporaryFile("d.csv", Array("1,2\n3,4\n5,6\n".utf8)),
+                        labels: try self.temporaryFile("s.csv", Array("0\n1\n".utf8)), width: 2, range: self.unit)
                 }, "has 2 labels for 3 examples"
             ),
             (

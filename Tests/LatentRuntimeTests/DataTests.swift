@@ -1,28 +1,20 @@
 import Foundation
 import LatentRuntime
 import LatentSpec
+import LatentTestSupport
 import XCTest
 
 final class DataTests: XCTestCase {
-    func temporary(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent(
-            "latent-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
-    }
-
     /// An IDX file reads the same plain and gzipped (compressed by the system's gzip).
     func testIDXPlainAndGzipped() throws {
         let bytes: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3] + Array(0..<12)
-        let plain = temporary("x.idx")
-        try Data(bytes).write(to: plain)
+        let plain = URL(fileURLWithPath: try temporaryFile("x.idx", bytes))
         let gzip = Process()
         gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
         gzip.arguments = ["-k", "-f", plain.path]
         try gzip.run()
         gzip.waitUntilExit()
-        addTeardownBlock {
-            try? FileManager.default.removeItem(at: plain)
-            try? FileManager.default.removeItem(atPath: plain.path + ".gz")
-        }
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: plain.path + ".gz") }
         let read = try IDX.read(path: plain.path)
         XCTAssertEqual(read.dimensions, [2, 2, 3])
         XCTAssertEqual(read.bytes, Array(0..<12))
@@ -32,10 +24,8 @@ final class DataTests: XCTestCase {
     }
 
     func testBrokenFilesAreClearErrors() throws {
-        let truncated = temporary("t.idx")
-        try Data([0, 0, 8, 1, 0, 0, 0, 9, 1, 2]).write(to: truncated)
-        addTeardownBlock { try? FileManager.default.removeItem(at: truncated) }
-        XCTAssertThrowsError(try IDX.read(path: truncated.path)) { error in
+        let truncated = try temporaryFile("t.idx", [0, 0, 8, 1, 0, 0, 0, 9, 1, 2])
+        XCTAssertThrowsError(try IDX.read(path: truncated)) { error in
             XCTAssertTrue("\(error)".contains("promises 9 values"), "\(error)")
         }
         XCTAssertThrowsError(
