@@ -18,9 +18,14 @@ public enum Kernels {
                 a, rowStride: 1, depthStride: inner, b, ldb: rightColumns, c, ldc: rightColumns, rows: inner,
                 columns: rightColumns, depth: rows)
         } else if transposeB {
-            // Transpose B [rightRows, inner] into scratch [inner, rightRows], then multiply.
-            for i in 0..<rightRows {
-                for k in 0..<inner { scratch[k * rightRows + i] = b[i * inner + k] }
+            // Transpose B [rightRows, inner] into scratch [inner, rightRows] in 32 x 32 tiles
+            // (both sides stay in cache), then multiply.
+            for i0 in stride(from: 0, to: rightRows, by: 32) {
+                for k0 in stride(from: 0, to: inner, by: 32) {
+                    for i in i0..<min(i0 + 32, rightRows) {
+                        for k in k0..<min(k0 + 32, inner) { scratch[k * rightRows + i] = b[i * inner + k] }
+                    }
+                }
             }
             multiply(
                 a, rowStride: inner, depthStride: 1, scratch, ldb: rightRows, c, ldc: rightRows, rows: rows,
@@ -33,15 +38,86 @@ public enum Kernels {
     }
 
     /// C [rows, columns] = A x B, where A's element (i, p) is at a[i * rowStride + p * depthStride]
-    /// and B's element (p, j) at b[p * ldb + j]. Blocks of 4 rows x 32 columns keep eight
-    /// SIMD16 accumulators in registers; the rest of the matrix is done by the same
-    /// loop with narrower blocks.
+    /// and B's element (p, j) at b[p * ldb + j]. Blocks of 8 (or 4) rows x 32 columns keep 16 (or 8)
+    /// SIMD16 accumulators in registers (8 rows first, then 4); the edges go element by element.
     @inline(__always)
     static func multiply(
         _ a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, depth: Int
     ) {
         var i = 0
+        while i + 8 <= rows {
+            var j = 0
+            while j + 32 <= columns {
+                var c00 = SIMD16<Float>()
+                var c01 = SIMD16<Float>()
+                var c10 = SIMD16<Float>()
+                var c11 = SIMD16<Float>()
+                var c20 = SIMD16<Float>()
+                var c21 = SIMD16<Float>()
+                var c30 = SIMD16<Float>()
+                var c31 = SIMD16<Float>()
+                var c40 = SIMD16<Float>()
+                var c41 = SIMD16<Float>()
+                var c50 = SIMD16<Float>()
+                var c51 = SIMD16<Float>()
+                var c60 = SIMD16<Float>()
+                var c61 = SIMD16<Float>()
+                var c70 = SIMD16<Float>()
+                var c71 = SIMD16<Float>()
+                for p in 0..<depth {
+                    let row = b + p * ldb + j
+                    let b0 = UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self)
+                    let b1 = UnsafeRawPointer(row + 16).loadUnaligned(as: SIMD16<Float>.self)
+                    let base = a + i * rowStride + p * depthStride
+                    var x = SIMD16<Float>(repeating: base[0])
+                    c00.addProduct(x, b0)
+                    c01.addProduct(x, b1)
+                    x = SIMD16<Float>(repeating: base[rowStride])
+                    c10.addProduct(x, b0)
+                    c11.addProduct(x, b1)
+                    x = SIMD16<Float>(repeating: base[2 * rowStride])
+                    c20.addProduct(x, b0)
+                    c21.addProduct(x, b1)
+                    x = SIMD16<Float>(repeating: base[3 * rowStride])
+                    c30.addProduct(x, b0)
+                    c31.addProduct(x, b1)
+                    x = SIMD16<Float>(repeating: base[4 * rowStride])
+                    c40.addProduct(x, b0)
+                    c41.addProduct(x, b1)
+                    x = SIMD16<Float>(repeating: base[5 * rowStride])
+                    c50.addProduct(x, b0)
+                    c51.addProduct(x, b1)
+                    x = SIMD16<Float>(repeating: base[6 * rowStride])
+                    c60.addProduct(x, b0)
+                    c61.addProduct(x, b1)
+                    x = SIMD16<Float>(repeating: base[7 * rowStride])
+                    c70.addProduct(x, b0)
+                    c71.addProduct(x, b1)
+                }
+                let out = c + i * ldc + j
+                store(c00, out)
+                store(c01, out + 16)
+                store(c10, out + ldc)
+                store(c11, out + ldc + 16)
+                store(c20, out + 2 * ldc)
+                store(c21, out + 2 * ldc + 16)
+                store(c30, out + 3 * ldc)
+                store(c31, out + 3 * ldc + 16)
+                store(c40, out + 4 * ldc)
+                store(c41, out + 4 * ldc + 16)
+                store(c50, out + 5 * ldc)
+                store(c51, out + 5 * ldc + 16)
+                store(c60, out + 6 * ldc)
+                store(c61, out + 6 * ldc + 16)
+                store(c70, out + 7 * ldc)
+                store(c71, out + 7 * ldc + 16)
+                j += 32
+            }
+            scalarBlock(
+                a, rowStride, depthStride, b, ldb, c, ldc, rows: i..<(i + 8), columns: j..<columns, depth: depth)
+            i += 8
+        }
         while i + 4 <= rows {
             var j = 0
             while j + 32 <= columns {
@@ -104,6 +180,19 @@ public enum Kernels {
                 for p in 0..<depth { sum = sum.addingProduct(a[i * rowStride + p * depthStride], b[p * ldb + j]) }
                 c[i * ldc + j] = sum
             }
+        }
+    }
+
+    /// Adam: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= rate m / (sqrt(v) + eps), with
+    /// the bias correction folded into `rate` and `eps` by the caller. One pass.
+    public static func adam(
+        _ p: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+        _ g: UnsafePointer<Float>, count: Int, rate: Float, beta1: Float, beta2: Float, eps: Float
+    ) {
+        for i in 0..<count {
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+            p[i] -= rate * m[i] / (v[i].squareRoot() + eps)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LatentIR
+import LatentKernels
 import LatentSpec
 
 /// Optimizer state (moments, step counts) for every parameter, and the fused update of
@@ -55,15 +56,13 @@ public final class OptimizerState {
         case .adam(let lr, let beta1, let beta2, let eps):
             let t = Double(updates[parameter])
             let rate = Float(lr * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))
-            let b1 = Float(beta1)
-            let b2 = Float(beta2)
             let epsilon = Float(eps * (1 - pow(beta2, t)).squareRoot())
-            for i in 0..<count {
-                let g = gradient[i]
-                m[i] = b1 * m[i] + (1 - b1) * g
-                v[i] = b2 * v[i] + (1 - b2) * g * g
-                p[i] -= rate * m[i] / (v[i].squareRoot() + epsilon)
-            }
+            guard let pBase = p.baseAddress, let mBase = m.baseAddress, let vBase = v.baseAddress,
+                let gBase = gradient.baseAddress
+            else { return }
+            Kernels.adam(
+                pBase, mBase, vBase, gBase, count: count, rate: rate, beta1: Float(beta1), beta2: Float(beta2),
+                eps: epsilon)
         case .rmsprop(let lr, let decay, let eps):
             let rate = Float(lr)
             let rho = Float(decay)
