@@ -5,12 +5,11 @@ public enum Kernels {
     /// - neither: A [rows, inner] x B [inner, rightColumns] -> C [rows, rightColumns]
     /// - transposeB: A [rows, inner] x B[rightRows, inner]^T -> C [rows, rightRows]
     /// - transposeA: A [rows, inner]^T x B [rows, rightColumns] -> C [inner, rightColumns]
-    /// `scratch` holds at least rightRows x inner floats (B transposed, for transposeB).
     /// Every element is summed in the same order whatever the sizes, so results are
     /// reproducible.
     public static func gemm(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, rows: Int, inner: Int,
-        rightRows: Int, rightColumns: Int, transposeA: Bool, transposeB: Bool, scratch: UnsafeMutablePointer<Float>
+        rightRows: Int, rightColumns: Int, transposeA: Bool, transposeB: Bool
     ) {
         if transposeA {
             // C[i, j] = sum over r of A[r, i] B[r, j]: row i of C reads column i of A.
@@ -18,18 +17,7 @@ public enum Kernels {
                 a, rowStride: 1, depthStride: inner, b, ldb: rightColumns, c, ldc: rightColumns, rows: inner,
                 columns: rightColumns, depth: rows)
         } else if transposeB {
-            // Transpose B [rightRows, inner] into scratch [inner, rightRows] in 32 x 32 tiles
-            // (both sides stay in cache), then multiply.
-            for i0 in stride(from: 0, to: rightRows, by: 32) {
-                for k0 in stride(from: 0, to: inner, by: 32) {
-                    for i in i0..<min(i0 + 32, rightRows) {
-                        for k in k0..<min(k0 + 32, inner) { scratch[k * rightRows + i] = b[i * inner + k] }
-                    }
-                }
-            }
-            multiply(
-                a, rowStride: inner, depthStride: 1, scratch, ldb: rightRows, c, ldc: rightRows, rows: rows,
-                columns: rightRows, depth: inner)
+            dotProducts(a, b, c, rows: rows, inner: inner, rightRows: rightRows)
         } else {
             multiply(
                 a, rowStride: inner, depthStride: 1, b, ldb: rightColumns, c, ldc: rightColumns, rows: rows,
@@ -162,6 +150,75 @@ public enum Kernels {
             i += 4
         }
         scalarBlock(a, rowStride, depthStride, b, ldb, c, ldc, rows: i..<rows, columns: 0..<columns, depth: depth)
+    }
+
+    /// C [rows, rightRows] = A [rows, inner] x B [rightRows, inner]^T as dot products of rows:
+    /// blocks of 4 x 4 rows keep 16 SIMD16 partial sums along `inner`, folded at the end.
+    static func dotProducts(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, rows: Int, inner: Int,
+        rightRows: Int
+    ) {
+        let vectorEnd = inner - inner % 16
+        var i = 0
+        while i < rows {
+            let rowCount = min(4, rows - i)
+            var j = 0
+            while j < rightRows {
+                let columnCount = min(4, rightRows - j)
+                if rowCount == 4 && columnCount == 4 {
+                    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { sums in
+                        sums.initialize(repeating: SIMD16<Float>())
+                        var k = 0
+                        while k < vectorEnd {
+                            let a0 = load(a + i * inner + k)
+                            let a1 = load(a + (i + 1) * inner + k)
+                            let a2 = load(a + (i + 2) * inner + k)
+                            let a3 = load(a + (i + 3) * inner + k)
+                            for q in 0..<4 {
+                                let bq = load(b + (j + q) * inner + k)
+                                sums[q].addProduct(a0, bq)
+                                sums[4 + q].addProduct(a1, bq)
+                                sums[8 + q].addProduct(a2, bq)
+                                sums[12 + q].addProduct(a3, bq)
+                            }
+                            k += 16
+                        }
+                        for r in 0..<4 {
+                            for q in 0..<4 {
+                                var total = sums[4 * r + q].sum()
+                                for t in vectorEnd..<inner {
+                                    total = total.addingProduct(a[(i + r) * inner + t], b[(j + q) * inner + t])
+                                }
+                                c[(i + r) * rightRows + j + q] = total
+                            }
+                        }
+                    }
+                } else {
+                    for r in 0..<rowCount {
+                        for q in 0..<columnCount {
+                            var partial = SIMD16<Float>()
+                            var k = 0
+                            while k < vectorEnd {
+                                partial.addProduct(load(a + (i + r) * inner + k), load(b + (j + q) * inner + k))
+                                k += 16
+                            }
+                            var total = partial.sum()
+                            for t in vectorEnd..<inner {
+                                total = total.addingProduct(a[(i + r) * inner + t], b[(j + q) * inner + t])
+                            }
+                            c[(i + r) * rightRows + j + q] = total
+                        }
+                    }
+                }
+                j += 4
+            }
+            i += 4
+        }
+    }
+
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
     }
 
     @inline(__always)

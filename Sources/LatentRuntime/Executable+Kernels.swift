@@ -37,14 +37,14 @@ extension Executable {
             Kernels.gemm(
                 input(a), input(b), out, rows: left.reduce(1, *) / max(left.last ?? 1, 1), inner: left.last ?? 1,
                 rightRows: right.reduce(1, *) / max(right.last ?? 1, 1), rightColumns: right.last ?? 1,
-                transposeA: transposeA, transposeB: transposeB, scratch: gemmScratch)
+                transposeA: transposeA, transposeB: transposeB)
         case .dense(let x, let w, let b, let f):
             let left = bound[x.index].shape
             let right = bound[w.index].shape
             let columns = right.last ?? 1
             Kernels.gemm(
                 input(x), input(w), out, rows: left.reduce(1, *) / max(left.last ?? 1, 1), inner: left.last ?? 1,
-                rightRows: right[0], rightColumns: columns, transposeA: false, transposeB: false, scratch: gemmScratch)
+                rightRows: right[0], rightColumns: columns, transposeA: false, transposeB: false)
             let bias = input(b)
             for i in 0..<count {
                 let z = Double(out[i] + bias[i % columns])

@@ -19,8 +19,6 @@ public final class Executable {
     let labelsBase: UnsafeMutablePointer<Float>
     /// Per-element registers of fused kernels.
     let scratch: UnsafeMutablePointer<Double>
-    /// Room for a transposed weight matrix (matrix products with a transposed right side).
-    let gemmScratch: UnsafeMutablePointer<Float>
 
     /// Binds a phase that has a memory plan (for `batch` examples of `dataWidth` values,
     /// with one-hot labels of `labelWidth` classes).
@@ -58,14 +56,11 @@ public final class Executable {
         let longest =
             phase.instructions.map { if case .elementwise(let k) = $0.op { k.steps.count } else { 0 } }.max() ?? 0
         scratch = .allocate(capacity: max(1, longest))
-        let largestParameter = parameters.parameters.map { $0.shape.reduce(1, *) }.max() ?? 1
-        gemmScratch = Self.zeros(largestParameter)
     }
 
     deinit {
         arena.deallocate()
         scratch.deallocate()
-        gemmScratch.deallocate()
         dataBase.deallocate()
         labelsBase.deallocate()
     }

@@ -18,22 +18,18 @@ final class GemmTests: XCTestCase {
         let bTransposed = (0..<(n * k)).map { b[($0 % k) * n + $0 / k] }  // [n, k]
         let aTransposed = (0..<(k * m)).map { a[($0 % m) * k + $0 / m] }  // [k, m]
         var c = [Float](repeating: .nan, count: m * n)
-        var scratch = [Float](repeating: 0, count: n * k)
         func compare(_ form: String) {
             let worst = zip(c, reference).map { abs(Double($0) - $1) }.max() ?? 0
             XCTAssertLessThan(worst, 1e-4 * Double(k), "\(form) \(m)x\(k)x\(n)", file: file, line: line)
         }
         Kernels.gemm(
-            a, b, &c, rows: m, inner: k, rightRows: k, rightColumns: n, transposeA: false, transposeB: false,
-            scratch: &scratch)
+            a, b, &c, rows: m, inner: k, rightRows: k, rightColumns: n, transposeA: false, transposeB: false)
         compare("A B")
         Kernels.gemm(
-            a, bTransposed, &c, rows: m, inner: k, rightRows: n, rightColumns: k, transposeA: false, transposeB: true,
-            scratch: &scratch)
+            a, bTransposed, &c, rows: m, inner: k, rightRows: n, rightColumns: k, transposeA: false, transposeB: true)
         compare("A B^T")
         Kernels.gemm(
-            aTransposed, b, &c, rows: k, inner: m, rightRows: k, rightColumns: n, transposeA: true, transposeB: false,
-            scratch: &scratch)
+            aTransposed, b, &c, rows: k, inner: m, rightRows: k, rightColumns: n, transposeA: true, transposeB: false)
         compare("A^T B")
     }
 
