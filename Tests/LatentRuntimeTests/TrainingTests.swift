@@ -140,16 +140,7 @@ final class TrainingTests: XCTestCase {
             a = np.frombuffer(raw[8 + n + start:8 + n + end], dtype="<f4").reshape(header["a"]["shape"])
             print(a.tolist())
             """
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw XCTSkip("no python3") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (_, text) = try Python.run(script, arguments: [path])
         if text.contains("No module named 'numpy'"), ProcessInfo.processInfo.environment["CI"] == nil {
             throw XCTSkip("python3-numpy is not installed")
         }

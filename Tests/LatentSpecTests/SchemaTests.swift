@@ -30,23 +30,10 @@ final class SchemaTests: XCTestCase {
             """
         let specs = try Repository.specFiles().map(\.path)
         XCTAssertGreaterThanOrEqual(specs.count, 12)
-        // Debian's python3 with python3-jsonschema (what `make deps` installs), else python3 on PATH.
-        let system = "/usr/bin/python3"
-        let python = FileManager.default.isExecutableFile(atPath: system) ? [system] : ["/usr/bin/env", "python3"]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python[0])
-        process.arguments =
-            Array(python.dropFirst()) + [
-                "-c", script, Repository.grammar.appendingPathComponent("latent.schema.json").path,
-            ] + specs
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let schema = Repository.grammar.appendingPathComponent("latent.schema.json").path
+        let (status, text) = try Python.run(script, arguments: [schema] + specs)
         XCTAssertEqual(
-            process.terminationStatus, 0,
+            status, 0,
             "schema validation failed (needs python3 with jsonschema and PyYAML: apt-get install python3-jsonschema python3-yaml):\n\(text)"
         )
     }
