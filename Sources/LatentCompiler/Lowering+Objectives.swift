@@ -67,15 +67,6 @@ extension LoweringContext {
 
     // MARK: GAN
 
-    var discriminatorNetwork: String? {
-        switch spec.objective.value {
-        case .gan(let options): options.discriminator.network.value
-        case .aae(let options): options.discriminator.network.value
-        case .avb(let options): options.adversary.network.value
-        case .elbo: nil
-        }
-    }
-
     /// Draws every latent from its prior and applies the generator: x = G(z).
     func generate(_ b: inout PhaseBuilder) -> ValueID {
         for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
@@ -158,14 +149,12 @@ extension LoweringContext {
             case .draw(let family) = statement.value
         else { return nil }
         var b = PhaseBuilder(self, input: .labelled)
-        let labels = b.tape.emit(.labels, type: .rows(latentDimensionOf(statement.target.value)))
+        let labels = b.tape.emit(.labels, type: .rows(b.latentDimension(statement.target.value)))
         let logits = b.call(family.value.call)
         let crossEntropy = b.tape.unary(.neg, b.tape.sumLast(b.tape.mul(labels, b.tape.emit(.logSoftmax(logits)))))
         let loss = b.tape.scale(b.tape.meanAll(crossEntropy), by: options.supervised.value)
         return b.finish("supervised", updates: [family.value.call.network.value], loss: loss)
     }
-
-    func latentDimensionOf(_ name: String) -> Int { spec.latents.first { $0.name.value == name }?.dimension.value ?? 0 }
 
     // MARK: AVB
 

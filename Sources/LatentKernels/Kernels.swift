@@ -26,86 +26,15 @@ public enum Kernels {
     }
 
     /// C [rows, columns] = A x B, where A's element (i, p) is at a[i * rowStride + p * depthStride]
-    /// and B's element (p, j) at b[p * ldb + j]. Blocks of 8 (or 4) rows x 32 columns keep 16 (or 8)
-    /// SIMD16 accumulators in registers (8 rows first, then 4); the edges go element by element.
+    /// and B's element (p, j) at b[p * ldb + j]. Blocks of 4 rows x 32 columns keep eight
+    /// SIMD16 accumulators in registers (an 8-row block measured no faster); the edges go
+    /// element by element.
     @inline(__always)
     static func multiply(
         _ a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, _ b: UnsafePointer<Float>, ldb: Int,
         _ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, depth: Int
     ) {
         var i = 0
-        while i + 8 <= rows {
-            var j = 0
-            while j + 32 <= columns {
-                var c00 = SIMD16<Float>()
-                var c01 = SIMD16<Float>()
-                var c10 = SIMD16<Float>()
-                var c11 = SIMD16<Float>()
-                var c20 = SIMD16<Float>()
-                var c21 = SIMD16<Float>()
-                var c30 = SIMD16<Float>()
-                var c31 = SIMD16<Float>()
-                var c40 = SIMD16<Float>()
-                var c41 = SIMD16<Float>()
-                var c50 = SIMD16<Float>()
-                var c51 = SIMD16<Float>()
-                var c60 = SIMD16<Float>()
-                var c61 = SIMD16<Float>()
-                var c70 = SIMD16<Float>()
-                var c71 = SIMD16<Float>()
-                for p in 0..<depth {
-                    let row = b + p * ldb + j
-                    let b0 = UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self)
-                    let b1 = UnsafeRawPointer(row + 16).loadUnaligned(as: SIMD16<Float>.self)
-                    let base = a + i * rowStride + p * depthStride
-                    var x = SIMD16<Float>(repeating: base[0])
-                    c00.addProduct(x, b0)
-                    c01.addProduct(x, b1)
-                    x = SIMD16<Float>(repeating: base[rowStride])
-                    c10.addProduct(x, b0)
-                    c11.addProduct(x, b1)
-                    x = SIMD16<Float>(repeating: base[2 * rowStride])
-                    c20.addProduct(x, b0)
-                    c21.addProduct(x, b1)
-                    x = SIMD16<Float>(repeating: base[3 * rowStride])
-                    c30.addProduct(x, b0)
-                    c31.addProduct(x, b1)
-                    x = SIMD16<Float>(repeating: base[4 * rowStride])
-                    c40.addProduct(x, b0)
-                    c41.addProduct(x, b1)
-                    x = SIMD16<Float>(repeating: base[5 * rowStride])
-                    c50.addProduct(x, b0)
-                    c51.addProduct(x, b1)
-                    x = SIMD16<Float>(repeating: base[6 * rowStride])
-                    c60.addProduct(x, b0)
-                    c61.addProduct(x, b1)
-                    x = SIMD16<Float>(repeating: base[7 * rowStride])
-                    c70.addProduct(x, b0)
-                    c71.addProduct(x, b1)
-                }
-                let out = c + i * ldc + j
-                store(c00, out)
-                store(c01, out + 16)
-                store(c10, out + ldc)
-                store(c11, out + ldc + 16)
-                store(c20, out + 2 * ldc)
-                store(c21, out + 2 * ldc + 16)
-                store(c30, out + 3 * ldc)
-                store(c31, out + 3 * ldc + 16)
-                store(c40, out + 4 * ldc)
-                store(c41, out + 4 * ldc + 16)
-                store(c50, out + 5 * ldc)
-                store(c51, out + 5 * ldc + 16)
-                store(c60, out + 6 * ldc)
-                store(c61, out + 6 * ldc + 16)
-                store(c70, out + 7 * ldc)
-                store(c71, out + 7 * ldc + 16)
-                j += 32
-            }
-            scalarBlock(
-                a, rowStride, depthStride, b, ldb, c, ldc, rows: i..<(i + 8), columns: j..<columns, depth: depth)
-            i += 8
-        }
         while i + 4 <= rows {
             var j = 0
             while j + 32 <= columns {

@@ -61,7 +61,7 @@ extension Executable {
         case .activationBackward(let f, let y, let dy):
             for i in 0..<count { out[i] = Float(read(1, dy, i) * f.derivative(fromOutput: read(0, y, i))) }
         case .elementwise(let kernel):
-            runKernel(kernel, instruction, out)
+            runKernel(kernel, instruction, inputs: kernelInputs[index], out)
         case .concat(let parts):
             let width = instruction.shape.last ?? 1
             var offset = 0
@@ -159,8 +159,10 @@ extension Executable {
         }
     }
 
-    func runKernel(_ kernel: FusedKernel, _ instruction: BoundInstruction, _ out: UnsafeMutablePointer<Float>) {
-        let inputs = kernel.inputs.map { pointer(bound[$0.index].location) }
+    func runKernel(
+        _ kernel: FusedKernel, _ instruction: BoundInstruction, inputs: [UnsafeMutablePointer<Float>],
+        _ out: UnsafeMutablePointer<Float>
+    ) {
         let elements = instruction.domain.reduce(1, *)
         let width = instruction.domain.last ?? 1
         var total = 0.0

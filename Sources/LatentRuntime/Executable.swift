@@ -10,6 +10,9 @@ public final class Executable {
     public let batch: Int
     public let samples: Int
     let bound: [BoundInstruction]
+    /// Each fused kernel's input buffers (empty for other instructions), resolved once: every
+    /// buffer keeps its address for the executable's lifetime.
+    private(set) var kernelInputs: [[UnsafeMutablePointer<Float>]] = []
     let arena: UnsafeMutablePointer<Float>
     let parameters: ParameterStore
     /// The current batch of data (and labels), copied in by the caller.
@@ -56,6 +59,10 @@ public final class Executable {
         let longest =
             phase.instructions.map { if case .elementwise(let k) = $0.op { k.steps.count } else { 0 } }.max() ?? 0
         scratch = .allocate(capacity: max(1, longest))
+        kernelInputs = bound.map { instruction in
+            guard case .elementwise(let kernel) = instruction.op else { return [] }
+            return kernel.inputs.map { pointer(bound[$0.index].location) }
+        }
     }
 
     deinit {
@@ -112,7 +119,6 @@ struct BoundInstruction {
     let op: Op
     let location: Location
     let shape: [Int]
-    var operandShapes: [[Int]] = []
     /// For each operand (or fused-kernel input) that broadcasts: the operand index of every
     /// output element (nil when the shapes are equal).
     var broadcastTables: [[Int32]?] = []
@@ -122,7 +128,6 @@ struct BoundInstruction {
     var domain: [Int] = []
 
     mutating func prepare(operandShapes: [[Int]], batch: Int, samples: Int) {
-        self.operandShapes = operandShapes
         var target = shape
         domain = shape
         switch op {

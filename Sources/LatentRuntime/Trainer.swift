@@ -9,7 +9,8 @@ public final class Trainer {
     public let program: Program
     public let store: ParameterStore
     public let optimizers: OptimizerState
-    let executables: [String: Executable]
+    /// The schedule with each phase's executable: (executable, runs per step).
+    let schedule: [(executable: Executable, count: Int)]
     let data: Dataset
     let labelled: [Int]
     let batch: Int
@@ -36,7 +37,7 @@ public final class Trainer {
             executables[phase.name] = Executable(
                 phase, parameters: store, dataWidth: data.width, labelWidth: data.classes)
         }
-        self.executables = executables
+        schedule = program.schedule.compactMap { entry in executables[entry.phase].map { ($0, entry.count) } }
         order = Array(0..<data.count)
         labelled = Array(0..<min(labelledCount ?? data.count, data.count))
         shuffle()
@@ -104,8 +105,8 @@ public final class Trainer {
     @discardableResult
     public func trainStep() -> [String: Float] {
         var losses: [String: Float] = [:]
-        for (phaseIndex, entry) in program.schedule.enumerated() {
-            guard let executable = executables[entry.phase] else { continue }
+        for (phaseIndex, entry) in schedule.enumerated() {
+            let executable = entry.executable
             for repeatIndex in 0..<entry.count {
                 let indices: ArraySlice<Int> =
                     executable.phase.input == .labelled ? ArraySlice(nextLabelledBatch()) : nextBatch()
@@ -116,7 +117,7 @@ public final class Trainer {
                 for (n, gradient) in executable.phase.gradients.enumerated() {
                     optimizers.update(gradient.parameter, gradient: executable.gradient(n))
                 }
-                losses[entry.phase] = executable.loss
+                losses[executable.phase.name] = executable.loss
             }
         }
         step += 1
