@@ -22,7 +22,7 @@ let package = Package(
         // Dense float32 kernels, optimised for the host CPU in every configuration (the package
         // builds from source, like -march=native C code), so tests run them at speed too.
         .target(
-            name: "LatentKernels",
+            name: "LatentKernels", dependencies: ["LatentIR"],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native", "-Xcc", "-march=native"])]),
         // The system's zlib, for gzipped data sets.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),

@@ -45,7 +45,8 @@ public enum ProgramPrinter {
         return lines
     }
 
-    static func describe(_ instruction: Instruction, parameters: [Parameter]) -> String {
+    /// One instruction as the printer shows it, without its value name and type.
+    public static func describe(_ instruction: Instruction, parameters: [Parameter]) -> String {
         switch instruction.op {
         case .data: "data x"
         case .labels: "labels"

@@ -22,7 +22,7 @@ public struct Tensor: Hashable, Sendable {
     public var rows: Int { width == 0 ? 0 : count / width }
 
     /// Element `index` of `self` read as if broadcast to `target` (right-aligned).
-    func broadcastIndex(_ index: Int, in target: [Int]) -> Int {
+    public func broadcastIndex(_ index: Int, in target: [Int]) -> Int {
         var remaining = index
         var result = 0
         var step = 1

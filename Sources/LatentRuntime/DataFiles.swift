@@ -6,6 +6,8 @@ import LatentSpec
 public enum DataFiles {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// The examples of `path` in `format`, each of `width` values; bytes map onto `range`.

@@ -17,9 +17,15 @@ public struct Dataset: Sendable {
     /// Class labels, when the source has them.
     public var labels: [Int]?
     public var classes: Int
+    /// Whether values become the interval's ends as they are copied out (stochastic draws
+    /// follow `binarizationSeed` and the caller's draw counter).
+    public var binarization: Binarization = .none
+    public var binarizationSeed: UInt64 = 0
 
-    /// Writes examples `indices` into `destination` (row after row) as float32.
-    public func fill(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
+    /// Writes examples `indices` into `destination` (row after row) as float32; `draw`
+    /// numbers the batch for stochastic binarisation.
+    public func fill(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>, draw: UInt64 = 0)
+    {
         var offset = 0
         for index in indices {
             let start = index * width
@@ -31,7 +37,28 @@ public struct Dataset: Sendable {
             case .floats(let values):
                 for j in 0..<width { destination[offset + j] = values[start + j] }
             }
+            binarize(
+                UnsafeMutableBufferPointer(rebasing: destination[offset..<(offset + width)]), example: index, draw: draw
+            )
             offset += width
+        }
+    }
+
+    /// Threshold: the nearer end of the interval; stochastic: the upper end with probability
+    /// equal to the value's position in the interval.
+    func binarize(_ row: UnsafeMutableBufferPointer<Float>, example: Int, draw: UInt64) {
+        guard binarization != .none else { return }
+        let (low, high): (Float, Float)
+        if case .bytes(_, let range) = storage {
+            (low, high) = (Float(range.low), Float(range.high))
+        } else {
+            (low, high) = (0, 1)
+        }
+        let philox = Philox(seed: binarizationSeed ^ 0xB1_4A21)
+        for j in row.indices {
+            let position = (row[j] - low) / (high - low)
+            let cut = binarization == .threshold ? 0.5 : Float(philox.uniform(step: draw, stream: example, index: j))
+            row[j] = position > cut ? high : low
         }
     }
 

@@ -3,18 +3,20 @@ import LatentIR
 import LatentKernels
 import LatentSpec
 
-/// The kernel of each op, reading operands and writing results at their bound places.
-/// This first version is plain loops (correctness first); the packed SIMD GEMM and the
-/// worker pool replace the hot ones without changing this dispatch.
+/// The kernel of each op, reading operands and writing results at their bound places:
+/// matrix products and dense layers go to the GEMM (bias and ReLU in its epilogue),
+/// elementwise work to the vector kernels bound at init; the small reductions and the
+/// random draws are plain loops.
 extension Executable {
     func execute(_ index: Int, philox: Philox, step: UInt64) {
         let instruction = bound[index]
         let out = pointer(instruction.location)
         let count = instruction.count
         func input(_ value: ValueID) -> UnsafeMutablePointer<Float> { pointer(bound[value.index].location) }
-        func read(_ operand: Int, _ value: ValueID, _ element: Int) -> Double {
-            let table = instruction.broadcastTables[operand]
-            return Double(input(value)[table.map { Int($0[element]) } ?? element])
+        func width(_ value: ValueID) -> Int { bound[value.index].shape.last ?? 1 }
+        if let kernel = vectorKernels[index], !instruction.isDense {
+            kernel.run(into: out, pool: pool)
+            return
         }
         switch instruction.op {
         case .data, .labels, .parameter:
@@ -32,80 +34,52 @@ extension Executable {
                 for (j, v) in values.enumerated() { out[row * width + j] = Float(v) }
             }
         case .matmul(let a, let b, let transposeA, let transposeB):
-            let left = bound[a.index].shape
-            let right = bound[b.index].shape
+            let left = bound[a.index]
+            let right = bound[b.index]
             Kernels.gemm(
-                input(a), input(b), out, rows: left.reduce(1, *) / max(left.last ?? 1, 1), inner: left.last ?? 1,
-                rightRows: right.reduce(1, *) / max(right.last ?? 1, 1), rightColumns: right.last ?? 1,
-                transposeA: transposeA, transposeB: transposeB)
+                input(a), input(b), out, rows: left.count / width(a), inner: width(a),
+                rightRows: right.count / width(b), rightColumns: width(b), transposeA: transposeA,
+                transposeB: transposeB, pool: pool)
         case .dense(let x, let w, let b, let f):
-            let left = bound[x.index].shape
-            let right = bound[w.index].shape
-            let columns = right.last ?? 1
+            let slope = Self.epilogueSlope(f) ?? 1
             Kernels.gemm(
-                input(x), input(w), out, rows: left.reduce(1, *) / max(left.last ?? 1, 1), inner: left.last ?? 1,
-                rightRows: right[0], rightColumns: columns, transposeA: false, transposeB: false)
-            let bias = input(b)
-            for i in 0..<count {
-                let z = Double(out[i] + bias[i % columns])
-                out[i] = Float(f?.apply(z) ?? z)
-            }
-        case .unary(let f, let a):
-            for i in 0..<count { out[i] = Float(f.apply(read(0, a, i))) }
-        case .binary(let f, let a, let b):
-            for i in 0..<count { out[i] = Float(f.apply(read(0, a, i), read(1, b, i))) }
-        case .derivative(let f, let x, let y, let dy):
-            for i in 0..<count {
-                out[i] = Float(read(2, dy, i) * f.derivative(input: read(0, x, i), output: read(1, y, i)))
-            }
-        case .activationBackward(let f, let y, let dy):
-            for i in 0..<count { out[i] = Float(read(1, dy, i) * f.derivative(fromOutput: read(0, y, i))) }
-        case .elementwise(let kernel):
-            runKernel(kernel, instruction, inputs: kernelInputs[index], out)
+                input(x), input(w), out, rows: bound[x.index].count / width(x), inner: width(x),
+                rightRows: bound[w.index].shape.first ?? 1, rightColumns: width(w), transposeA: false,
+                transposeB: false, epilogue: Epilogue(bias: input(b), negativeSlope: slope), pool: pool)
+            vectorKernels[index]?.run(into: out, pool: pool)
         case .concat(let parts):
-            let width = instruction.shape.last ?? 1
+            let rowWidth = instruction.shape.last ?? 1
             var offset = 0
             for part in parts {
-                let partWidth = bound[part.index].shape.last ?? 1
+                let partWidth = width(part)
                 let source = input(part)
-                for row in 0..<(count / width) {
-                    for j in 0..<partWidth { out[row * width + offset + j] = source[row * partWidth + j] }
+                for row in 0..<(count / rowWidth) {
+                    (out + row * rowWidth + offset).update(from: source + row * partWidth, count: partWidth)
                 }
                 offset += partWidth
             }
-        case .slice(let a, let offset, let width):
+        case .slice(let a, let offset, let sliceWidth):
             let source = input(a)
-            let sourceWidth = bound[a.index].shape.last ?? 1
-            for row in 0..<(count / width) {
-                for j in 0..<width { out[row * width + j] = source[row * sourceWidth + offset + j] }
+            let sourceWidth = width(a)
+            for row in 0..<(count / sliceWidth) {
+                (out + row * sliceWidth).update(from: source + row * sourceWidth + offset, count: sliceWidth)
             }
         case .padSlice(let a, let offset):
             let source = input(a)
-            let sourceWidth = bound[a.index].shape.last ?? 1
-            let width = instruction.shape.last ?? 1
-            for i in 0..<count { out[i] = 0 }
-            for row in 0..<(count / width) {
-                for j in 0..<sourceWidth { out[row * width + offset + j] = source[row * sourceWidth + j] }
+            let sourceWidth = width(a)
+            let rowWidth = instruction.shape.last ?? 1
+            out.update(repeating: 0, count: count)
+            for row in 0..<(count / rowWidth) {
+                (out + row * rowWidth + offset).update(from: source + row * sourceWidth, count: sourceWidth)
             }
-        case .expand(let a), .stopGradient(let a):
-            for i in 0..<count { out[i] = Float(read(0, a, i)) }
-        case .broadcastMean(let a):
-            for i in 0..<count { out[i] = Float(read(0, a, i) / Double(count)) }
-        case .spreadFirst(let a):
-            let first = Double(instruction.shape.first ?? 1)
-            for i in 0..<count { out[i] = Float(read(0, a, i) / first) }
         case .sumTo(let a):
-            let source = input(a)
-            let sourceCount = bound[a.index].count
-            for i in 0..<count { out[i] = 0 }
-            let table = instruction.broadcastTables[0]
-            for i in 0..<sourceCount { out[table.map { Int($0[i]) } ?? i] += source[i] }
+            sum(input(a), shape: bound[a.index].shape, into: out, shape: instruction.shape)
         case .sumLast(let a):
             let source = input(a)
-            let width = bound[a.index].shape.last ?? 1
+            let rowWidth = width(a)
             for row in 0..<count {
                 var sum = 0.0
-                for j in 0..<width { sum += Double(source[row * width + j]) }
+                for j in 0..<rowWidth { sum += Double(source[row * rowWidth + j]) }
                 out[row] = Float(sum)
             }
         case .meanAll(let a):
@@ -134,54 +108,59 @@ extension Executable {
             }
         case .logSoftmax(let a):
             let source = input(a)
-            let width = instruction.shape.last ?? 1
-            for row in 0..<(count / width) {
+            let rowWidth = instruction.shape.last ?? 1
+            for row in 0..<(count / rowWidth) {
                 var top = -Double.infinity
-                for j in 0..<width { top = max(top, Double(source[row * width + j])) }
+                for j in 0..<rowWidth { top = max(top, Double(source[row * rowWidth + j])) }
                 var sum = 0.0
-                for j in 0..<width { sum += Foundation.exp(Double(source[row * width + j]) - top) }
+                for j in 0..<rowWidth { sum += Foundation.exp(Double(source[row * rowWidth + j]) - top) }
                 let normalizer = top + Foundation.log(sum)
-                for j in 0..<width { out[row * width + j] = Float(Double(source[row * width + j]) - normalizer) }
+                for j in 0..<rowWidth {
+                    out[row * rowWidth + j] = Float(Double(source[row * rowWidth + j]) - normalizer)
+                }
             }
         case .logPrior(let distribution, let z), .logPriorGradient(let distribution, let z, _):
             let source = input(z)
-            let width = bound[z.index].shape.last ?? 1
-            for row in 0..<(bound[z.index].count / width) {
-                let values = (0..<width).map { Double(source[row * width + $0]) }
-                let (value, gradient) = distribution.logDensity(values)
-                if case .logPriorGradient(_, _, let upstream) = instruction.op {
-                    let dy = Double(input(upstream)[row])
-                    for j in 0..<width { out[row * width + j] = Float(gradient[j] * dy) }
+            let rowWidth = width(z)
+            var upstream: UnsafeMutablePointer<Float>?
+            if case .logPriorGradient(_, _, let dy) = instruction.op { upstream = input(dy) }
+            for row in 0..<(bound[z.index].count / rowWidth) {
+                let (value, gradient) = distribution.logDensity(
+                    (0..<rowWidth).map { Double(source[row * rowWidth + $0]) })
+                if let upstream {
+                    let dy = Double(upstream[row])
+                    for j in 0..<rowWidth { out[row * rowWidth + j] = Float(gradient[j] * dy) }
                 } else {
                     out[row] = Float(value)
                 }
             }
+        case .unary, .binary, .derivative, .activationBackward, .elementwise, .expand, .stopGradient,
+            .broadcastMean, .spreadFirst:
+            preconditionFailure("elementwise instructions run through their vector kernels")
         }
     }
 
-    func runKernel(
-        _ kernel: FusedKernel, _ instruction: BoundInstruction, inputs: [UnsafeMutablePointer<Float>],
-        _ out: UnsafeMutablePointer<Float>
-    ) {
-        let elements = instruction.domain.reduce(1, *)
-        let width = instruction.domain.last ?? 1
-        var total = 0.0
-        var rowSum = 0.0
-        for element in 0..<elements {
-            let result = kernel.evaluate(registers: scratch) { i in
-                Double(inputs[i][instruction.broadcastTables[i].map { Int($0[element]) } ?? element])
+    /// Sums `source` down to the shape it was broadcast from: over leading rows with
+    /// vectors when the row width is kept, element by element otherwise.
+    func sum(_ source: UnsafePointer<Float>, shape: [Int], into out: UnsafeMutablePointer<Float>, shape target: [Int]) {
+        let sourceCount = shape.reduce(1, *)
+        let count = target.reduce(1, *)
+        out.update(repeating: 0, count: count)
+        if count > 0, sourceCount % count == 0,
+            Array(shape.suffix(target.count)) == target
+                || (target.allSatisfy { $0 == 1 } && count == 1)
+        {
+            for row in 0..<(sourceCount / count) {
+                let part = source + row * count
+                for j in 0..<count { out[j] += part[j] }
             }
-            switch kernel.reduction {
-            case nil: out[element] = Float(result)
-            case .meanAll: total += result
-            case .sumLast:
-                rowSum += result
-                if element % width == width - 1 {
-                    out[element / width] = Float(rowSum)
-                    rowSum = 0
-                }
-            }
+            return
         }
-        if kernel.reduction == .meanAll { out[0] = Float(total / Double(max(elements, 1))) }
+        let layout = Tensor(shape: target, repeating: 0)
+        for i in 0..<sourceCount { out[layout.broadcastIndex(i, in: shape)] += source[i] }
     }
+}
+
+extension BoundInstruction {
+    var isDense: Bool { if case .dense = op { true } else { false } }
 }

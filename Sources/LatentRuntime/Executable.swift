@@ -1,18 +1,22 @@
 import Foundation
 import LatentIR
+import LatentKernels
 import LatentSpec
 
 /// A planned phase bound to buffers once: every instruction knows where its operands and
-/// result live and their concrete shapes, and broadcasts have their index tables; a step is
-/// then one loop over instructions with a single switch, no allocation and no look-ups.
+/// result live and their concrete shapes; elementwise work is bound to vector kernels with
+/// their inputs' addresses. A step is then one loop over instructions with a single switch,
+/// no allocation and no look-ups.
 public final class Executable {
     public let phase: Phase
     public let batch: Int
     public let samples: Int
+    /// The threads kernels share.
+    public let pool: WorkerPool
     let bound: [BoundInstruction]
-    /// Each fused kernel's input buffers (empty for other instructions), resolved once: every
-    /// buffer keeps its address for the executable's lifetime.
-    private(set) var kernelInputs: [[UnsafeMutablePointer<Float>]] = []
+    /// Each elementwise instruction's vector kernel (nil for other instructions); for a
+    /// dense layer, the activation its matrix product cannot apply while storing.
+    private(set) var vectorKernels: [ElementwiseKernel?] = []
     let arena: UnsafeMutablePointer<Float>
     let parameters: ParameterStore
     /// The current batch of data (and labels), copied in by the caller.
@@ -20,15 +24,17 @@ public final class Executable {
     public let labels: UnsafeMutableBufferPointer<Float>
     let dataBase: UnsafeMutablePointer<Float>
     let labelsBase: UnsafeMutablePointer<Float>
-    /// Per-element registers of fused kernels.
-    let scratch: UnsafeMutablePointer<Double>
 
     /// Binds a phase that has a memory plan (for `batch` examples of `dataWidth` values,
-    /// with one-hot labels of `labelWidth` classes).
-    public init(_ phase: Phase, parameters: ParameterStore, dataWidth: Int, labelWidth: Int = 0) {
+    /// with one-hot labels of `labelWidth` classes), running kernels on `pool`.
+    public init(
+        _ phase: Phase, parameters: ParameterStore, dataWidth: Int, labelWidth: Int = 0,
+        pool: WorkerPool = .with(threads: 1)
+    ) {
         guard let plan = phase.plan else { preconditionFailure("bind a planned phase (MemoryPlanner.run)") }
         self.phase = phase
         self.parameters = parameters
+        self.pool = pool
         batch = plan.batch
         samples = plan.samples
         arena = Self.zeros(plan.arenaBytes / 4)
@@ -36,8 +42,7 @@ public final class Executable {
         labelsBase = Self.zeros(batch * labelWidth)
         data = UnsafeMutableBufferPointer(start: dataBase, count: batch * dataWidth)
         labels = UnsafeMutableBufferPointer(start: labelsBase, count: batch * labelWidth)
-        var bound: [BoundInstruction] = []
-        for (index, instruction) in phase.instructions.enumerated() {
+        bound = phase.instructions.enumerated().map { index, instruction in
             let location: Location
             switch instruction.op {
             case .parameter(let p): location = .parameter(p)
@@ -45,29 +50,15 @@ public final class Executable {
             case .labels: location = .labels
             default: location = .arena((plan.offsets[index] ?? 0) / 4)
             }
-            bound.append(
-                BoundInstruction(
-                    op: instruction.op, location: location,
-                    shape: instruction.type.sizes(batch: plan.batch, samples: plan.samples)))
+            return BoundInstruction(
+                op: instruction.op, location: location,
+                shape: instruction.type.sizes(batch: plan.batch, samples: plan.samples))
         }
-        for index in bound.indices {
-            bound[index].prepare(
-                operandShapes: phase.instructions[index].op.operands.map { bound[$0.index].shape }, batch: plan.batch,
-                samples: plan.samples)
-        }
-        self.bound = bound
-        let longest =
-            phase.instructions.map { if case .elementwise(let k) = $0.op { k.steps.count } else { 0 } }.max() ?? 0
-        scratch = .allocate(capacity: max(1, longest))
-        kernelInputs = bound.map { instruction in
-            guard case .elementwise(let kernel) = instruction.op else { return [] }
-            return kernel.inputs.map { pointer(bound[$0.index].location) }
-        }
+        vectorKernels = bound.map { vectorKernel(for: $0, batch: plan.batch, samples: plan.samples) }
     }
 
     deinit {
         arena.deallocate()
-        scratch.deallocate()
         dataBase.deallocate()
         labelsBase.deallocate()
     }
@@ -80,11 +71,44 @@ public final class Executable {
     }
 
     /// Runs the phase for one step; afterwards `loss` and `gradient(_:)` read its outputs.
-    public func run(seed: UInt64, step: UInt64) {
+    /// With a profile, each instruction's time is added to its kind.
+    public func run(seed: UInt64, step: UInt64, profile: StepProfile? = nil) {
         let philox = Philox(seed: seed)
-        for index in bound.indices {
-            execute(index, philox: philox, step: step)
+        guard let profile else {
+            for index in bound.indices { execute(index, philox: philox, step: step) }
+            return
         }
+        for index in bound.indices {
+            let start = StepProfile.now()
+            execute(index, philox: philox, step: step)
+            let seconds = StepProfile.now() - start
+            switch bound[index].op {
+            case .matmul, .dense:
+                profile.gemmSeconds += seconds
+                profile.gemmFlops += flops(index)
+            default:
+                if vectorKernels[index] != nil {
+                    profile.elementwiseSeconds += seconds
+                } else {
+                    profile.otherSeconds += seconds
+                }
+            }
+        }
+    }
+
+    /// Floating-point operations of a matrix product: 2 x rows x columns x depth.
+    func flops(_ index: Int) -> Double {
+        let left: [Int]
+        var transposeA = false
+        switch bound[index].op {
+        case .matmul(let a, _, let transposed, _):
+            left = bound[a.index].shape
+            transposeA = transposed
+        case .dense(let a, _, _, _): left = bound[a.index].shape
+        default: return 0
+        }
+        let depth = transposeA ? left.dropLast().reduce(1, *) : (left.last ?? 1)
+        return 2 * Double(bound[index].count) * Double(depth)
     }
 
     public var loss: Float { pointer(bound[phase.loss.index].location)[0] }
@@ -114,40 +138,28 @@ enum Location {
     case labels
 }
 
-/// One instruction with everything a step needs precomputed.
+/// One instruction with its place and concrete shape.
 struct BoundInstruction {
     let op: Op
     let location: Location
     let shape: [Int]
-    /// For each operand (or fused-kernel input) that broadcasts: the operand index of every
-    /// output element (nil when the shapes are equal).
-    var broadcastTables: [[Int32]?] = []
     var count: Int { shape.reduce(1, *) }
+}
 
-    /// The shape elementwise work runs over (a fused kernel's domain before its reduction).
-    var domain: [Int] = []
-
-    mutating func prepare(operandShapes: [[Int]], batch: Int, samples: Int) {
-        var target = shape
-        domain = shape
-        switch op {
-        case .elementwise(let kernel):
-            target = kernel.domain.sizes(batch: batch, samples: samples)
-            domain = target
-        case .unary, .binary, .derivative, .activationBackward, .expand, .broadcastMean, .spreadFirst: break
-        case .sumTo:
-            broadcastTables = [Self.table(from: shape, to: operandShapes.first ?? shape)]
-            return
-        default:
-            return
+extension Executable {
+    /// Runs the phase again one instruction at a time and names the first value that is not
+    /// finite, as the IR printer shows it (nil when every value is finite).
+    public func firstNonFinite(seed: UInt64, step: UInt64) -> String? {
+        let philox = Philox(seed: seed)
+        for index in bound.indices {
+            execute(index, philox: philox, step: step)
+            let values = UnsafeBufferPointer(start: pointer(bound[index].location), count: bound[index].count)
+            if values.contains(where: { !$0.isFinite }) {
+                let instruction = phase.instructions[index]
+                return "\(ValueID(index)) = \(ProgramPrinter.describe(instruction, parameters: parameters.parameters))"
+                    + " : \(instruction.type)"
+            }
         }
-        broadcastTables = operandShapes.map { Self.table(from: $0, to: target) }
-    }
-
-    /// For each element of `target`, the index of the element of `source` it reads.
-    static func table(from source: [Int], to target: [Int]) -> [Int32]? {
-        if source == target { return nil }
-        let tensor = Tensor(shape: source, values: (0..<source.reduce(1, *)).map(Double.init))
-        return tensor.broadcast(to: target).values.map { Int32($0) }
+        return nil
     }
 }

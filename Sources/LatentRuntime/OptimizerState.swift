@@ -14,8 +14,12 @@ public final class OptimizerState {
     /// How many updates each parameter has had (Adam's bias correction).
     public internal(set) var updates: [Int]
 
+    /// Each parameter's optimizer (its network's), looked up once.
+    let optimizerOf: [Optimizer?]
+
     public init(program: Program, store: ParameterStore) {
         self.program = program
+        optimizerOf = program.parameters.map { program.optimizers[$0.network] }
         self.store = store
         first = store.buffers.map { buffer in
             let moments = UnsafeMutableBufferPointer<Float>.allocate(capacity: buffer.count)
@@ -34,44 +38,26 @@ public final class OptimizerState {
         for buffer in first + second { buffer.deallocate() }
     }
 
-    /// Applies the optimizer of the parameter's network to it.
-    public func update(_ parameter: Int, gradient: UnsafeBufferPointer<Float>) {
-        guard let optimizer = program.optimizers[program.parameters[parameter].network] else { return }
+    /// Applies the optimizer of the parameter's network to it; returns whether the gradient
+    /// was finite.
+    public func update(_ parameter: Int, gradient: UnsafeBufferPointer<Float>, pool: WorkerPool) -> Bool {
+        guard let optimizer = optimizerOf[parameter],
+            let p = store.buffers[parameter].baseAddress, let m = first[parameter].baseAddress,
+            let v = second[parameter].baseAddress, let g = gradient.baseAddress
+        else { return true }
         updates[parameter] += 1
-        let p = store.buffers[parameter]
-        let m = first[parameter]
-        let v = second[parameter]
-        let count = p.count
+        let update: OptimizerUpdate
         switch optimizer {
-        case .sgd(let lr):
-            let rate = Float(lr)
-            for i in 0..<count { p[i] -= rate * gradient[i] }
-        case .momentum(let lr, let momentum):
-            let rate = Float(lr)
-            let mu = Float(momentum)
-            for i in 0..<count {
-                m[i] = mu * m[i] + gradient[i]
-                p[i] -= rate * m[i]
-            }
+        case .sgd(let lr): update = .sgd(rate: Float(lr))
+        case .momentum(let lr, let momentum): update = .momentum(rate: Float(lr), momentum: Float(momentum))
         case .adam(let lr, let beta1, let beta2, let eps):
             let t = Double(updates[parameter])
-            let rate = Float(lr * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))
-            let epsilon = Float(eps * (1 - pow(beta2, t)).squareRoot())
-            guard let pBase = p.baseAddress, let mBase = m.baseAddress, let vBase = v.baseAddress,
-                let gBase = gradient.baseAddress
-            else { return }
-            Kernels.adam(
-                pBase, mBase, vBase, gBase, count: count, rate: rate, beta1: Float(beta1), beta2: Float(beta2),
-                eps: epsilon)
+            update = .adam(
+                rate: Float(lr * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))), beta1: Float(beta1),
+                beta2: Float(beta2), eps: Float(eps * (1 - pow(beta2, t)).squareRoot()))
         case .rmsprop(let lr, let decay, let eps):
-            let rate = Float(lr)
-            let rho = Float(decay)
-            let epsilon = Float(eps)
-            for i in 0..<count {
-                let g = gradient[i]
-                v[i] = rho * v[i] + (1 - rho) * g * g
-                p[i] -= rate * g / (v[i].squareRoot() + epsilon)
-            }
+            update = .rmsprop(rate: Float(lr), decay: Float(decay), eps: Float(eps))
         }
+        return Kernels.update(update, p, m, v, g, count: store.buffers[parameter].count, pool: pool)
     }
 }

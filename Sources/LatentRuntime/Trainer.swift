@@ -1,5 +1,6 @@
 import Foundation
 import LatentIR
+import LatentKernels
 import LatentSpec
 
 /// Runs a program's phases on its schedule over a data set: each phase's executable fills
@@ -9,8 +10,8 @@ public final class Trainer {
     public let program: Program
     public let store: ParameterStore
     public let optimizers: OptimizerState
-    /// The schedule with each phase's executable: (executable, runs per step).
-    let schedule: [(executable: Executable, count: Int)]
+    /// The schedule with each phase's executable: (executable, runs per step, index in `program.phases`).
+    let schedule: [(executable: Executable, count: Int, phase: Int)]
     let data: Dataset
     let labelled: [Int]
     let batch: Int
@@ -23,9 +24,17 @@ public final class Trainer {
     /// Completed passes over the data.
     public private(set) var epoch = 0
 
-    /// `program` must be planned for `batch` examples.
-    public init(program: Program, data: Dataset, batch: Int, seed: UInt64, labelledCount: Int?) {
+    /// The threads every kernel shares.
+    public let pool: WorkerPool
+    /// Each phase's loss in its last run (indexed like `program.phases`).
+    public private(set) var losses: [Float]
+
+    /// `program` must be planned for `batch` examples. Results are the same for any number
+    /// of `threads`.
+    public init(program: Program, data: Dataset, batch: Int, seed: UInt64, labelledCount: Int?, threads: Int = 1) {
         self.program = program
+        pool = WorkerPool.with(threads: threads)
+        losses = Array(repeating: .nan, count: program.phases.count)
         self.data = data
         self.batch = batch
         self.seed = seed
@@ -35,9 +44,14 @@ public final class Trainer {
         var executables: [String: Executable] = [:]
         for phase in program.phases {
             executables[phase.name] = Executable(
-                phase, parameters: store, dataWidth: data.width, labelWidth: data.classes)
+                phase, parameters: store, dataWidth: data.width, labelWidth: data.classes, pool: pool)
         }
-        schedule = program.schedule.compactMap { entry in executables[entry.phase].map { ($0, entry.count) } }
+        schedule = program.schedule.compactMap { entry in
+            guard let executable = executables[entry.phase],
+                let index = program.phases.firstIndex(where: { $0.name == entry.phase })
+            else { return nil }
+            return (executable, entry.count, index)
+        }
         order = Array(0..<data.count)
         labelled = Array(0..<min(labelledCount ?? data.count, data.count))
         shuffle()
@@ -101,26 +115,58 @@ public final class Trainer {
         }
     }
 
-    /// One pass through the schedule; returns each phase's last loss.
-    @discardableResult
-    public func trainStep() -> [String: Float] {
-        var losses: [String: Float] = [:]
+    /// One pass through the schedule; afterwards `losses` holds each phase's last loss.
+    /// Throws when a loss or gradient is not finite (the parameters are then spoilt: resume
+    /// from the last checkpoint).
+    public func trainStep(profile: StepProfile? = nil) throws(TrainingError) {
         for (phaseIndex, entry) in schedule.enumerated() {
             let executable = entry.executable
             for repeatIndex in 0..<entry.count {
+                let start = profile.map { _ in StepProfile.now() }
                 let indices: ArraySlice<Int> =
                     executable.phase.input == .labelled ? ArraySlice(nextLabelledBatch()) : nextBatch()
-                data.fill(indices, into: executable.data)
-                data.fillLabels(indices, into: executable.labels)
                 // Every run of every phase draws its own numbers: the counter holds all three.
-                executable.run(seed: seed, step: step &* 4096 &+ UInt64(phaseIndex * 64 + repeatIndex))
-                for (n, gradient) in executable.phase.gradients.enumerated() {
-                    optimizers.update(gradient.parameter, gradient: executable.gradient(n))
+                let counter = step &* 4096 &+ UInt64(phaseIndex * 64 + repeatIndex)
+                data.fill(indices, into: executable.data, draw: counter)
+                data.fillLabels(indices, into: executable.labels)
+                let filled = profile.map { _ in StepProfile.now() }
+                executable.run(seed: seed, step: counter, profile: profile)
+                let ran = profile.map { _ in StepProfile.now() }
+                guard executable.loss.isFinite else {
+                    throw .nonFinite(
+                        phase: executable.phase.name, step: step + 1,
+                        tensor: executable.firstNonFinite(seed: seed, step: counter) ?? "the loss")
                 }
-                losses[executable.phase.name] = executable.loss
+                for (n, gradient) in executable.phase.gradients.enumerated() {
+                    let finite = optimizers.update(gradient.parameter, gradient: executable.gradient(n), pool: pool)
+                    if !finite {
+                        let name = program.parameters[gradient.parameter].name
+                        throw .nonFinite(
+                            phase: executable.phase.name, step: step + 1, tensor: "the gradient of \(name)")
+                    }
+                }
+                losses[entry.phase] = executable.loss
+                if let profile, let start, let filled, let ran {
+                    let end = StepProfile.now()
+                    profile.dataSeconds += filled - start
+                    profile.optimizerSeconds += end - ran
+                    profile.phaseSeconds[entry.phase] += end - start
+                    profile.phaseRuns[entry.phase] += 1
+                }
             }
         }
         step += 1
-        return losses
+    }
+}
+
+/// Why training stopped.
+public enum TrainingError: Error, CustomStringConvertible {
+    case nonFinite(phase: String, step: UInt64, tensor: String)
+
+    public var description: String {
+        switch self {
+        case .nonFinite(let phase, let step, let tensor):
+            "phase '\(phase)' produced NaN or infinity at step \(step), first in \(tensor)"
+        }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The `latent` command: check, compile and (later) train model specs.
+/// The `latent` command: check, compile, draw, train and benchmark model specs.
 @main
 struct Latent: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +14,10 @@ struct Latent: ParsableCommand {
 
             Exit codes: 0 success, 1 a spec has errors, 2 usage errors (bad options, missing files).
             """,
-        subcommands: [CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, SchemaCommand.self])
+        subcommands: [
+            CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, BenchCommand.self,
+            SchemaCommand.self,
+        ])
 
     /// Usage errors exit with 2 (ArgumentParser's default is 64).
     static func main() {

@@ -23,6 +23,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training steps (overrides the spec's epochs or steps).")
     var steps: Int?
 
+    @Option(help: "Train on this file (.npy, .csv, IDX) or Fashion-MNIST folder instead of the spec's data.")
+    var data: String?
+
     @Option(help: "Passes over the data (overrides the spec's epochs or steps).")
     var epochs: Int?
 
@@ -44,6 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write a checkpoint every this many steps (and always at the end).")
     var checkpointEvery: Int = 1000
 
+    @Option(help: "Threads for the kernels (default: every core). Results are the same for any count.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -51,60 +57,13 @@ struct TrainCommand: ParsableCommand {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if every < 1 { throw ValidationError("--every must be at least 1") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() throws {
-        let pipeline = try SpecFiles.compile(spec)
-        let training = pipeline.model.spec.training
-        let batchSize = batch ?? training.batch.value
-        let seedValue = UInt64(seed ?? training.seed.value)
-        let dataSpec = pipeline.model.spec.data
-        let data: Dataset
-        switch dataSpec.source.value {
-        case .synthetic(let set):
-            data = Dataset.synthetic(set, seed: seedValue)
-        case .fashionMNIST:
-            do {
-                data = try Dataset.fashionMNIST(range: dataSpec.range?.value ?? ClosedInterval(low: 0, high: 1))
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode.specErrors
-            }
-        case .file(let format, let path, let labels):
-            do {
-                // Paths in a spec are relative to the spec's folder.
-                let folder = URL(fileURLWithPath: spec).deletingLastPathComponent()
-                func resolve(_ file: String) -> String {
-                    file.hasPrefix("/") ? file : folder.appendingPathComponent(file).path
-                }
-                data = try DataFiles.load(
-                    format, path: resolve(path), labels: labels.map(resolve), width: dataSpec.width,
-                    range: dataSpec.range?.value ?? ClosedInterval(low: 0, high: 1))
-            } catch {
-                printError("error: \(error)")
-                throw ExitCode.specErrors
-            }
-        }
-        guard batchSize <= data.count else {
-            printError("error: a batch of \(batchSize) is larger than the data set (\(data.count) examples)")
-            throw ExitCode.usage
-        }
-        let program = pipeline.fused.mapPhases {
-            MemoryPlanner.run($0, batch: batchSize, samples: pipeline.fused.samples)
-        }
-        let total: Int
-        if let steps {
-            total = steps
-        } else if let epochs {
-            total = max(1, epochs * data.count / batchSize)
-        } else {
-            switch training.length.value {
-            case .steps(let count): total = count
-            case .epochs(let epochs): total = max(1, epochs * data.count / batchSize)
-            }
-        }
-        let labelled = pipeline.model.spec.data.labelled.value
-        let trainer = Trainer(program: program, data: data, batch: batchSize, seed: seedValue, labelledCount: labelled)
+        let setup = try TrainingSetup(spec: spec, batch: batch, seed: seed, dataPath: data, threads: threads)
+        let (pipeline, program, trainer) = (setup.pipeline, setup.program, setup.trainer)
+        let total = setup.totalSteps(steps: steps, epochs: epochs)
         let run = try RunDirectory(path: resume ?? out ?? "runs/\(pipeline.ir.name)")
         if resume != nil {
             do { try trainer.resume(from: run.checkpoint) } catch {
@@ -116,51 +75,64 @@ struct TrainCommand: ParsableCommand {
             try run.start(resolvedSpec: ResolvedSpecPrinter.print(pipeline.model.spec))
         }
         Interruption.install()
+        let phases = program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")
         print(
-            "training \(pipeline.ir.name): \(total) steps of \(batchSize) examples, phases \(program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")), seed \(seedValue)"
-        )
-        var started = Date()
-        var sums: [String: Double] = [:]
-        var counted = 0
+            "training \(pipeline.ir.name): \(total) steps of \(setup.batch) examples (\(setup.data.count) in the data), "
+                + "phases \(phases), seed \(setup.seed), \(threads) thread\(threads == 1 ? "" : "s")")
         let first = Int(trainer.step) + 1
         guard first <= total else {
             print("the run is already at step \(trainer.step) of \(total)")
             return
         }
+        try train(trainer, program: program, steps: first...total, batch: setup.batch, run: run)
+    }
+
+    /// The training loop: progress, metrics, checkpoints, NaN and Ctrl-C handling.
+    func train(_ trainer: Trainer, program: Program, steps: ClosedRange<Int>, batch: Int, run: RunDirectory) throws {
+        var progress = TrainingProgress(total: steps.upperBound)
+        var sums = [Double](repeating: 0, count: program.phases.count)
+        var counted = 0
+        var intervalStart = Date()
         let clock = Date()
-        for index in first...total {
-            let losses = trainer.trainStep()
-            for (phase, loss) in losses { sums[phase, default: 0] += Double(loss) }
-            counted += 1
-            if index % every == 0 || index == total {
-                let seconds = Date().timeIntervalSince(started)
-                let rate = Double(counted * batchSize) / max(seconds, 1e-9)
-                let parts = program.phases.map { phase in
-                    String(format: "%@ %.4f", phase.name, (sums[phase.name] ?? 0) / Double(max(counted, 1)))
-                }
-                print(
-                    String(format: "step %d/%d  epoch %d  ", index, total, trainer.epoch + 1)
-                        + parts.joined(separator: "  ")
-                        + String(format: "  %.0f samples/s", rate))
-                if let phase = sums.first(where: { !$0.value.isFinite })?.key {
-                    printError(
-                        "error: the loss of phase '\(phase)' became NaN or infinite by step \(index); the last good checkpoint is \(run.checkpoint)"
-                    )
-                    throw ExitCode.specErrors
-                }
-                try run.record(
-                    step: index, epoch: trainer.epoch + 1, losses: sums.mapValues { $0 / Double(max(counted, 1)) },
-                    samplesPerSecond: rate, seconds: Date().timeIntervalSince(clock))
-                sums = [:]
-                counted = 0
-                started = Date()
+        var epoch = trainer.epoch
+        func figures(_ step: Int) -> TrainingProgress.Figures {
+            let seconds = Date().timeIntervalSince(intervalStart)
+            return TrainingProgress.Figures(
+                step: step, epoch: trainer.epoch + 1,
+                losses: zip(program.phases, sums).map { ($0.name, $1 / Double(max(counted, 1))) },
+                samplesPerSecond: Double(counted * batch) / max(seconds, 1e-9),
+                secondsPerStep: seconds / Double(max(counted, 1)))
+        }
+        for step in steps {
+            do { try trainer.trainStep() } catch {
+                progress.finish()
+                printError(
+                    "error: \(error); the last good checkpoint is \(run.checkpoint) (step \(step / checkpointEvery * checkpointEvery), or the run's start)"
+                )
+                throw ExitCode.specErrors
             }
-            if index % checkpointEvery == 0 || index == total || Interruption.requested {
+            for (index, loss) in trainer.losses.enumerated() { sums[index] += Double(loss) }
+            counted += 1
+            progress.draw(figures(step))
+            if step % every == 0 || step == steps.upperBound {
+                let now = figures(step)
+                if !progress.isTerminal || trainer.epoch != epoch || step == steps.upperBound { progress.line(now) }
+                epoch = trainer.epoch
+                try run.record(
+                    step: step, epoch: now.epoch,
+                    losses: Dictionary(uniqueKeysWithValues: now.losses.map { ($0.phase, $0.loss) }),
+                    samplesPerSecond: now.samplesPerSecond, seconds: Date().timeIntervalSince(clock))
+                sums = sums.map { _ in 0 }
+                counted = 0
+                intervalStart = Date()
+            }
+            if step % checkpointEvery == 0 || step == steps.upperBound || Interruption.requested {
                 try run.save(trainer)
             }
             if Interruption.requested {
+                progress.finish()
                 print(
-                    "interrupted at step \(index); checkpoint written to \(run.checkpoint) (continue with --resume \(run.path))"
+                    "interrupted at step \(step); checkpoint written to \(run.checkpoint) (continue with --resume \(run.path))"
                 )
                 return
             }

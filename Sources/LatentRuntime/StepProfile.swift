@@ -1,0 +1,29 @@
+import Foundation
+import LatentIR
+
+/// Where training time goes, accumulated over the steps run with it: matrix products (with
+/// their floating-point operations), elementwise kernels, other instructions, optimizer
+/// updates and batch filling, and each phase's wall time.
+public final class StepProfile {
+    public var gemmSeconds = 0.0
+    public var gemmFlops = 0.0
+    public var elementwiseSeconds = 0.0
+    public var otherSeconds = 0.0
+    public var optimizerSeconds = 0.0
+    public var dataSeconds = 0.0
+    /// Per phase of the program: wall time and runs.
+    public var phaseSeconds: [Double]
+    public var phaseRuns: [Int]
+
+    public init(phases: Int) {
+        phaseSeconds = Array(repeating: 0, count: phases)
+        phaseRuns = Array(repeating: 0, count: phases)
+    }
+
+    /// Seconds on a monotonic clock.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}

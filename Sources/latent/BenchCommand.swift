@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import LatentRuntime
+
+/// `latent bench SPEC`: training speed, where the time goes, and peak memory.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training speed: samples/s per phase and overall, GFLOP/s, time split, peak memory.",
+        discussion: """
+            Trains the spec for a number of warm-up steps, then times a fixed number of steps \
+            and prints samples/s per phase and overall, the GFLOP/s reached inside matrix \
+            products, how the time splits between matrix products, elementwise kernels, other \
+            instructions, optimizer updates and batch filling, and the process's peak resident \
+            memory. Nothing is written to disk. bench/compare.sh runs this next to the PyTorch reference.
+            """)
+
+    @Argument(help: "The spec file.")
+    var spec: String
+
+    @Option(help: "Timed training steps.")
+    var steps: Int = 200
+
+    @Option(help: "Untimed steps first (page faults, caches, thread start-up).")
+    var warmup: Int = 20
+
+    @Option(help: "Examples per batch (overrides the spec).")
+    var batch: Int?
+
+    @Option(help: "Threads for the kernels (default: every core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Train on this file or Fashion-MNIST folder instead of the spec's data.")
+    var data: String?
+
+    @Option(help: "Output format: text or json (one line).")
+    var format: BenchFormat = .text
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    func run() throws {
+        let setup = try TrainingSetup(spec: spec, batch: batch, seed: nil, dataPath: data, threads: threads)
+        let trainer = setup.trainer
+        do {
+            for _ in 0..<warmup { try trainer.trainStep() }
+            let profile = StepProfile(phases: setup.program.phases.count)
+            let start = Date()
+            for _ in 0..<steps { try trainer.trainStep(profile: profile) }
+            let seconds = Date().timeIntervalSince(start)
+            let report = BenchReport(
+                model: setup.pipeline.ir.name, batch: setup.batch, threads: threads, steps: steps, seconds: seconds,
+                phases: setup.program.phases.map(\.name), profile: profile, peakBytes: Self.peakResidentBytes())
+            print(format == .json ? report.json : report.text)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode.specErrors
+        }
+    }
+
+    /// The most memory the process has held (Linux reports kilobytes).
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+}
+
+enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// The figures of one bench run, as text for people and JSON for scripts.
+struct BenchReport {
+    let model: String
+    let batch: Int
+    let threads: Int
+    let steps: Int
+    let seconds: Double
+    let phases: [String]
+    let profile: StepProfile
+    let peakBytes: Int
+
+    var samplesPerSecond: Double { Double(steps * batch) / seconds }
+    var gflops: Double { profile.gemmFlops / max(profile.gemmSeconds, 1e-12) / 1e9 }
+    /// Each phase's examples per second of its own time.
+    var phaseRates: [Double] {
+        zip(profile.phaseRuns, profile.phaseSeconds).map { Double($0 * batch) / max($1, 1e-12) }
+    }
+    var split: [(String, Double)] {
+        [
+            ("gemm", profile.gemmSeconds), ("elementwise", profile.elementwiseSeconds), ("other", profile.otherSeconds),
+            ("optimizer", profile.optimizerSeconds), ("data", profile.dataSeconds),
+        ]
+    }
+
+    var text: String {
+        var lines = [
+            "bench \(model): batch \(batch), \(threads) thread\(threads == 1 ? "" : "s"), \(steps) timed steps"
+        ]
+        for (name, rate) in zip(phases, phaseRates) {
+            lines.append(
+                "  phase \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(Self.grouped(rate)) samples/s")
+        }
+        lines.append("  overall \(Self.grouped(samplesPerSecond)) samples/s (a step runs every phase on its schedule)")
+        lines.append(
+            String(
+                format: "  matrix products: %.1f MFLOP per step at %.1f GFLOP/s",
+                profile.gemmFlops / Double(steps) / 1e6,
+                gflops))
+        let total = split.reduce(0) { $0 + $1.1 }
+        lines.append(
+            "  time: "
+                + split.map { String(format: "%@ %.1f%%", $0.0, 100 * $0.1 / max(total, 1e-12)) }.joined(
+                    separator: ", "))
+        lines.append(String(format: "  peak memory: %.1f MB", Double(peakBytes) / 1e6))
+        return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+        let phaseFields = zip(phases, phaseRates).map { "\"\($0)\": \(Self.rounded($1))" }.joined(separator: ", ")
+        let splitFields = split.map { "\"\($0.0)\": \(Self.rounded($0.1 / Double(steps) * 1e3))" }.joined(
+            separator: ", ")
+        return "{\"model\": \"\(model)\", \"batch\": \(batch), \"threads\": \(threads), \"steps\": \(steps), "
+            + "\"samples_per_s\": \(Self.rounded(samplesPerSecond)), \"phase_samples_per_s\": {\(phaseFields)}, "
+            + "\"gemm_gflops\": \(Self.rounded(gflops)), \"ms_per_step\": {\(splitFields)}, "
+            + "\"peak_mb\": \(Self.rounded(Double(peakBytes) / 1e6))}"
+    }
+
+    static func rounded(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    static func grouped(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        return formatter.string(from: NSNumber(value: value.rounded())) ?? String(Int(value))
+    }
+}
