@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// -O even in debug builds, for the targets training runs through.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 let package = Package(
     name: "Latent",
     platforms: [.macOS(.v13)],
@@ -18,7 +21,9 @@ let package = Package(
         // Front end: YAML text -> Spec (every node with its source location), diagnostics.
         .target(name: "LatentSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The tape IR: programs, phases, instructions, autodiff, passes, printers, reference interpreter.
-        .target(name: "LatentIR", dependencies: ["LatentSpec"]),
+        // Optimised in every configuration, like the runtime: the training tests run them for
+        // thousands of steps.
+        .target(name: "LatentIR", dependencies: ["LatentSpec"], swiftSettings: optimized),
         // Dense float32 kernels, optimised for the host CPU in every configuration (the package
         // builds from source, like -march=native C code), so tests run them at speed too.
         .target(
@@ -27,7 +32,9 @@ let package = Package(
         // The system's zlib, for gzipped data sets.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The executor: planned phases bound to buffers and kernels; data; training.
-        .target(name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels", "CZlib"]),
+        .target(
+            name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels", "CZlib"],
+            swiftSettings: optimized),
         // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
         .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentIR"]),
         // The `latent` command-line tool.

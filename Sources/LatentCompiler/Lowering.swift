@@ -8,9 +8,55 @@ import LatentSpec
 public enum Lowering {
     public static func lower(_ model: CheckedModel, name: String) -> Program {
         let spec = model.spec
+        let context = LoweringContext(model: model)
+        var optimizers: [String: Optimizer] = [:]
+        for group in spec.training.optimizers {
+            for network in group.networks where context.layers[network.value] != nil {
+                optimizers[network.value] = group.optimizer.value
+            }
+        }
+        let (phases, schedule) = context.phases()
+        var samples = 1
+        if case .elbo(let options) = spec.objective.value { samples = options.samples.value }
+        if case .avb(let options) = spec.objective.value, options.adaptiveContrast.value {
+            samples = options.samples.value
+        }
+        return Program(
+            name: name, parameters: context.parameters, phases: phases, optimizers: optimizers, schedule: schedule,
+            samples: samples)
+    }
+
+    /// The inference program of a model: forward phases over the trained parameters (the
+    /// same parameters, in the same order, as `lower`), with no gradients or optimizers.
+    /// `sample` draws the latents from their priors and returns the model's mean of x
+    /// (the generator's output for a GAN).
+    public static func inference(_ model: CheckedModel, name: String) -> Program {
+        let context = LoweringContext(model: model)
+        return Program(
+            name: name, parameters: context.parameters, phases: [context.samplePhase()], optimizers: [:],
+            schedule: [], samples: 1)
+    }
+}
+
+/// The parameters of one dense layer.
+struct LayerParameters {
+    var weight: Int
+    var bias: Int
+    var activation: Activation
+}
+
+/// What every phase of a model shares: the spec, the parameters and where each layer's are.
+struct LoweringContext {
+    let model: CheckedModel
+    let parameters: [Parameter]
+    let layers: [String: [LayerParameters]]
+
+    /// Every network's layers as parameters (weight, bias) in spec order, with initialisers.
+    init(model: CheckedModel) {
+        self.model = model
         var parameters: [Parameter] = []
         var layers: [String: [LayerParameters]] = [:]
-        for network in spec.networks where model.networkShapes[network.name.value] != nil {
+        for network in model.spec.networks where model.networkShapes[network.name.value] != nil {
             let name = network.name.value
             var fanIn = model.networkShapes[name]?.inputWidth ?? 0
             for (index, layer) in network.layers.enumerated() {
@@ -29,37 +75,9 @@ public enum Lowering {
                 fanIn = units
             }
         }
-        var optimizers: [String: Optimizer] = [:]
-        for group in spec.training.optimizers {
-            for network in group.networks where layers[network.value] != nil {
-                optimizers[network.value] = group.optimizer.value
-            }
-        }
-        let context = LoweringContext(model: model, parameters: parameters, layers: layers)
-        let (phases, schedule) = context.phases()
-        var samples = 1
-        if case .elbo(let options) = spec.objective.value { samples = options.samples.value }
-        if case .avb(let options) = spec.objective.value, options.adaptiveContrast.value {
-            samples = options.samples.value
-        }
-        return Program(
-            name: name, parameters: parameters, phases: phases, optimizers: optimizers, schedule: schedule,
-            samples: samples)
+        self.parameters = parameters
+        self.layers = layers
     }
-}
-
-/// The parameters of one dense layer.
-struct LayerParameters {
-    var weight: Int
-    var bias: Int
-    var activation: Activation
-}
-
-/// What every phase of a model shares: the spec, the parameters and where each layer's are.
-struct LoweringContext {
-    let model: CheckedModel
-    let parameters: [Parameter]
-    let layers: [String: [LayerParameters]]
 
     var spec: Spec { model.spec }
 
@@ -111,5 +129,14 @@ struct LoweringContext {
                 [PhaseRepeat(phase: "theta_phi", count: 1), PhaseRepeat(phase: "psi", count: k)]
             )
         }
+    }
+}
+
+extension LoweringContext {
+    /// Latents from their priors, then the model's mean of x (or the generator's output).
+    func samplePhase() -> Phase {
+        var b = PhaseBuilder(self)
+        for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
+        return b.finish("sample", updates: [], loss: b.modelMean())
     }
 }

@@ -147,6 +147,24 @@ struct PhaseBuilder {
         }
     }
 
+    /// The model's x given the latents: the mean of its likelihood (probabilities for a
+    /// Bernoulli or categorical), or the generator's output.
+    mutating func modelMean() -> ValueID {
+        guard let statement = spec.model.first else { preconditionFailure("the checker requires a model statement") }
+        switch statement.value {
+        case .map(let call):
+            return self.call(call)
+        case .draw(let family):
+            let output = call(family.value.call)
+            switch family.value {
+            case .bernoulli: return tape.unary(.sigmoid, output)
+            case .categorical: return tape.unary(.exp, tape.emit(.logSoftmax(output)))
+            case .gaussian(_, let std):
+                return std == nil ? tape.emit(.slice(output, offset: 0, width: spec.data.width)) : output
+            }
+        }
+    }
+
     /// log q(z | x) of a Gaussian latent from its reparametrisation noise, per example.
     mutating func logPosterior(_ name: String) -> ValueID {
         guard let (_, logVariance, noise) = gaussians[name] else { preconditionFailure("'\(name)' is not Gaussian") }

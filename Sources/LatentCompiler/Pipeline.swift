@@ -15,7 +15,7 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage; nil (with diagnostics) if the spec has errors.
     public static func compile(_ file: SourceFile, name: String) -> (pipeline: Pipeline?, diagnostics: DiagnosticList) {
-        var (model, diagnostics) = Checker.check(file)
+        let (model, diagnostics) = Checker.check(file)
         guard let model else { return (nil, diagnostics) }
         let ir = Lowering.lower(model, name: name)
         let grad = Autodiff.differentiate(ir)
@@ -23,5 +23,15 @@ public struct Pipeline: Sendable {
         let batch = model.spec.training.batch.value
         let planned = fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: fused.samples) }
         return (Pipeline(model: model, ir: ir, grad: grad, fused: fused, planned: planned), diagnostics)
+    }
+}
+
+extension Pipeline {
+    /// The model's inference program (see `Lowering.inference`) after dead-code elimination,
+    /// common-subexpression elimination and fusion; plan it for the batch it will run.
+    public var inference: Program {
+        Lowering.inference(model, name: ir.name).mapPhases {
+            Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run($0)))
+        }
     }
 }

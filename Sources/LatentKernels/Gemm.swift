@@ -44,16 +44,18 @@ extension Kernels {
         let bColumnStride = transposeB ? inner : 1
         let panels = (n + panelWidth - 1) / panelWidth
         let rowBlocks = (m + blockRows - 1) / blockRows
+        // Below about a million multiply-adds, waking the other threads costs more than it saves.
+        let parallel = m * n * depth >= 1 << 20
         // A in blocks of 8 rows, each depth x 8 contiguous (rows past m are zero).
         let packedA = pool.sharedScratch(count: rowBlocks * depth * blockRows)
-        pool.run(tasks: rowBlocks) { block, _ in
+        pool.run(tasks: rowBlocks, parallel: parallel) { block, _ in
             pack(
                 a + block * blockRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride, depth: depth,
                 rows: min(blockRows, m - block * blockRows), into: packedA + block * depth * blockRows)
         }
         // Enough tasks to share: split rows (in whole blocks) when there are few panels.
         let rowSplit = panels >= 2 * pool.threads ? 1 : min(rowBlocks, max(1, 2 * pool.threads / max(panels, 1)))
-        pool.run(tasks: panels * rowSplit) { task, thread in
+        pool.run(tasks: panels * rowSplit, parallel: parallel) { task, thread in
             let part = task % rowSplit
             let j0 = task / rowSplit * panelWidth
             let width = min(panelWidth, n - j0)

@@ -49,9 +49,10 @@ public final class WorkerPool: @unchecked Sendable {
         (thread * tasks / threads)..<((thread + 1) * tasks / threads)
     }
 
-    /// Runs `body(task, thread)` for every task in 0..<tasks and returns when all are done.
-    public func run(tasks: Int, _ body: (_ task: Int, _ thread: Int) -> Void) {
-        if threads == 1 || tasks <= 1 {
+    /// Runs `body(task, thread)` for every task in 0..<tasks and returns when all are done;
+    /// on the caller's thread alone when `parallel` is false (work too small to share).
+    public func run(tasks: Int, parallel: Bool = true, _ body: (_ task: Int, _ thread: Int) -> Void) {
+        if threads == 1 || tasks <= 1 || !parallel {
             for task in 0..<tasks { body(task, 0) }
             return
         }

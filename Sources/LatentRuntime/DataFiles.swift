@@ -92,7 +92,8 @@ public enum DataFiles {
 }
 
 /// NumPy's .npy format: magic, version, a header dictionary, then the raw array (C order).
-enum NPY {
+/// NumPy .npy arrays.
+public enum NPY {
     enum Values {
         case floats([Float])
         case bytes([UInt8])

@@ -89,23 +89,13 @@ extension Dataset {
                 values += (0..<4).map { $0 == point ? 1 : 0 }
                 labels.append(point)
             }
-        case .ring(let modes, let radius, let std, _):
+        case .ring, .grid:
+            let (centers, std) = set.modes ?? ([], 0)
             for i in 0..<count {
-                let mode = min(modes - 1, Int(uniform(i) * Double(modes)))
-                let angle = 2 * Double.pi * Double(mode) / Double(modes)
+                let mode = min(centers.count - 1, Int(uniform(i) * Double(centers.count)))
                 values += [
-                    Float(radius * cos(angle) + std * normal(2 * i)),
-                    Float(radius * sin(angle) + std * normal(2 * i + 1)),
+                    Float(centers[mode].x + std * normal(2 * i)), Float(centers[mode].y + std * normal(2 * i + 1)),
                 ]
-                labels.append(mode)
-            }
-        case .grid(let side, let spacing, let std, _):
-            let center = Double(side - 1) / 2
-            for i in 0..<count {
-                let mode = min(side * side - 1, Int(uniform(i) * Double(side * side)))
-                let x = (Double(mode % side) - center) * spacing
-                let y = (Double(mode / side) - center) * spacing
-                values += [Float(x + std * normal(2 * i)), Float(y + std * normal(2 * i + 1))]
                 labels.append(mode)
             }
         case .swissRoll(let noise, _):

@@ -113,6 +113,12 @@ public final class Executable {
 
     public var loss: Float { pointer(bound[phase.loss.index].location)[0] }
 
+    /// The whole value the phase returns (an inference phase's output, row after row).
+    public var output: UnsafeBufferPointer<Float> {
+        let value = bound[phase.loss.index]
+        return UnsafeBufferPointer(start: pointer(value.location), count: value.count)
+    }
+
     /// The gradient buffer of the n-th updated parameter (`phase.gradients[n]`).
     public func gradient(_ n: Int) -> UnsafeBufferPointer<Float> {
         let value = bound[phase.gradients[n].value.index]

@@ -40,19 +40,40 @@ extension Trainer {
             let labelled = metadata["labelled_cursor"].flatMap(Int.init),
             updates.count == program.parameters.count
         else { throw Safetensors.Failure(description: "\(path): the checkpoint's counters are missing or damaged") }
-        for (index, parameter) in program.parameters.enumerated() {
-            for (prefix, target) in [
-                ("", store.buffers[index]), ("optimizer.m.", optimizers.first[index]),
-                ("optimizer.v.", optimizers.second[index]),
-            ] {
-                guard let entry = entries[prefix + parameter.name], entry.shape == parameter.shape else {
-                    throw Safetensors.Failure(
-                        description: "\(path) has no tensor '\(prefix + parameter.name)' of shape \(parameter.shape)")
-                }
-                for (offset, value) in entry.values.enumerated() { target[offset] = value }
-            }
+        try store.load(entries, from: path)
+        for index in program.parameters.indices {
+            try Safetensors.copy(
+                entries, "optimizer.m.", program.parameters[index], into: optimizers.first[index], path)
+            try Safetensors.copy(
+                entries, "optimizer.v.", program.parameters[index], into: optimizers.second[index], path)
         }
         optimizers.updates = updates
         restorePosition(step: step, epoch: epoch, cursor: cursor, labelledCursor: labelled)
+    }
+}
+
+extension ParameterStore {
+    /// Sets every parameter from a checkpoint's tensors of the same name and shape.
+    public func load(_ entries: [String: Safetensors.Entry], from path: String) throws(Safetensors.Failure) {
+        for (index, parameter) in parameters.enumerated() {
+            try Safetensors.copy(entries, "", parameter, into: buffers[index], path)
+        }
+    }
+}
+
+extension Safetensors {
+    /// Copies tensor `prefix + parameter.name` into `target`, or explains what is missing.
+    static func copy(
+        _ entries: [String: Entry], _ prefix: String, _ parameter: Parameter,
+        into target: UnsafeMutableBufferPointer<Float>,
+        _ path: String
+    ) throws(Failure) {
+        guard let entry = entries[prefix + parameter.name], entry.shape == parameter.shape else {
+            throw Failure(
+                description:
+                    "\(path) has no tensor '\(prefix + parameter.name)' of shape \(parameter.shape): it is not a checkpoint of this spec"
+            )
+        }
+        for (offset, value) in entry.values.enumerated() { target[offset] = value }
     }
 }

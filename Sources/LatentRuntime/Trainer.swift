@@ -115,6 +115,25 @@ public final class Trainer {
         }
     }
 
+    /// The mean loss of phase `phase` over `data` in whole batches, without updating anything
+    /// (the negative ELBO of a test set, for instance); nil for an unknown phase or too few
+    /// examples. Random draws follow the seed, apart from training's.
+    public func meanLoss(of phase: String, on data: Dataset) -> Double? {
+        guard let executable = schedule.first(where: { $0.executable.phase.name == phase })?.executable,
+            data.count >= batch
+        else { return nil }
+        var total = 0.0
+        let batches = data.count / batch
+        for index in 0..<batches {
+            let indices = ArraySlice(index * batch..<(index + 1) * batch)
+            data.fill(indices, into: executable.data, draw: UInt64(index))
+            data.fillLabels(indices, into: executable.labels)
+            executable.run(seed: seed ^ 0xE7A1, step: UInt64(index))
+            total += Double(executable.loss)
+        }
+        return total / Double(batches)
+    }
+
     /// One pass through the schedule; afterwards `losses` holds each phase's last loss.
     /// Throws when a loss or gradient is not finite (the parameters are then spoilt: resume
     /// from the last checkpoint).

@@ -16,7 +16,10 @@ struct BenchCommand: ParsableCommand {
             """)
 
     @Argument(help: "The spec file.")
-    var spec: String
+    var spec: String?
+
+    @Flag(help: "Time the matrix-product kernel alone on an MLP's shapes instead of training a spec.")
+    var gemm = false
 
     @Option(help: "Timed training steps.")
     var steps: Int = 200
@@ -37,6 +40,7 @@ struct BenchCommand: ParsableCommand {
     var format: BenchFormat = .text
 
     func validate() throws {
+        if (spec == nil) != gemm { throw ValidationError("give a spec, or --gemm") }
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
@@ -44,6 +48,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        guard let spec else { return runGemm() }
         let setup = try TrainingSetup(spec: spec, batch: batch, seed: nil, dataPath: data, threads: threads)
         let trainer = setup.trainer
         do {
@@ -59,6 +64,19 @@ struct BenchCommand: ParsableCommand {
         } catch {
             printError("error: \(error)")
             throw ExitCode.specErrors
+        }
+    }
+
+    func runGemm() {
+        let results = GemmBench.run(threads: threads)
+        if format == .json {
+            let fields = results.map { "\"\($0.0.name)\": \(BenchReport.rounded($0.1))" }.joined(separator: ", ")
+            print("{\"threads\": \(threads), \"gflops\": {\(fields)}}")
+        } else {
+            print("matrix products, \(threads) thread\(threads == 1 ? "" : "s") (m x k x n, nt: B transposed, tn: A transposed)")
+            for (shape, rate) in results {
+                print("  \(shape.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(BenchReport.rounded(rate)) GFLOP/s")
+            }
         }
     }
 

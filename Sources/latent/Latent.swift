@@ -15,7 +15,8 @@ struct Latent: ParsableCommand {
             Exit codes: 0 success, 1 a spec has errors, 2 usage errors (bad options, missing files).
             """,
         subcommands: [
-            CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, BenchCommand.self,
+            CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, SampleCommand.self,
+            BenchCommand.self,
             SchemaCommand.self,
         ])
 

@@ -44,6 +44,7 @@ struct TrainingProgress {
     /// A permanent line: printed above the bar on a terminal, on its own otherwise.
     func line(_ figures: Figures) {
         print((isTerminal ? "\r\u{1B}[2K" : "") + Self.describe(figures, total: total))
+        fflush(nil)
     }
 
     /// Ends the bar's line before other output.

@@ -1,0 +1,58 @@
+import Foundation
+import LatentKernels
+
+/// Matrix-product speed on the shapes an MLP of 784-512-512 layers trains with at batch
+/// 100 (forward, dX = dY W^T, dW = X^T dY) and on a large square, in GFLOP/s.
+enum GemmBench {
+    /// One product: C [m, n] = A x B with depth k, and which operand is stored transposed.
+    struct Shape {
+        var m: Int
+        var k: Int
+        var n: Int
+        var form: String  // "nn", "nt" (B stored [n, k]) or "tn" (A stored [k, m])
+
+        var name: String { "\(m)x\(k)x\(n) \(form)" }
+    }
+
+    static let shapes = [
+        Shape(m: 100, k: 784, n: 512, form: "nn"), Shape(m: 100, k: 512, n: 512, form: "nn"),
+        Shape(m: 100, k: 512, n: 784, form: "nn"), Shape(m: 100, k: 784, n: 512, form: "nt"),
+        Shape(m: 100, k: 512, n: 512, form: "nt"), Shape(m: 784, k: 100, n: 512, form: "tn"),
+        Shape(m: 512, k: 100, n: 784, form: "tn"), Shape(m: 2048, k: 2048, n: 2048, form: "nn"),
+    ]
+
+    /// GFLOP/s of each shape, timed for about `seconds` each after one untimed product.
+    static func run(threads: Int, seconds: Double = 0.3) -> [(Shape, Double)] {
+        let pool = WorkerPool.with(threads: threads)
+        return shapes.map { shape in
+            let a = (0..<(shape.m * shape.k)).map { Float($0 % 7) * 0.1 }
+            let b = (0..<(shape.k * shape.n)).map { Float($0 % 5) * 0.1 }
+            var c = [Float](repeating: 0, count: shape.m * shape.n)
+            func product() {
+                switch shape.form {
+                case "nt":
+                    Kernels.gemm(
+                        a, b, &c, rows: shape.m, inner: shape.k, rightRows: shape.n, rightColumns: shape.k,
+                        transposeA: false, transposeB: true, pool: pool)
+                case "tn":
+                    Kernels.gemm(
+                        a, b, &c, rows: shape.k, inner: shape.m, rightRows: shape.k, rightColumns: shape.n,
+                        transposeA: true, transposeB: false, pool: pool)
+                default:
+                    Kernels.gemm(
+                        a, b, &c, rows: shape.m, inner: shape.k, rightRows: shape.k, rightColumns: shape.n,
+                        transposeA: false, transposeB: false, pool: pool)
+                }
+            }
+            product()
+            var count = 0
+            let start = Date()
+            while Date().timeIntervalSince(start) < seconds {
+                product()
+                count += 1
+            }
+            let flops = 2 * Double(shape.m * shape.n * shape.k * count)
+            return (shape, flops / Date().timeIntervalSince(start) / 1e9)
+        }
+    }
+}
