@@ -22,6 +22,14 @@ public struct Dataset: Sendable {
     public var binarization: Binarization = .none
     public var binarizationSeed: UInt64 = 0
 
+    public init(storage: Storage, width: Int, count: Int, labels: [Int]?, classes: Int) {
+        self.storage = storage
+        self.width = width
+        self.count = count
+        self.labels = labels
+        self.classes = classes
+    }
+
     /// Writes examples `indices` into `destination` (row after row) as float32; `draw`
     /// numbers the batch for stochastic binarisation.
     public func fill(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>, draw: UInt64 = 0)

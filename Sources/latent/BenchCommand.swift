@@ -73,9 +73,13 @@ struct BenchCommand: ParsableCommand {
             let fields = results.map { "\"\($0.0.name)\": \(BenchReport.rounded($0.1))" }.joined(separator: ", ")
             print("{\"threads\": \(threads), \"gflops\": {\(fields)}}")
         } else {
-            print("matrix products, \(threads) thread\(threads == 1 ? "" : "s") (m x k x n, nt: B transposed, tn: A transposed)")
+            print(
+                "matrix products, \(threads) thread\(threads == 1 ? "" : "s") (m x k x n, nt: B transposed, tn: A transposed)"
+            )
             for (shape, rate) in results {
-                print("  \(shape.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(BenchReport.rounded(rate)) GFLOP/s")
+                print(
+                    "  \(shape.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(BenchReport.rounded(rate)) GFLOP/s"
+                )
             }
         }
     }

@@ -158,6 +158,69 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(resumed.output.contains("already at step"), resumed.output + resumed.error)
     }
 
+    /// A loss that becomes NaN stops training with exit 1, naming the phase, the step and the
+    /// first tensor that was not finite; the checkpoint of the last good interval stays.
+    func testNaNStopsTrainingAndNamesTheTensor() throws {
+        let spec = try String(contentsOf: Repository.specs.appendingPathComponent("vae-linear.yaml"), encoding: .utf8)
+        let exploding = spec.replacingOccurrences(
+            of: #"adam\(lr=[0-9.e-]+\)"#, with: "sgd(lr=1e30)", options: .regularExpression)
+        XCTAssertNotEqual(exploding, spec)
+        let path = try temporaryFile("exploding.yaml", Array(exploding.utf8))
+        let directory = path + ".run"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try run(["train", path, "--steps", "50", "--out", directory])
+        XCTAssertEqual(run.status, 1, run.output + run.error)
+        XCTAssertTrue(run.error.contains("phase 'elbo' produced NaN or infinity at step"), run.error)
+        XCTAssertTrue(run.error.contains("first in "), run.error)
+        XCTAssertTrue(run.error.contains("last good checkpoint"), run.error)
+    }
+
+    /// `--data` trains on a file instead of the spec's data (a .npy here), and `sample` draws
+    /// from the trained run: reproducibly, as CSV or .npy of the data's shape.
+    func testTrainOnADataFileThenSample() throws {
+        var npy = [UInt8](repeating: 0, count: 0)
+        let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (300, 2), }"
+        let padded = header + String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
+        npy += [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(padded.utf8.count), 0] + Array(padded.utf8)
+        for i in 0..<600 { withUnsafeBytes(of: Float(i % 7) / 7) { npy += $0 } }
+        let data = try temporaryFile("points.npy", npy)
+        let directory = data + ".run"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
+        let spec = Repository.specs.appendingPathComponent("gan-ring.yaml").path
+        let trained = try run(["train", spec, "--data", data, "--steps", "5", "--out", directory])
+        XCTAssertEqual(trained.status, 0, trained.error)
+        XCTAssertTrue(trained.output.contains("(300 in the data)"), trained.output)
+        let first = try run(["sample", directory, "-n", "3", "--seed", "4"])
+        let again = try run(["sample", directory, "-n", "5", "--seed", "4"])
+        XCTAssertEqual(first.status, 0, first.error)
+        XCTAssertEqual(first.output.split(separator: "\n").count, 3)
+        XCTAssertTrue(again.output.hasPrefix(first.output), "the first samples do not depend on -n")
+        let file = directory + "/samples.npy"
+        XCTAssertEqual(try run(["sample", directory, "-n", "10", "--npy", file]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)).count, 128 + 10 * 2 * 4)
+        let missing = try run(["sample", directory + "/nowhere"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.error.contains("no such run directory"), missing.error)
+        let wrongData = try run(["train", spec, "--data", directory + "/spec.resolved.yaml", "--steps", "1"])
+        XCTAssertEqual(wrongData.status, 1)
+        XCTAssertTrue(wrongData.error.contains("unknown data format"), wrongData.error)
+    }
+
+    /// `bench` prints samples/s, GFLOP/s, the time split and peak memory, as text or JSON.
+    func testBenchReportsSpeedAndMemory() throws {
+        let spec = Repository.specs.appendingPathComponent("vae-linear.yaml").path
+        let text = try run(["bench", spec, "--steps", "5", "--warmup", "1"])
+        XCTAssertEqual(text.status, 0, text.error)
+        for part in ["samples/s", "GFLOP/s", "time: gemm", "peak memory"] {
+            XCTAssertTrue(text.output.contains(part), text.output)
+        }
+        let json = try run(["bench", spec, "--steps", "5", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        XCTAssertGreaterThan(object?["samples_per_s"] as? Double ?? 0, 0)
+        XCTAssertGreaterThan(object?["peak_mb"] as? Double ?? 0, 1)
+        XCTAssertEqual(try run(["bench"]).status, 2)
+    }
+
     func testSchemaCommandPrintsTheCheckedInSchema() throws {
         let run = try run(["schema"])
         XCTAssertEqual(run.status, 0)

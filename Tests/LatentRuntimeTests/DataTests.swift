@@ -57,3 +57,37 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(buffer.max(), 1)
     }
 }
+
+/// Binarisation as batches are filled: threshold at the middle of the range, stochastic with
+/// each pixel's value as its probability, drawn again for every batch but the same for one seed.
+final class BinarizationTests: XCTestCase {
+    func testThresholdAndStochasticBinarization() {
+        let bytes = (0..<(200 * 50)).map { UInt8($0 % 256) }
+        var data = Dataset(
+            storage: .bytes(bytes, range: ClosedInterval(low: 0, high: 1)), width: 50, count: 200, labels: nil,
+            classes: 0)
+        let indices = ArraySlice(0..<200)
+        var plain = [Float](repeating: 0, count: 200 * 50)
+        plain.withUnsafeMutableBufferPointer { data.fill(indices, into: $0) }
+        data.binarization = .threshold
+        var threshold = [Float](repeating: 0, count: 200 * 50)
+        threshold.withUnsafeMutableBufferPointer { data.fill(indices, into: $0) }
+        XCTAssertEqual(threshold, plain.map { $0 > 0.5 ? 1 : 0 })
+
+        data.binarization = .stochastic
+        data.binarizationSeed = 3
+        func draw(_ counter: UInt64) -> [Float] {
+            var values = [Float](repeating: 0, count: 200 * 50)
+            values.withUnsafeMutableBufferPointer { data.fill(indices, into: $0, draw: counter) }
+            return values
+        }
+        let first = draw(1)
+        XCTAssertTrue(first.allSatisfy { $0 == 0 || $0 == 1 })
+        XCTAssertEqual(first, draw(1))
+        XCTAssertNotEqual(first, draw(2))
+        // Each value is 1 with probability equal to the pixel: the means agree to a few standard errors.
+        let mean = plain.reduce(0, +) / Float(plain.count)
+        let drawnMean = first.reduce(0, +) / Float(first.count)
+        XCTAssertEqual(drawnMean, mean, accuracy: 4 * (0.25 / Float(first.count)).squareRoot())
+    }
+}
