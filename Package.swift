@@ -35,13 +35,15 @@ let package = Package(
         .target(
             name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels", "CZlib"],
             swiftSettings: optimized),
+        // Pictures: PNG encoding (system zlib), image grids, scatter and line plots with a bitmap font.
+        .target(name: "LatentPictures", dependencies: ["CZlib"]),
         // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
         .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentIR"]),
         // The `latent` command-line tool.
         .executableTarget(
             name: "latent",
             dependencies: [
-                "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime",
+                "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(
             name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "LatentCLITests", dependencies: ["latent", "LatentTestSupport"]),
+        .testTarget(name: "LatentCLITests", dependencies: ["latent", "LatentTestSupport", "LatentRuntime"]),
+        .testTarget(name: "LatentPicturesTests", dependencies: ["LatentPictures", "LatentTestSupport"]),
     ]
 )

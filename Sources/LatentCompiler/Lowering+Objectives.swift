@@ -17,13 +17,7 @@ extension LoweringContext {
         let logLikelihood = b.logLikelihood()
         let perExample: ValueID
         if samples > 1 {
-            var logWeight = logLikelihood
-            for latent in spec.latents {
-                let name = latent.name.value
-                let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
-                let difference = b.tape.sub(logPrior, b.logPosterior(name))
-                logWeight = b.tape.add(logWeight, beta == 1 ? difference : b.tape.scale(difference, by: beta))
-            }
+            let logWeight = self.logWeight(logLikelihood, beta: beta, &b)
             let bound = b.tape.sub(
                 b.tape.emit(.logSumExpFirst(logWeight)), b.tape.constant(Foundation.log(Double(samples))))
             perExample = b.tape.unary(.neg, bound)
@@ -38,6 +32,18 @@ extension LoweringContext {
         }
         let loss = b.tape.meanAll(perExample)
         return b.finish("elbo", updates: inferenceNetworks + modelNetworks, loss: loss)
+    }
+
+    /// log p(x | z) + beta (log p(z) - log q(z | x)) per draw, for Gaussian encoders.
+    func logWeight(_ logLikelihood: ValueID, beta: Double, _ b: inout PhaseBuilder) -> ValueID {
+        var logWeight = logLikelihood
+        for latent in spec.latents {
+            let name = latent.name.value
+            let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
+            let difference = b.tape.sub(logPrior, b.logPosterior(name))
+            logWeight = b.tape.add(logWeight, beta == 1 ? difference : b.tape.scale(difference, by: beta))
+        }
+        return logWeight
     }
 
     /// KL(q(z|x) || p(z)) per example: analytic for a normal prior (unless `kl: sampled`),

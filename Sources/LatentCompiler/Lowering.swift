@@ -28,13 +28,13 @@ public enum Lowering {
 
     /// The inference program of a model: forward phases over the trained parameters (the
     /// same parameters, in the same order, as `lower`), with no gradients or optimizers.
-    /// `sample` draws the latents from their priors and returns the model's mean of x
-    /// (the generator's output for a GAN).
-    public static func inference(_ model: CheckedModel, name: String) -> Program {
+    /// Which phases a model has depends on its parts (see `LoweringContext.inferencePhases`);
+    /// `log_weights` draws `samples` latents per example.
+    public static func inference(_ model: CheckedModel, name: String, samples: Int = 1) -> Program {
         let context = LoweringContext(model: model)
         return Program(
-            name: name, parameters: context.parameters, phases: [context.samplePhase()], optimizers: [:],
-            schedule: [], samples: 1)
+            name: name, parameters: context.parameters, phases: context.inferencePhases(), optimizers: [:],
+            schedule: [], samples: samples)
     }
 }
 
@@ -129,14 +129,5 @@ struct LoweringContext {
                 [PhaseRepeat(phase: "theta_phi", count: 1), PhaseRepeat(phase: "psi", count: k)]
             )
         }
-    }
-}
-
-extension LoweringContext {
-    /// Latents from their priors, then the model's mean of x (or the generator's output).
-    func samplePhase() -> Phase {
-        var b = PhaseBuilder(self)
-        for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
-        return b.finish("sample", updates: [], loss: b.modelMean())
     }
 }

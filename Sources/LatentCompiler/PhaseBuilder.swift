@@ -18,10 +18,13 @@ struct PhaseBuilder {
     /// The leading dimensions of noise draws: `[B]`, or `[S, B]` to sample S times per example.
     var noiseRows: [Dim] = [.batch]
 
-    init(_ context: LoweringContext, input: PhaseInput = .data) {
+    /// A phase reading x (or, with `dataWidth`, rows of another width: the codes a decode
+    /// phase is given).
+    init(_ context: LoweringContext, input: PhaseInput = .data, dataWidth: Int? = nil) {
         self.context = context
         self.input = input
-        variables[DataSpec.variableName] = tape.emit(.data, type: .rows(context.spec.data.width))
+        variables[DataSpec.variableName] = tape.emit(
+            .data, type: .rows(dataWidth ?? context.spec.data.width))
     }
 
     var spec: Spec { context.spec }
@@ -84,8 +87,9 @@ struct PhaseBuilder {
     }
 
     /// Runs the inference model: every latent gets its value from its encoder. With
-    /// `samples`, Gaussian latents draw S samples per example (`[S, B, d]`).
-    mutating func encode(samples: Bool = false) {
+    /// `samples`, Gaussian latents draw S samples per example (`[S, B, d]`); with `means`,
+    /// they take their mean instead of a draw.
+    mutating func encode(samples: Bool = false, means: Bool = false) {
         for statement in spec.inference {
             let name = statement.target.value
             switch statement.value {
@@ -100,6 +104,10 @@ struct PhaseBuilder {
                     let logVariance =
                         std.map { tape.constant(2 * Foundation.log($0)) }
                         ?? tape.emit(.slice(output, offset: width, width: width))
+                    if means {
+                        variables[name] = mean
+                        continue
+                    }
                     let noise = tape.randomNormal(Shape((samples ? [.samples, .batch] : [.batch]) + [.fixed(width)]))
                     let scale = tape.unary(.exp, tape.scale(logVariance, by: 0.5))
                     variables[name] = tape.add(mean, tape.mul(scale, noise))

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import LatentIR
+import LatentPictures
 import LatentRuntime
+import LatentSpec
 
 /// `latent sample RUN`: draws from the trained model.
 struct SampleCommand: ParsableCommand {
@@ -10,44 +13,103 @@ struct SampleCommand: ParsableCommand {
         discussion: """
             For a likelihood model each sample is the mean of p(x | z) (pixel probabilities for \
             a Bernoulli decoder). The same seed gives the same samples, and the first k samples \
-            do not depend on -n. Without --npy the samples are printed as CSV, one per line.
+            do not depend on -n. Without --npy or --png the samples are printed as CSV, one per \
+            line. --png draws a grid for image data, and for 2-D data a scatter plot of the \
+            samples beside the data.
             """)
 
-    @Argument(help: "A run directory made by latent train, or its checkpoint file.")
-    var runPath: String
+    @OptionGroup var options: RunOptions
 
     @Option(name: .short, help: "How many samples.")
     var n: Int = 64
 
-    @Option(help: "Seed of the prior draws.")
-    var seed: Int = 1
+    @Option(help: "Fix the categorical latent (a semi-supervised or clustering AAE's label) to this class.")
+    var label: Int?
 
     @Option(help: "Write the samples to this .npy file (float32, shape [n, data shape]).")
     var npy: String?
 
-    @Option(help: "Threads for the kernels (default: every core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Draw the samples into this PNG file.")
+    var png: String?
 
     func validate() throws {
-        if n < 1 || n > 10_000_000 { throw ValidationError("-n must be between 1 and 10000000") }
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        if n < 1 || n > 1_000_000 { throw ValidationError("-n must be between 1 and 1000000") }
     }
 
     func run() throws {
-        let trained = try TrainedRun(path: runPath)
-        let values = trained.run("sample", count: n, seed: UInt64(seed), threads: threads)
+        let trained = try options.load()
+        let values = try draw(trained)
         let shape = trained.pipeline.model.spec.data.shape.value
-        guard let npy else {
+        if let npy { try Output.npy(values, shape: [n] + shape, to: npy) }
+        if let png { try Output.png(picture(values, shape: shape, trained: trained), to: png) }
+        if npy == nil && png == nil {
             let width = values.count / n
             for row in 0..<n {
                 print(values[(row * width)..<((row + 1) * width)].map { String($0) }.joined(separator: ","))
             }
-            return
         }
-        do { try NPY.write(values, shape: [n] + shape, to: npy) } catch {
-            printError("error: \(error)")
+    }
+
+    /// Samples through the `sample` phase, or with `--label` through `decode` with the label
+    /// fixed and the other latents drawn from their priors here.
+    func draw(_ trained: TrainedRun) throws -> [Float] {
+        let seed = UInt64(options.seed)
+        guard let label else {
+            let sampler = try trained.bind("sample", batch: min(n, 1000), threads: options.threads, purpose: "sample")
+            return trained.outputs(sampler, count: n, seed: seed)
+        }
+        let latents = trained.pipeline.model.spec.latents
+        guard
+            let categorical = latents.first(where: {
+                if case .categorical = $0.distribution.value { true } else { false }
+            })
+        else {
+            printError("error: --label needs a categorical latent; \(options.runPath) has none")
             throw ExitCode.usage
         }
-        print("wrote \(n) samples to \(npy)")
+        guard label >= 0, label < categorical.dimension.value else {
+            printError("error: --label must be between 0 and \(categorical.dimension.value - 1)")
+            throw ExitCode.usage
+        }
+        let decoder = try trained.bind("decode", batch: min(n, 1000), threads: options.threads, purpose: "sample")
+        let philox = Philox(seed: seed)
+        return trained.outputs(decoder, count: n, seed: seed) { rows in
+            var codes: [Float] = []
+            for row in 0..<decoder.batch {
+                for (stream, latent) in latents.enumerated() {
+                    let width = latent.dimension.value
+                    if latent.name.value == categorical.name.value {
+                        codes += (0..<width).map { $0 == label ? 1 : 0 }
+                    } else {
+                        codes += latent.distribution.value.sample(
+                            row: rows.lowerBound + row, width: width, philox: philox, step: 0, stream: stream
+                        ).map(Float.init)
+                    }
+                }
+            }
+            for (index, value) in codes.enumerated() { decoder.data[index] = value }
+        }
+    }
+
+    func picture(_ values: [Float], shape: [Int], trained: TrainedRun) throws -> Image {
+        let width = values.count / n
+        if let (height, imageWidth) = Output.imageSize(shape) {
+            let images = (0..<n).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
+            return Plots.grid(
+                images, width: imageWidth, height: height, columns: Int(Double(n).squareRoot().rounded(.up)))
+        }
+        guard width == 2 else {
+            printError("error: --png draws image data or 2-D points; this data has \(width) values per example")
+            throw ExitCode.usage
+        }
+        let data = try options.examples(of: trained)
+        var real = [Float](repeating: 0, count: min(n, data.count) * 2)
+        real.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<min(n, data.count)), into: $0) }
+        func points(_ values: [Float]) -> [SIMD2<Double>] {
+            (0..<(values.count / 2)).map { SIMD2(Double(values[2 * $0]), Double(values[2 * $0 + 1])) }
+        }
+        return Plots.scatter([
+            Plots.Scatter(title: "data", points: points(real)), Plots.Scatter(title: "samples", points: points(values)),
+        ])
     }
 }

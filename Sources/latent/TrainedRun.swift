@@ -11,6 +11,8 @@ struct TrainedRun {
     let pipeline: Pipeline
     let store: ParameterStore
     let path: String
+    /// The resolved spec the run was trained from (data paths are relative to it).
+    let specPath: String
 
     /// Loads a run directory or checkpoint file; anything missing or mismatched prints why and exits with 2.
     init(path: String) throws {
@@ -38,25 +40,57 @@ struct TrainedRun {
             throw ExitCode.usage
         }
         self.path = path
+        specPath = spec
     }
 
-    /// Runs the inference phase `name` over `count` rows in chunks of at most `chunk`,
-    /// chunk k drawing with step k, so row i is the same whatever `count` is; returns the
-    /// rows' outputs one after another.
-    func run(_ name: String, count: Int, seed: UInt64, threads: Int, chunk: Int = 1000) -> [Float] {
-        let batch = min(chunk, count)
-        let program = pipeline.inference.mapPhases { MemoryPlanner.run($0, batch: batch, samples: 1) }
-        guard let phase = program.phases.first(where: { $0.name == name }) else { return [] }
-        let executable = Executable(
-            phase, parameters: store, dataWidth: pipeline.model.spec.data.width, pool: WorkerPool.with(threads: threads)
-        )
+    /// Inference phase `name` bound for `batch` rows and `samples` draws per row; a phase
+    /// this model has not (encode of a GAN, IWAE weights without a Gaussian encoder) is a
+    /// usage error saying so.
+    func bind(_ name: String, batch: Int, samples: Int = 1, threads: Int, purpose: String) throws -> Executable {
+        let program = pipeline.inference(samples: samples).mapPhases {
+            MemoryPlanner.run($0, batch: batch, samples: samples)
+        }
+        guard let phase = program.phases.first(where: { $0.name == name }) else {
+            printError("error: \(purpose) needs \(Self.requirement[name] ?? name); \(path) has none")
+            throw ExitCode.usage
+        }
+        let inputWidth = phase.instructions.first { $0.op == .data }?.type.sizes(batch: batch, samples: samples).last
+        return Executable(
+            phase, parameters: store, dataWidth: inputWidth ?? pipeline.model.spec.data.width,
+            pool: WorkerPool.with(threads: threads))
+    }
+
+    static let requirement = [
+        "encode": "an inference model (an encoder)", "reconstruct": "an inference model (an encoder)",
+        "log_weights": "Gaussian encoders and priors with a density",
+        "adversary_elbo": "an AVB adversary T(x, z) without adaptive contrast",
+    ]
+
+    /// Runs `executable` over `count` rows, `executable.batch` at a time: `fill` puts the
+    /// inputs of rows `range` in place (a short last batch is padded and its extra rows
+    /// dropped). Chunk k draws with step k, so row i does not depend on `count`. Returns each
+    /// row's output, one after another.
+    func outputs(
+        _ executable: Executable, count: Int, seed: UInt64, fill: (Range<Int>) -> Void = { _ in }
+    ) -> [Float] {
+        let width = executable.output.count / executable.batch
         var output: [Float] = []
+        output.reserveCapacity(count * width)
         var step: UInt64 = 0
-        while output.count < count * (executable.output.count / batch) {
+        for start in stride(from: 0, to: count, by: executable.batch) {
+            let rows = start..<min(count, start + executable.batch)
+            fill(rows)
             executable.run(seed: seed, step: step)
-            output += executable.output
+            output += executable.output.prefix(rows.count * width)
             step += 1
         }
-        return Array(output.prefix(count * (executable.output.count / batch)))
+        return output
+    }
+
+    /// Copies examples `rows` of `data` into the executable's input, repeating the last one
+    /// to fill a short batch.
+    static func fill(_ executable: Executable, from data: Dataset, rows: Range<Int>) {
+        let indices = (0..<executable.batch).map { rows.lowerBound + min($0, rows.count - 1) }
+        data.fill(ArraySlice(indices), into: executable.data)
     }
 }

@@ -4,32 +4,9 @@ import XCTest
 
 /// The `latent` executable as a user runs it: output, exit codes, and no crash on any file.
 final class CLITests: XCTestCase {
-    struct Run {
-        var status: Int32
-        var signalled: Bool
-        var output: String
-        var error: String
-    }
+    static var binary: URL { Binary.url }
 
-    /// The binary SwiftPM built next to this test bundle.
-    static let binary = Bundle.main.bundleURL.appendingPathComponent("latent")
-
-    func run(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-            output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
-    }
+    func run(_ arguments: [String]) throws -> Binary.Run { try Binary.run(arguments) }
 
     func testCheckAcceptsEveryExampleSpec() throws {
         let run = try run(["check", Repository.specs.path])

@@ -60,7 +60,7 @@ final class TrainedModelTests: XCTestCase {
     func testGANOnTheRingCoversSixOfEightModes() throws {
         let (trainer, pipeline, _) = try trainer("gan-ring.yaml")
         for _ in 0..<4000 { try trainer.trainStep() }
-        let inference = pipeline.inference.mapPhases { MemoryPlanner.run($0, batch: 2500, samples: 1) }
+        let inference = pipeline.inference().mapPhases { MemoryPlanner.run($0, batch: 2500, samples: 1) }
         let sampler = Executable(inference.phases[0], parameters: trainer.store, dataWidth: 2, pool: trainer.pool)
         sampler.run(seed: 7, step: 0)
         guard case .synthetic(let set) = pipeline.model.spec.data.source.value else { return XCTFail("ring data") }
@@ -106,5 +106,31 @@ final class TrainedModelTests: XCTestCase {
         let negativeELBO = try XCTUnwrap(trainer.meanLoss(of: "elbo", on: test))
         print("vae: test ELBO after one epoch \(-negativeELBO)")
         XCTAssertLessThan(negativeELBO, 262)
+    }
+}
+
+/// The Parzen-window estimator against a density known in closed form: samples of N(0, I)
+/// in 2-D smoothed by a window of width sigma estimate N(0, (1 + sigma^2) I).
+final class ParzenTests: XCTestCase {
+    func testParzenRecoversAGaussianLogDensity() {
+        var random = TestRandom(5)
+        func normals(_ count: Int) -> [Float] {
+            (0..<count).map { _ in
+                let u = max(random.uniform(), 1e-12)
+                return Float((-2 * log(u)).squareRoot() * cos(2 * Double.pi * random.uniform()))
+            }
+        }
+        let samples = normals(2 * 20_000)
+        let points = normals(2 * 500)
+        let sigma = 0.1
+        let estimated = Parzen.logDensities(points, samples: samples, width: 2, sigma: sigma)
+        let variance = 1 + sigma * sigma
+        let exact = (0..<500).map { i in
+            let r2 = Double(points[2 * i] * points[2 * i] + points[2 * i + 1] * points[2 * i + 1])
+            return -r2 / (2 * variance) - log(2 * Double.pi * variance)
+        }
+        let meanEstimated = estimated.reduce(0, +) / 500
+        let meanExact = exact.reduce(0, +) / 500
+        XCTAssertEqual(meanEstimated, meanExact, accuracy: 0.05)
     }
 }

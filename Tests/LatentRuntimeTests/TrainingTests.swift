@@ -18,33 +18,10 @@ final class TrainingTests: XCTestCase {
         return (Trainer(program: program, data: data, batch: batch, seed: seed, labelledCount: nil), pipeline, data)
     }
 
-    /// Mean exact log p(x) under x ~ N(b, W^T W + s^2 I), the model the linear decoder defines.
+    /// Mean exact log p(x) of a synthetic data set under the linear-Gaussian model.
     func exactLogLikelihood(weights: [Double], bias: [Double], latent: Int, std: Double, data: Dataset) -> Double {
-        let d = bias.count
-        var covariance = (0..<d).map { i in (0..<d).map { j in i == j ? std * std : 0 } }
-        for i in 0..<d {
-            for j in 0..<d { for k in 0..<latent { covariance[i][j] += weights[k * d + i] * weights[k * d + j] } }
-        }
-        // Cholesky: covariance = L L^T.
-        var l = [[Double]](repeating: [Double](repeating: 0, count: d), count: d)
-        for i in 0..<d {
-            for j in 0...i {
-                let sum = (0..<j).reduce(covariance[i][j]) { $0 - l[i][$1] * l[j][$1] }
-                l[i][j] = i == j ? sum.squareRoot() : sum / l[j][j]
-            }
-        }
-        let logDeterminant = 2 * (0..<d).reduce(0) { $0 + log(l[$1][$1]) }
         guard case .floats(let values) = data.storage else { return .nan }
-        var total = 0.0
-        for n in 0..<data.count {
-            // Solve L y = x - b; the quadratic form is |y|^2.
-            var y = [Double](repeating: 0, count: d)
-            for i in 0..<d {
-                y[i] = ((0..<i).reduce(Double(values[n * d + i]) - bias[i]) { $0 - l[i][$1] * y[$1] }) / l[i][i]
-            }
-            total += -0.5 * y.reduce(0) { $0 + $1 * $1 } - 0.5 * logDeterminant - 0.5 * Double(d) * log(2 * Double.pi)
-        }
-        return total / Double(data.count)
+        return LinearGaussian.meanLogLikelihood(values, weights: weights, bias: bias, latent: latent, std: std)
     }
 
     func testLinearGaussianELBOApproachesTheExactLogLikelihood() throws {

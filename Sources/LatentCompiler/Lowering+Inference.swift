@@ -1,0 +1,93 @@
+import Foundation
+import LatentIR
+import LatentSpec
+
+/// The phases of a trained model's inference program. Each returns its result as the
+/// phase's output value (its "loss" slot); none has gradients.
+///
+/// - `sample`: latents from their priors -> the model's mean of x (a GAN's generator output).
+/// - `decode`: codes (given as the input rows) -> the model's mean of x.
+/// - `encode`: x -> every latent's code, concatenated in spec order (Gaussian means,
+///   categorical probabilities, deterministic or implicit encoder outputs).
+/// - `reconstruct`: x -> its codes -> the model's mean of x.
+/// - `log_weights`: x -> log p(x|z) + log p(z) - log q(z|x) for S draws z ~ q(z|x), `[S, B, 1]`
+///   (Gaussian encoders: the ELBO and IWAE bounds follow from these).
+/// - `adversary_elbo`: x -> log p(x|z) - T(x, z) for z = f(x, eps) (AVB, whose T estimates
+///   log q(z|x) - log p(z)).
+extension LoweringContext {
+    /// The width of the codes `encode` returns and `decode` reads: every latent in spec order.
+    var codeWidth: Int { spec.latents.reduce(0) { $0 + $1.dimension.value } }
+
+    func inferencePhases() -> [Phase] {
+        var phases = [samplePhase(), decodePhase()]
+        if !spec.inference.isEmpty {
+            phases += [encodePhase(), reconstructPhase()]
+        }
+        if let logWeights = logWeightsPhase() { phases.append(logWeights) }
+        if let adversaryELBO = adversaryELBOPhase() { phases.append(adversaryELBO) }
+        return phases
+    }
+
+    func samplePhase() -> Phase {
+        var b = PhaseBuilder(self)
+        for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
+        return b.finish("sample", updates: [], loss: b.modelMean())
+    }
+
+    func decodePhase() -> Phase {
+        var b = PhaseBuilder(self, dataWidth: codeWidth)
+        let codes = b.variable(DataSpec.variableName)
+        var offset = 0
+        for latent in spec.latents {
+            let width = latent.dimension.value
+            b.variables[latent.name.value] =
+                spec.latents.count == 1 ? codes : b.tape.emit(.slice(codes, offset: offset, width: width))
+            offset += width
+        }
+        return b.finish("decode", updates: [], loss: b.modelMean())
+    }
+
+    func encodePhase() -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode(means: true)
+        return b.finish("encode", updates: [], loss: codes(&b))
+    }
+
+    func reconstructPhase() -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode(means: true)
+        return b.finish("reconstruct", updates: [], loss: b.modelMean())
+    }
+
+    /// Every latent's value, concatenated in spec order.
+    func codes(_ b: inout PhaseBuilder) -> ValueID {
+        let values = spec.latents.map { b.variable($0.name.value) }
+        return values.count == 1 ? values[0] : b.tape.emit(.concat(values))
+    }
+
+    /// Only when every latent has a Gaussian encoder and a prior with a density.
+    func logWeightsPhase() -> Phase? {
+        let gaussian = spec.inference.allSatisfy { statement in
+            if case .draw(let family) = statement.value, case .gaussian = family.value { true } else { false }
+        }
+        let densities = spec.latents.allSatisfy { $0.distribution.value.hasDensity }
+        guard gaussian, densities, !spec.inference.isEmpty, case .draw = spec.model.first?.value else { return nil }
+        var b = PhaseBuilder(self)
+        b.encode(samples: true)
+        return b.finish("log_weights", updates: [], loss: logWeight(b.logLikelihood(), beta: 1, &b))
+    }
+
+    /// Only for AVB without adaptive contrast.
+    func adversaryELBOPhase() -> Phase? {
+        guard case .avb(let options) = spec.objective.value, !options.adaptiveContrast.value else { return nil }
+        var b = PhaseBuilder(self)
+        b.encode()
+        let t = b.call(options.adversary)
+        return b.finish("adversary_elbo", updates: [], loss: b.tape.sub(b.logLikelihood(), t))
+    }
+}
+
+extension Distribution {
+    /// Whether log p(z) can be evaluated (a swiss roll only has samples).
+    var hasDensity: Bool { if case .swissRoll = self { false } else { true } }
+}

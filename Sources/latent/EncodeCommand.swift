@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import LatentIR
+import LatentPictures
+import LatentRuntime
+
+/// `latent encode RUN`: latent codes of a data set.
+struct EncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Latent codes of a data set: every latent in spec order (Gaussian means, label probabilities).",
+        discussion: """
+            --png draws the first two code dimensions of each example coloured by its label, \
+            beside as many draws from the prior: the seed's picture of how well a model's \
+            codes match its prior (AAE against VAE).
+            """)
+
+    @OptionGroup var options: RunOptions
+
+    @Option(name: .short, help: "How many examples (default: all).")
+    var n: Int?
+
+    @Option(help: "Write the codes to this .npy file (float32, [n, code width]).")
+    var npy: String?
+
+    @Option(help: "Draw codes and prior samples into this PNG file.")
+    var png: String?
+
+    func run() throws {
+        let trained = try options.load()
+        let data = try options.examples(of: trained)
+        let count = min(n ?? data.count, data.count)
+        let encoder = try trained.bind("encode", batch: min(count, 500), threads: options.threads, purpose: "encode")
+        let codes = trained.outputs(encoder, count: count, seed: UInt64(options.seed)) {
+            TrainedRun.fill(encoder, from: data, rows: $0)
+        }
+        let width = codes.count / max(count, 1)
+        if let npy { try Output.npy(codes, shape: [count, width], to: npy) }
+        if let png {
+            guard width >= 2 else {
+                printError("error: --png needs codes of at least 2 dimensions; these have \(width)")
+                throw ExitCode.usage
+            }
+            // The prior's draws through the sample phase's latents: decode is not needed, so
+            // they are drawn here from each latent's distribution, in code order.
+            let latents = trained.pipeline.model.spec.latents
+            let philox = Philox(seed: UInt64(options.seed) ^ 0x9E10)
+            var prior: [SIMD2<Double>] = []
+            for row in 0..<count {
+                var code: [Double] = []
+                for (stream, latent) in latents.enumerated() {
+                    code += latent.distribution.value.sample(
+                        row: row, width: latent.dimension.value, philox: philox, step: 0, stream: stream)
+                }
+                prior.append(SIMD2(code[0], code[1]))
+            }
+            let points = (0..<count).map { SIMD2(Double(codes[$0 * width]), Double(codes[$0 * width + 1])) }
+            try Output.png(
+                Plots.scatter([
+                    Plots.Scatter(
+                        title: "codes of the data", points: points, classes: data.labels.map { Array($0.prefix(count)) }
+                    ),
+                    Plots.Scatter(title: "prior samples", points: prior),
+                ]), to: png)
+        }
+        if npy == nil && png == nil {
+            for row in 0..<count {
+                print(codes[(row * width)..<((row + 1) * width)].map { String($0) }.joined(separator: ","))
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import LatentPictures
+
+/// `latent interpolate RUN`: decoded points on the line between two examples' codes.
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Decode evenly spaced points between the codes of two examples.")
+
+    @OptionGroup var options: RunOptions
+
+    @Option(help: "Index of the first example.")
+    var from: Int = 0
+
+    @Option(help: "Index of the second example.")
+    var to: Int = 1
+
+    @Option(help: "How many points, both ends included.")
+    var steps: Int = 10
+
+    @Option(help: "Draw the decoded points in a row into this PNG file.")
+    var png: String?
+
+    @Option(help: "Write the decoded points to this .npy file.")
+    var npy: String?
+
+    func validate() throws {
+        if steps < 2 || steps > 1000 { throw ValidationError("--steps must be between 2 and 1000") }
+    }
+
+    func run() throws {
+        let trained = try options.load()
+        let data = try options.examples(of: trained)
+        guard from >= 0, to >= 0, from < data.count, to < data.count else {
+            printError("error: --from and --to must be example indices below \(data.count)")
+            throw ExitCode.usage
+        }
+        let encoder = try trained.bind("encode", batch: 2, threads: options.threads, purpose: "interpolate")
+        data.fill(ArraySlice([from, to]), into: encoder.data)
+        encoder.run(seed: UInt64(options.seed), step: 0)
+        let width = encoder.output.count / 2
+        let ends = (Array(encoder.output.prefix(width)), Array(encoder.output.suffix(width)))
+        let decoder = try trained.bind("decode", batch: steps, threads: options.threads, purpose: "interpolate")
+        for step in 0..<steps {
+            let t = Float(step) / Float(steps - 1)
+            for j in 0..<width { decoder.data[step * width + j] = (1 - t) * ends.0[j] + t * ends.1[j] }
+        }
+        decoder.run(seed: UInt64(options.seed), step: 0)
+        let outputs = Array(decoder.output)
+        let shape = trained.pipeline.model.spec.data.shape.value
+        if let npy { try Output.npy(outputs, shape: [steps] + shape, to: npy) }
+        if let png {
+            guard let (height, imageWidth) = Output.imageSize(shape) else {
+                printError("error: --png draws image data; this data has shape \(shape)")
+                throw ExitCode.usage
+            }
+            let size = height * imageWidth
+            let images = (0..<steps).map { Array(outputs[($0 * size)..<(($0 + 1) * size)]) }
+            try Output.png(Plots.grid(images, width: imageWidth, height: height, columns: steps), to: png)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import LatentPictures
+
+/// `latent reconstruct RUN`: originals beside their reconstructions.
+struct ReconstructCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconstruct",
+        abstract: "Reconstruct examples through the encoder and decoder; draw originals above reconstructions.")
+
+    @OptionGroup var options: RunOptions
+
+    @Option(name: .short, help: "How many examples.")
+    var n: Int = 16
+
+    @Option(help: "Draw originals (odd rows) above reconstructions (even rows) into this PNG file.")
+    var png: String?
+
+    @Option(help: "Write the reconstructions to this .npy file.")
+    var npy: String?
+
+    func run() throws {
+        let trained = try options.load()
+        let data = try options.examples(of: trained)
+        let count = min(n, data.count)
+        let model = try trained.bind(
+            "reconstruct", batch: min(count, 500), threads: options.threads, purpose: "reconstruct")
+        let outputs = trained.outputs(model, count: count, seed: UInt64(options.seed)) {
+            TrainedRun.fill(model, from: data, rows: $0)
+        }
+        let shape = trained.pipeline.model.spec.data.shape.value
+        if let npy { try Output.npy(outputs, shape: [count] + shape, to: npy) }
+        guard let png else { return }
+        guard let (height, width) = Output.imageSize(shape) else {
+            printError("error: --png draws image data; this data has shape \(shape)")
+            throw ExitCode.usage
+        }
+        var originals = [Float](repeating: 0, count: count * height * width)
+        originals.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<count), into: $0) }
+        let columns = min(count, 8)
+        var images: [[Float]] = []
+        for start in stride(from: 0, to: count, by: columns) {
+            for pass in [originals, outputs] {
+                for index in start..<min(count, start + columns) {
+                    images.append(Array(pass[(index * height * width)..<((index + 1) * height * width)]))
+                }
+                images += Array(
+                    repeating: [Float](repeating: 0.5, count: height * width),
+                    count: start + columns - min(count, start + columns))
+            }
+        }
+        try Output.png(Plots.grid(images, width: width, height: height, columns: columns), to: png)
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LatentPictures
+import LatentRuntime
+
+/// What every command on a trained run takes.
+struct RunOptions: ParsableArguments {
+    @Argument(help: "A run directory made by latent train, or its checkpoint file.")
+    var runPath: String
+
+    @Option(help: "Data file (.npy, .csv, IDX) or Fashion-MNIST folder (default: the spec's test split).")
+    var data: String?
+
+    @Option(help: "Seed of every random draw.")
+    var seed: Int = 1
+
+    @Option(help: "Threads for the kernels (default: every core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    /// The run, loaded (errors print and exit).
+    func load() throws -> TrainedRun { try TrainedRun(path: runPath) }
+
+    /// The examples to work on: `--data`, else the spec's test split (Fashion-MNIST's t10k,
+    /// a fresh draw of a synthetic set, or the spec's own file when it has no split).
+    func examples(of run: TrainedRun) throws -> Dataset {
+        var data = try TrainingData.load(
+            run.pipeline.model.spec.data, specPath: run.specPath, override: data, seed: UInt64(seed), test: true)
+        data.binarization = .none
+        return data
+    }
+}
+
+/// Writing the pictures and arrays commands produce, with errors as usage errors.
+enum Output {
+    static func png(_ image: Image, to path: String) throws {
+        do { try PNG.write(image, to: path) } catch {
+            printError("error: \(error)")
+            throw ExitCode.usage
+        }
+        print("wrote \(path) (\(image.width)x\(image.height))")
+    }
+
+    static func npy(_ values: [Float], shape: [Int], to path: String) throws {
+        do { try NPY.write(values, shape: shape, to: path) } catch {
+            printError("error: \(error)")
+            throw ExitCode.usage
+        }
+        print("wrote \(path) (\(shape.map(String.init).joined(separator: " x ")))")
+    }
+
+    /// Image height and width of a data shape ([h, w], [1, h, w], or a flat length that is a
+    /// square of at least 4 x 4, such as Fashion-MNIST's 784), or nil.
+    static func imageSize(_ shape: [Int]) -> (height: Int, width: Int)? {
+        if shape.count == 1 {
+            let side = Int(Double(shape[0]).squareRoot().rounded())
+            return side >= 4 && side * side == shape[0] ? (side, side) : nil
+        }
+        if shape.count == 2 { return (shape[0], shape[1]) }
+        if shape.count == 3, shape[0] == 1 { return (shape[1], shape[2]) }
+        return nil
+    }
+}

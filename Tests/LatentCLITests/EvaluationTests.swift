@@ -1,0 +1,91 @@
+import Foundation
+import LatentRuntime
+import LatentTestSupport
+import XCTest
+
+/// Inference commands on trained runs, against closed forms: on the linear-Gaussian VAE the
+/// ELBO and IWAE bounds order themselves below the exact log-likelihood and IWAE closes the gap.
+final class EvaluationTests: XCTestCase {
+    /// A run of `spec` trained for `steps` in a temporary folder.
+    func train(_ spec: String, steps: Int) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-eval-\(ProcessInfo.processInfo.processIdentifier)-\(spec)"
+        ).path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
+        let path = Repository.specs.appendingPathComponent(spec).path
+        let run = try Binary.run([
+            "train", path, "--steps", String(steps), "--every", String(steps), "--out", directory,
+        ])
+        XCTAssertEqual(run.status, 0, run.error)
+        return directory
+    }
+
+    func evaluate(_ run: String, _ arguments: [String]) throws -> (value: Double, error: Double) {
+        let json = run + "/eval-\(UUID().uuidString.prefix(6)).json"
+        let result = try Binary.run(["eval", run] + arguments + ["--json", json])
+        XCTAssertEqual(result.status, 0, result.error)
+        let object =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        return (object?["value"] as? Double ?? .nan, object?["standard_error"] as? Double ?? .nan)
+    }
+
+    func testLinearGaussianBoundsAgainstTheExactLogLikelihood() throws {
+        let run = try train("vae-linear.yaml", steps: 1500)
+        // 2,000 points from the true model, as a .npy the commands read with --data.
+        let data = Dataset.synthetic(
+            .linearGaussian(dimension: 8, latentDimension: 2, noise: 0.5, count: 2000), seed: 1)
+        guard case .floats(let values) = data.storage else { return XCTFail("floats") }
+        let file = run + "/points.npy"
+        try NPY.write(values, shape: [2000, 8], to: file)
+        let (entries, _) = try Safetensors.read(path: run + "/checkpoint.safetensors")
+        let weights = try XCTUnwrap(entries["decoder.0.weight"]).values.map(Double.init)
+        let bias = try XCTUnwrap(entries["decoder.0.bias"]).values.map(Double.init)
+        let exact = LinearGaussian.meanLogLikelihood(values, weights: weights, bias: bias, latent: 2, std: 0.5)
+
+        let elbo = try evaluate(run, ["--metric", "elbo", "--data", file])
+        let iwae = try evaluate(run, ["--metric", "iwae:200", "--data", file])
+        print("linear Gaussian: elbo \(elbo), iwae:200 \(iwae), exact \(exact)")
+        // Paired on the same points, so the differences are far more precise than the values.
+        XCTAssertLessThanOrEqual(elbo.value, iwae.value + 1e-3)
+        XCTAssertLessThanOrEqual(iwae.value, exact + 0.01)
+        XCTAssertEqual(iwae.value, exact, accuracy: max(0.02, 3 * iwae.error / 10))
+        XCTAssertGreaterThan(iwae.value - elbo.value, 0, "IWAE tightens the bound")
+    }
+
+    /// Every picture command writes a PNG, and the inference commands explain what a model
+    /// lacks or what is wrong with their input.
+    func testPicturesAndErrors() throws {
+        let run = try train("gan-ring.yaml", steps: 30)
+        for arguments in [
+            ["sample", run, "-n", "100", "--png", run + "/s.png"], ["plot", run, "--png", run + "/c.png"],
+        ] {
+            let result = try Binary.run(arguments)
+            XCTAssertEqual(result.status, 0, result.error)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: arguments.last ?? ""))
+            XCTAssertEqual(Array(bytes.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        }
+        let modes = try Binary.run(["eval", run, "--metric", "modes"])
+        XCTAssertEqual(modes.status, 0, modes.error)
+        XCTAssertTrue(modes.output.contains("modes 8"), modes.output)
+        let encode = try Binary.run(["encode", run, "--npy", run + "/codes.npy"])
+        XCTAssertEqual(encode.status, 2)
+        XCTAssertTrue(encode.error.contains("encode needs an inference model"), encode.error)
+        let unknown = try Binary.run(["eval", run, "--metric", "bleu"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.error.contains("unknown metric 'bleu'"), unknown.error)
+        // A checkpoint that belongs to another spec.
+        let other = try train("vae-linear.yaml", steps: 2)
+        try FileManager.default.removeItem(atPath: other + "/checkpoint.safetensors")
+        try FileManager.default.copyItem(
+            atPath: run + "/checkpoint.safetensors", toPath: other + "/checkpoint.safetensors")
+        let mismatched = try Binary.run(["sample", other, "-n", "2"])
+        XCTAssertEqual(mismatched.status, 2)
+        XCTAssertTrue(mismatched.error.contains("not a checkpoint of this spec"), mismatched.error)
+        // Data of the wrong width.
+        let wide = run + "/wide.npy"
+        try NPY.write([Float](repeating: 0, count: 30), shape: [10, 3], to: wide)
+        let wrong = try Binary.run(["eval", run, "--metric", "parzen", "--data", wide])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.error.contains("wide.npy"), wrong.error)
+    }
+}
