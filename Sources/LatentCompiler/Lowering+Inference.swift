@@ -14,6 +14,10 @@ import LatentSpec
 ///   (Gaussian encoders: the ELBO and IWAE bounds follow from these).
 /// - `adversary_elbo`: x -> log p(x|z) - T(x, z) for z = f(x, eps) (AVB, whose T estimates
 ///   log q(z|x) - log p(z)).
+/// - `log_joint`: (codes, beta) as input rows and x as the second input -> [log p(x|z), log p(z)]
+///   per row; `log_joint_gradient`: the gradient of -mean(log p(z) + beta log p(x|z)) with
+///   respect to the input rows (HMC in annealed importance sampling). Models whose latents
+///   all have densities and a likelihood.
 extension LoweringContext {
     /// The width of the codes `encode` returns and `decode` reads: every latent in spec order.
     var codeWidth: Int { spec.latents.reduce(0) { $0 + $1.dimension.value } }
@@ -25,6 +29,9 @@ extension LoweringContext {
         }
         if let logWeights = logWeightsPhase() { phases.append(logWeights) }
         if let adversaryELBO = adversaryELBOPhase() { phases.append(adversaryELBO) }
+        if let logJoint = logJointPhase(gradient: false), let gradient = logJointPhase(gradient: true) {
+            phases += [logJoint, Autodiff.differentiate(gradient, parameters: parameters)]
+        }
         return phases
     }
 
@@ -84,6 +91,43 @@ extension LoweringContext {
         b.encode()
         let t = b.call(options.adversary)
         return b.finish("adversary_elbo", updates: [], loss: b.tape.sub(b.logLikelihood(), t))
+    }
+}
+
+extension LoweringContext {
+    /// The tempered log joint of codes given as input rows (with beta in the last column)
+    /// and x given as the second input.
+    func logJointPhase(gradient: Bool) -> Phase? {
+        let continuous = spec.latents.allSatisfy { latent in
+            switch latent.distribution.value {
+            case .categorical, .swissRoll: false
+            default: true
+            }
+        }
+        guard continuous, !spec.latents.isEmpty, case .draw = spec.model.first?.value else { return nil }
+        var b = PhaseBuilder(self, input: .labelled, dataWidth: codeWidth + 1)
+        let input = b.variable(DataSpec.variableName)
+        var offset = 0
+        var logPrior: ValueID?
+        for latent in spec.latents {
+            let width = latent.dimension.value
+            let z = b.tape.emit(.slice(input, offset: offset, width: width))
+            b.variables[latent.name.value] = z
+            let term = b.tape.emit(.logPrior(latent.distribution.value, z))
+            logPrior = logPrior.map { b.tape.add($0, term) } ?? term
+            offset += width
+        }
+        let beta = b.tape.emit(.slice(input, offset: offset, width: 1))
+        b.variables[DataSpec.variableName] = b.tape.emit(.labels, type: .rows(spec.data.width))
+        let logLikelihood = b.logLikelihood()
+        guard let logPrior else { return nil }
+        guard gradient else {
+            return b.finish("log_joint", updates: [], loss: b.tape.emit(.concat([logLikelihood, logPrior])))
+        }
+        let tempered = b.tape.add(logPrior, b.tape.mul(beta, logLikelihood))
+        var phase = b.finish("log_joint_gradient", updates: [], loss: b.tape.meanAll(b.tape.unary(.neg, tempered)))
+        phase.differentiatesInput = true
+        return phase
     }
 }
 

@@ -17,6 +17,7 @@ public enum Autodiff {
         for (index, instruction) in forward.enumerated() {
             switch instruction.op {
             case .parameter(let p): needs[index] = updated.contains(parameters[p].network)
+            case .data: needs[index] = phase.differentiatesInput
             case .stopGradient: needs[index] = false
             default: needs[index] = instruction.op.operands.contains { needs[$0.index] }
             }
@@ -108,6 +109,11 @@ public enum Autodiff {
                 adjoints[ValueID(index)]
                 ?? builder.emit(.expand(builder.constant(0)), type: instruction.type)
             result.gradients.append(ParameterGradient(parameter: p, value: gradient))
+        }
+        if phase.differentiatesInput, let data = forward.firstIndex(where: { $0.op == .data }) {
+            result.inputGradient =
+                adjoints[ValueID(data)]
+                ?? builder.emit(.expand(builder.constant(0)), type: forward[data].type)
         }
         result.instructions = builder.instructions
         return result

@@ -64,6 +64,12 @@ public struct Phase: Hashable, Sendable {
     public var gradients: [ParameterGradient]
     /// Where each value lives in the phase's arena (filled in by memory planning).
     public var plan: MemoryPlan?
+    /// Whether autodiff also differentiates the loss with respect to the phase's input rows
+    /// (the `data` value): inference phases that move their inputs, such as HMC over latents.
+    public var differentiatesInput = false
+    /// The gradient of the loss with respect to the input rows (filled in by autodiff when
+    /// `differentiatesInput`).
+    public var inputGradient: ValueID?
 
     public init(name: String, updates: [String], input: PhaseInput, instructions: [Instruction], loss: ValueID) {
         self.name = name
@@ -75,8 +81,8 @@ public struct Phase: Hashable, Sendable {
         self.plan = nil
     }
 
-    /// The values the phase hands back: the loss and every gradient.
-    public var outputs: [ValueID] { [loss] + gradients.map(\.value) }
+    /// The values the phase hands back: the loss, every gradient and the input's gradient.
+    public var outputs: [ValueID] { [loss] + gradients.map(\.value) + (inputGradient.map { [$0] } ?? []) }
 
     public func type(of value: ValueID) -> Shape { instructions[value.index].type }
 }

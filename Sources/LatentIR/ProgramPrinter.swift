@@ -42,6 +42,7 @@ public enum ProgramPrinter {
         for gradient in phase.gradients {
             lines.append("  grad \(parameters[gradient.parameter].name) = \(gradient.value)")
         }
+        if let inputGradient = phase.inputGradient { lines.append("  grad input = \(inputGradient)") }
         return lines
     }
 

@@ -15,6 +15,7 @@ extension Phase {
         phase.gradients = gradients.map {
             ParameterGradient(parameter: $0.parameter, value: renumbered[$0.value.index] ?? $0.value)
         }
+        phase.inputGradient = inputGradient.map { renumbered[$0.index] ?? $0 }
         phase.plan = nil
         return phase
     }
@@ -63,6 +64,7 @@ public enum CommonSubexpressionElimination {
         rewritten.gradients = phase.gradients.map {
             ParameterGradient(parameter: $0.parameter, value: replacement[$0.value.index])
         }
+        rewritten.inputGradient = phase.inputGradient.map { replacement[$0.index] }
         return rewritten.keeping(keep)
     }
 }

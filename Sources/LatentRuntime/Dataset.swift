@@ -83,13 +83,16 @@ public struct Dataset: Sendable {
 
 extension Dataset {
     /// A built-in synthetic set, generated deterministically from `seed`.
-    public static func synthetic(_ set: SyntheticSet, seed: UInt64) -> Dataset {
+    /// `test` draws a second, independent set from the same distribution (for linear-Gaussian
+    /// data, the same W and b).
+    public static func synthetic(_ set: SyntheticSet, seed: UInt64, test: Bool = false) -> Dataset {
         let philox = Philox(seed: seed ^ 0x5EED_DA7A)
+        let split: UInt64 = test ? 1 : 0
         var values: [Float] = []
         var labels: [Int] = []
         let count = set.count
-        func normal(_ i: Int) -> Double { philox.normal(step: 0, stream: 1, index: i) }
-        func uniform(_ i: Int) -> Double { philox.uniform(step: 0, stream: 2, index: i) }
+        func normal(_ i: Int) -> Double { philox.normal(step: split, stream: 1, index: i) }
+        func uniform(_ i: Int) -> Double { philox.uniform(step: split, stream: 2, index: i) }
         switch set {
         case .fourPoints:
             for i in 0..<count {

@@ -119,6 +119,13 @@ public final class Executable {
         return UnsafeBufferPointer(start: pointer(value.location), count: value.count)
     }
 
+    /// The gradient with respect to the input rows, for phases that differentiate their input.
+    public var inputGradient: UnsafeBufferPointer<Float>? {
+        phase.inputGradient.map { value in
+            UnsafeBufferPointer(start: pointer(bound[value.index].location), count: bound[value.index].count)
+        }
+    }
+
     /// The gradient buffer of the n-th updated parameter (`phase.gradients[n]`).
     public func gradient(_ n: Int) -> UnsafeBufferPointer<Float> {
         let value = bound[phase.gradients[n].value.index]

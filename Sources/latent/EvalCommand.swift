@@ -16,6 +16,9 @@ struct EvalCommand: ParsableCommand {
             (Gaussian encoders); for AVB, log p(x|z) - T(x, z) with T's estimate of log q - log p
               iwae:K     the importance-weighted bound log (1/K) sum_k p(x, z_k) / q(z_k | x), \
             K up to 100000, drawn in chunks so memory stays bounded (Gaussian encoders)
+              ais        annealed importance sampling of log p(x) over z with HMC (any model with a \
+            likelihood and continuous latents with prior densities: VAE, AAE, AVB); see --distributions, \
+            --leapfrog, --chains, --step-size
               parzen     Parzen-window log-likelihood of 10,000 model samples, the bandwidth \
             chosen on 1,000 training examples (as the GAN and AAE papers report)
               recon      squared reconstruction error per example
@@ -28,7 +31,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(help: "elbo, iwae:K, parzen, recon, accuracy, clusters or modes.")
+    @Option(help: "elbo, iwae:K, ais, parzen, recon, accuracy, clusters or modes.")
     var metric: String
 
     @Option(name: .short, help: "Evaluate on the first n examples (default: all).")
@@ -36,6 +39,25 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Also write the result as JSON to this file.")
     var json: String?
+
+    @Option(help: "ais: intermediate distributions (1 is importance sampling from the prior).")
+    var distributions: Int = 500
+
+    @Option(help: "ais: leapfrog steps per HMC transition.")
+    var leapfrog: Int = 10
+
+    @Option(help: "ais: chains per example.")
+    var chains: Int = 16
+
+    @Option(help: "ais: initial leapfrog step size (adapted towards 65% acceptance).")
+    var stepSize: Double = 0.05
+
+    func validate() throws {
+        if distributions < 1 || distributions > 100_000 { throw ValidationError("--distributions must be 1...100000") }
+        if leapfrog < 1 || leapfrog > 1000 { throw ValidationError("--leapfrog must be 1...1000") }
+        if chains < 1 || chains > 10_000 { throw ValidationError("--chains must be 1...10000") }
+        if !(stepSize > 0) { throw ValidationError("--step-size must be positive") }
+    }
 
     func run() throws {
         let trained = try options.load()
@@ -75,6 +97,11 @@ struct EvalCommand: ParsableCommand {
                 throw ExitCode.usage
             }
             return ("iwae:\(k)", try iwae(trained, k: k), ["K": String(k)])
+        case "ais":
+            return (
+                "ais", try ais(trained),
+                ["distributions": String(distributions), "leapfrog": String(leapfrog), "chains": String(chains)]
+            )
         case "parzen": return try parzen(trained)
         case "recon": return ("recon", try reconstruction(trained), [:])
         case "accuracy": return try accuracy(trained, clusters: false)
@@ -82,7 +109,8 @@ struct EvalCommand: ParsableCommand {
         case "modes": return try modes(trained)
         default:
             printError(
-                "error: unknown metric '\(metric)'; expected elbo, iwae:K, parzen, recon, accuracy, clusters or modes")
+                "error: unknown metric '\(metric)'; expected elbo, iwae:K, ais, parzen, recon, accuracy, clusters or modes"
+            )
             throw ExitCode.usage
         }
     }
@@ -132,13 +160,34 @@ struct EvalCommand: ParsableCommand {
         return Estimate(bounds)
     }
 
+    /// Examples in batches of chains x examples <= 1000 rows; each row's x is its example's.
+    func ais(_ trained: TrainedRun) throws -> Estimate {
+        let (data, count) = try examples(trained)
+        let perBatch = max(1, min(count, 1000 / chains))
+        let rows = perBatch * chains
+        let logJoint = try trained.bind("log_joint", batch: rows, threads: options.threads, purpose: "the ais metric")
+        let gradient = try trained.bind("log_joint_gradient", batch: rows, threads: options.threads, purpose: "ais")
+        let sampler = AnnealedImportanceSampling(
+            distributions: distributions, leapfrogSteps: leapfrog, stepSize: stepSize, chains: chains)
+        let latents = trained.pipeline.model.spec.latents.map { ($0.distribution.value, $0.dimension.value) }
+        var values: [Double] = []
+        for start in stride(from: 0, to: count, by: perBatch) {
+            let examples = min(perBatch, count - start)
+            let indices = (0..<rows).map { start + min($0 / chains, examples - 1) }
+            data.fill(ArraySlice(indices), into: logJoint.labels)
+            data.fill(ArraySlice(indices), into: gradient.labels)
+            let estimates = sampler.logLikelihoods(
+                logJoint: logJoint, gradient: gradient, latents: latents, seed: UInt64(options.seed) &+ UInt64(start))
+            values += estimates.prefix(examples)
+        }
+        return Estimate(values)
+    }
+
     func parzen(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
         let (data, count) = try examples(trained)
         let sampler = try trained.bind("sample", batch: 1000, threads: options.threads, purpose: "the parzen metric")
         let samples = trained.outputs(sampler, count: 10_000, seed: UInt64(options.seed))
-        let training = try TrainingData.load(
-            trained.pipeline.model.spec.data, specPath: trained.specPath, override: options.data,
-            seed: UInt64(options.seed))
+        let training = try options.examples(of: trained, test: false)
         let validationCount = min(1000, training.count)
         var validation = [Float](repeating: 0, count: validationCount * data.width)
         validation.withUnsafeMutableBufferPointer { training.fill(ArraySlice(0..<validationCount), into: $0) }
@@ -205,9 +254,7 @@ struct EvalCommand: ParsableCommand {
         }
         var naming = Array(0..<classes)
         if clusters {
-            let training = try TrainingData.load(
-                trained.pipeline.model.spec.data, specPath: trained.specPath, override: options.data,
-                seed: UInt64(options.seed))
+            let training = try options.examples(of: trained, test: false)
             let trainingCount = min(training.count, 10_000)
             let trainingClusters = try assignments(training, count: trainingCount)
             var votes = Array(repeating: [Int: Int](), count: classes)

@@ -25,10 +25,10 @@ struct RunOptions: ParsableArguments {
     func load() throws -> TrainedRun { try TrainedRun(path: runPath) }
 
     /// The examples to work on: `--data`, else the spec's test split (Fashion-MNIST's t10k,
-    /// a fresh draw of a synthetic set, or the spec's own file when it has no split).
-    func examples(of run: TrainedRun) throws -> Dataset {
+    /// a second draw of a synthetic set, or the spec's own file when it has no split).
+    func examples(of run: TrainedRun, test: Bool = true) throws -> Dataset {
         var data = try TrainingData.load(
-            run.pipeline.model.spec.data, specPath: run.specPath, override: data, seed: UInt64(seed), test: true)
+            run.pipeline.model.spec.data, specPath: run.specPath, override: data, seed: run.trainingSeed, test: test)
         data.binarization = .none
         return data
     }

@@ -13,6 +13,8 @@ struct TrainedRun {
     let path: String
     /// The resolved spec the run was trained from (data paths are relative to it).
     let specPath: String
+    /// The seed training used (synthetic data sets are drawn from it).
+    let trainingSeed: UInt64
 
     /// Loads a run directory or checkpoint file; anything missing or mismatched prints why and exits with 2.
     init(path: String) throws {
@@ -33,8 +35,9 @@ struct TrainedRun {
         pipeline = try SpecFiles.compile(spec)
         store = ParameterStore(pipeline.fused.parameters)
         do {
-            let (entries, _) = try Safetensors.read(path: checkpoint)
+            let (entries, metadata) = try Safetensors.read(path: checkpoint)
             try store.load(entries, from: checkpoint)
+            trainingSeed = metadata["seed"].flatMap(UInt64.init) ?? UInt64(pipeline.model.spec.training.seed.value)
         } catch {
             printError("error: \(error)")
             throw ExitCode.usage
@@ -54,16 +57,20 @@ struct TrainedRun {
             printError("error: \(purpose) needs \(Self.requirement[name] ?? name); \(path) has none")
             throw ExitCode.usage
         }
-        let inputWidth = phase.instructions.first { $0.op == .data }?.type.sizes(batch: batch, samples: samples).last
+        func width(_ op: Op) -> Int? {
+            phase.instructions.first { $0.op == op }?.type.sizes(batch: batch, samples: samples).last
+        }
         return Executable(
-            phase, parameters: store, dataWidth: inputWidth ?? pipeline.model.spec.data.width,
-            pool: WorkerPool.with(threads: threads))
+            phase, parameters: store, dataWidth: width(.data) ?? pipeline.model.spec.data.width,
+            labelWidth: width(.labels) ?? 0, pool: WorkerPool.with(threads: threads))
     }
 
     static let requirement = [
         "encode": "an inference model (an encoder)", "reconstruct": "an inference model (an encoder)",
         "log_weights": "Gaussian encoders and priors with a density",
         "adversary_elbo": "an AVB adversary T(x, z) without adaptive contrast",
+        "log_joint": "continuous latents with prior densities and a likelihood p(x | z)",
+        "log_joint_gradient": "continuous latents with prior densities and a likelihood p(x | z)",
     ]
 
     /// Runs `executable` over `count` rows, `executable.batch` at a time: `fill` puts the

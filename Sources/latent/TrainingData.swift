@@ -18,7 +18,7 @@ enum TrainingData {
             } else {
                 switch data.source.value {
                 case .synthetic(let synthetic):
-                    set = Dataset.synthetic(synthetic, seed: test ? seed ^ 0x7E57 : seed)
+                    set = Dataset.synthetic(synthetic, seed: seed, test: test)
                 case .fashionMNIST:
                     set = try Dataset.fashionMNIST(test: test, range: range)
                 case .file(let format, let path, let labels):

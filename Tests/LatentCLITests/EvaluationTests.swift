@@ -50,6 +50,21 @@ final class EvaluationTests: XCTestCase {
         XCTAssertLessThanOrEqual(iwae.value, exact + 0.01)
         XCTAssertEqual(iwae.value, exact, accuracy: max(0.02, 3 * iwae.error / 10))
         XCTAssertGreaterThan(iwae.value - elbo.value, 0, "IWAE tightens the bound")
+
+        // AIS on the first 300 points: with 500 distributions it agrees with the exact value;
+        // with one it is importance sampling from the prior, unbiased in p(x) but noisy in
+        // log p(x), so it comes out lower.
+        let subset = run + "/subset.npy"
+        try NPY.write(Array(values.prefix(300 * 8)), shape: [300, 8], to: subset)
+        let exactSubset = LinearGaussian.meanLogLikelihood(
+            Array(values.prefix(300 * 8)), weights: weights, bias: bias, latent: 2, std: 0.5)
+        let annealed = try evaluate(run, ["--metric", "ais", "--distributions", "500", "--data", subset])
+        let prior = try evaluate(
+            run, ["--metric", "ais", "--distributions", "1", "--chains", "4000", "--data", subset])
+        print("linear Gaussian, 300 points: ais:500 \(annealed), ais:1 \(prior), exact \(exactSubset)")
+        XCTAssertEqual(annealed.value, exactSubset, accuracy: 0.1)
+        XCTAssertEqual(prior.value, exactSubset, accuracy: 0.5)
+        XCTAssertLessThan(prior.value, annealed.value + 0.05)
     }
 
     /// Every picture command writes a PNG, and the inference commands explain what a model

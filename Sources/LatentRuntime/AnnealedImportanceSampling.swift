@@ -1,0 +1,115 @@
+import Foundation
+import LatentIR
+import LatentSpec
+
+/// Annealed importance sampling (Neal 2001) of log p(x) for a decoder model, as the AVB
+/// paper evaluates: chains start at the prior, pass through distributions
+/// p(z) p(x|z)^beta with beta rising from 0 to 1 on a sigmoid schedule, each moved by one
+/// Hamiltonian Monte-Carlo transition, and accumulate importance weights
+/// (beta_t - beta_{t-1}) log p(x | z). log p(x) is the log-mean-exp of the weights over chains.
+public struct AnnealedImportanceSampling {
+    /// Intermediate distributions (1: importance sampling from the prior).
+    public var distributions: Int
+    public var leapfrogSteps: Int
+    /// The initial leapfrog step, adapted towards 65% acceptance.
+    public var stepSize: Double
+    public var chains: Int
+
+    public init(distributions: Int, leapfrogSteps: Int, stepSize: Double, chains: Int) {
+        self.distributions = distributions
+        self.leapfrogSteps = leapfrogSteps
+        self.stepSize = stepSize
+        self.chains = chains
+    }
+
+    /// beta_t for t in 0...T: sigmoid-spaced (Wu et al. 2017), 0 at the start and 1 at the end.
+    public func schedule() -> [Double] {
+        let t = distributions
+        let raw = (0...t).map { 1 / (1 + Foundation.exp(-4 * (2 * Double($0) / Double(max(t, 1)) - 1))) }
+        return raw.map { ($0 - raw[0]) / (raw[t] - raw[0]) }
+    }
+
+    /// log p(x) of the examples whose rows (chains per example, example after example) are
+    /// already in `logJoint.labels` and `gradient.labels`. `logJoint` returns
+    /// [log p(x|z), log p(z)] per row of (z, beta); `gradient` the input gradient of
+    /// -mean(log p(z) + beta log p(x|z)). `latents` say how to draw z from the prior.
+    public func logLikelihoods(
+        logJoint: Executable, gradient: Executable, latents: [(Distribution, Int)], seed: UInt64
+    ) -> [Double] {
+        let rows = logJoint.batch
+        let width = latents.reduce(0) { $0 + $1.1 }
+        let philox = Philox(seed: seed ^ 0xA15)
+        var z = [Double](repeating: 0, count: rows * width)
+        for row in 0..<rows {
+            var offset = 0
+            for (stream, (distribution, dimension)) in latents.enumerated() {
+                let draw = distribution.sample(row: row, width: dimension, philox: philox, step: 0, stream: stream)
+                for j in 0..<dimension { z[row * width + offset + j] = draw[j] }
+                offset += dimension
+            }
+        }
+        /// Runs a phase at (z, beta); returns its output.
+        func evaluate(_ executable: Executable, _ z: [Double], beta: Double) {
+            for row in 0..<rows {
+                for j in 0..<width { executable.data[row * (width + 1) + j] = Float(z[row * width + j]) }
+                executable.data[row * (width + 1) + width] = Float(beta)
+            }
+            executable.run(seed: seed, step: 0)
+        }
+        func densities(_ z: [Double]) -> (likelihood: [Double], prior: [Double]) {
+            evaluate(logJoint, z, beta: 1)
+            let output = logJoint.output
+            return ((0..<rows).map { Double(output[2 * $0]) }, (0..<rows).map { Double(output[2 * $0 + 1]) })
+        }
+        /// The gradient of U = -(log p(z) + beta log p(x|z)), per row.
+        func potentialGradient(_ z: [Double], beta: Double) -> [Double] {
+            evaluate(gradient, z, beta: beta)
+            guard let values = gradient.inputGradient else { return Array(repeating: 0, count: rows * width) }
+            return (0..<(rows * width)).map { Double(values[$0 / width * (width + 1) + $0 % width]) * Double(rows) }
+        }
+
+        let betas = schedule()
+        var weights = [Double](repeating: 0, count: rows)
+        var (likelihood, prior) = densities(z)
+        var step = stepSize
+        for t in 1..<betas.count {
+            let beta = betas[t]
+            for row in 0..<rows { weights[row] += (beta - betas[t - 1]) * likelihood[row] }
+            if t == betas.count - 1 { break }  // the last weight is in; no need to move on
+            // One HMC transition leaving p(z) p(x|z)^beta invariant.
+            var momentum = (0..<(rows * width)).map { philox.normal(step: UInt64(t), stream: 1, index: $0) }
+            let kinetic = (0..<rows).map { row in
+                (0..<width).reduce(0.0) { $0 + 0.5 * pow(momentum[row * width + $1], 2) }
+            }
+            var proposal = z
+            var force = potentialGradient(proposal, beta: beta)
+            for i in momentum.indices { momentum[i] -= 0.5 * step * force[i] }
+            for leap in 1...leapfrogSteps {
+                for i in proposal.indices { proposal[i] += step * momentum[i] }
+                force = potentialGradient(proposal, beta: beta)
+                let scale = leap == leapfrogSteps ? 0.5 : 1
+                for i in momentum.indices { momentum[i] -= scale * step * force[i] }
+            }
+            let (proposedLikelihood, proposedPrior) = densities(proposal)
+            var accepted = 0
+            for row in 0..<rows {
+                let current = -(prior[row] + beta * likelihood[row]) + kinetic[row]
+                let proposedKinetic = (0..<width).reduce(0.0) { $0 + 0.5 * pow(momentum[row * width + $1], 2) }
+                let proposed = -(proposedPrior[row] + beta * proposedLikelihood[row]) + proposedKinetic
+                let u = philox.uniform(step: UInt64(t), stream: 2, index: row)
+                guard proposed.isFinite, Foundation.log(max(u, 1e-300)) < current - proposed else { continue }
+                accepted += 1
+                for j in 0..<width { z[row * width + j] = proposal[row * width + j] }
+                likelihood[row] = proposedLikelihood[row]
+                prior[row] = proposedPrior[row]
+            }
+            step *= Double(accepted) / Double(rows) > 0.65 ? 1.02 : 0.98
+        }
+        // log-mean-exp over each example's chains.
+        return (0..<(rows / chains)).map { example in
+            var total = StreamingLogSumExp()
+            for chain in 0..<chains { total.add(weights[example * chains + chain]) }
+            return total.value - Foundation.log(Double(chains))
+        }
+    }
+}
