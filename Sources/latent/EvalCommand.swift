@@ -122,8 +122,13 @@ struct EvalCommand: ParsableCommand {
 
     func elbo(_ trained: TrainedRun) throws -> Estimate {
         let (data, count) = try examples(trained)
-        let phase =
-            trained.pipeline.inference().phases.contains { $0.name == "log_weights" } ? "log_weights" : "adversary_elbo"
+        let phases = trained.pipeline.inference().phases.map(\.name)
+        guard let phase = ["log_weights", "adversary_elbo"].first(where: phases.contains) else {
+            printError(
+                "error: the elbo metric needs Gaussian encoders, or an AVB adversary T(x, z) without adaptive contrast; "
+                    + "\(options.runPath) has neither (try --metric ais)")
+            throw ExitCode.usage
+        }
         let model = try trained.bind(
             phase, batch: min(count, 500), threads: options.threads, purpose: "the elbo metric")
         let values = trained.outputs(model, count: count, seed: UInt64(options.seed)) {

@@ -103,4 +103,29 @@ final class EvaluationTests: XCTestCase {
         XCTAssertNotEqual(wrong.status, 0)
         XCTAssertTrue(wrong.error.contains("wide.npy"), wrong.error)
     }
+
+    /// A semi-supervised AAE: samples with a fixed label, the label head's error, codes and
+    /// reconstructions as pictures.
+    func testLabelledModelCommands() throws {
+        guard FileManager.default.fileExists(atPath: Dataset.fashionMNISTDirectory) else {
+            throw XCTSkip("dataset-fashion-mnist is not installed (make deps)")
+        }
+        let run = try train("aae-semisupervised.yaml", steps: 3)
+        let three = try Binary.run(["sample", run, "-n", "2", "--label", "3"])
+        let seven = try Binary.run(["sample", run, "-n", "2", "--label", "7"])
+        XCTAssertEqual(three.status, 0, three.error)
+        XCTAssertNotEqual(three.output, seven.output, "the label reaches the decoder")
+        let outside = try Binary.run(["sample", run, "--label", "10"])
+        XCTAssertEqual(outside.status, 2)
+        XCTAssertTrue(outside.error.contains("--label must be between 0 and 9"), outside.error)
+        let accuracy = try evaluate(run, ["--metric", "accuracy", "-n", "200"])
+        XCTAssertGreaterThan(accuracy.value, 0.5, "an almost untrained head errs on most examples")
+        for (command, file) in [("encode", "codes.png"), ("reconstruct", "recon.png")] {
+            let result = try Binary.run([command, run, "-n", "50", "--png", run + "/" + file])
+            XCTAssertEqual(result.status, 0, result.error)
+        }
+        let interpolation = try Binary.run(["interpolate", run, "--steps", "4", "--npy", run + "/walk.npy"])
+        XCTAssertEqual(interpolation.status, 0, interpolation.error)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: run + "/walk.npy")).count, 128 + 4 * 784 * 4)
+    }
 }
