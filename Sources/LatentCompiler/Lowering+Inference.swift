@@ -16,8 +16,8 @@ import LatentSpec
 ///   log q(z|x) - log p(z)).
 /// - `log_joint`: (codes, beta) as input rows and x as the second input -> [log p(x|z), log p(z)]
 ///   per row; `log_joint_gradient`: the gradient of -mean(log p(z) + beta log p(x|z)) with
-///   respect to the input rows (HMC in annealed importance sampling). Models whose latents
-///   all have densities and a likelihood.
+///   respect to the input rows (HMC in annealed importance sampling; a categorical latent's
+///   one-hot code is held fixed there). Models whose latents all have densities and a likelihood.
 extension LoweringContext {
     /// The width of the codes `encode` returns and `decode` reads: every latent in spec order.
     var codeWidth: Int { spec.latents.reduce(0) { $0 + $1.dimension.value } }
@@ -98,13 +98,8 @@ extension LoweringContext {
     /// The tempered log joint of codes given as input rows (with beta in the last column)
     /// and x given as the second input.
     func logJointPhase(gradient: Bool) -> Phase? {
-        let continuous = spec.latents.allSatisfy { latent in
-            switch latent.distribution.value {
-            case .categorical, .swissRoll: false
-            default: true
-            }
-        }
-        guard continuous, !spec.latents.isEmpty, case .draw = spec.model.first?.value else { return nil }
+        let densities = spec.latents.allSatisfy { $0.distribution.value.hasDensity }
+        guard densities, !spec.latents.isEmpty, case .draw = spec.model.first?.value else { return nil }
         var b = PhaseBuilder(self, input: .labelled, dataWidth: codeWidth + 1)
         let input = b.variable(DataSpec.variableName)
         var offset = 0

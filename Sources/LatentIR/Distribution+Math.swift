@@ -53,12 +53,13 @@ extension Distribution {
         }
     }
 
-    /// Row `row` of a draw of width `width` from stream `stream`: the row uses uniforms
-    /// 2(width+1)·row ... and normals (width+1)·row ... of the stream, so rows are independent
-    /// of how many rows are drawn and of who draws them.
+    /// Row `row` of a draw of width `width` from stream `stream`: the row uses normals
+    /// (width+1)·row ... of the stream and uniforms (width+1)·row ... of its companion
+    /// stream (bit 30 set), so the two never share Philox words, and rows are independent of
+    /// how many rows are drawn and of who draws them.
     public func sample(row: Int, width: Int, philox: Philox, step: UInt64, stream: Int) -> [Double] {
         let base = (width + 1) * row
-        let uniforms = (0...width).map { philox.uniform(step: step, stream: stream, index: 2 * (base + $0)) }
+        let uniforms = (0...width).map { philox.uniform(step: step, stream: stream | 1 << 30, index: base + $0) }
         let normals = (0..<width).map { philox.normal(step: step, stream: stream, index: base + $0) }
         return sample(dimension: width, uniforms: uniforms.map { 1 - $0 }, normals: normals)
     }

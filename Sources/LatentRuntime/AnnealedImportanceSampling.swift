@@ -7,6 +7,8 @@ import LatentSpec
 /// p(z) p(x|z)^beta with beta rising from 0 to 1 on a sigmoid schedule, each moved by one
 /// Hamiltonian Monte-Carlo transition, and accumulate importance weights
 /// (beta_t - beta_{t-1}) log p(x | z). log p(x) is the log-mean-exp of the weights over chains.
+/// A categorical latent is summed out exactly: one annealing run per class with its one-hot
+/// code held fixed, log p(x) = log sum_k p(y = k) p(x | y = k).
 public struct AnnealedImportanceSampling {
     /// Intermediate distributions (1: importance sampling from the prior).
     public var distributions: Int
@@ -36,6 +38,26 @@ public struct AnnealedImportanceSampling {
     public func logLikelihoods(
         logJoint: Executable, gradient: Executable, latents: [(Distribution, Int)], seed: UInt64
     ) -> [Double] {
+        guard let index = latents.firstIndex(where: { if case .categorical = $0.0 { true } else { false } }),
+            case .categorical(let probabilities) = latents[index].0
+        else { return anneal(logJoint: logJoint, gradient: gradient, latents: latents, seed: seed, fixed: nil) }
+        let offset = latents.prefix(index).reduce(0) { $0 + $1.1 }
+        var totals = Array(repeating: StreamingLogSumExp(), count: logJoint.batch / chains)
+        for (k, probability) in probabilities.enumerated() {
+            let part = anneal(
+                logJoint: logJoint, gradient: gradient, latents: latents, seed: seed &+ UInt64(k),
+                fixed: (offset, probabilities.count, k))
+            for (example, value) in part.enumerated() { totals[example].add(Foundation.log(probability) + value) }
+        }
+        return totals.map(\.value)
+    }
+
+    /// One annealing run; `fixed` holds a categorical latent's code (its offset, width and
+    /// class) at one-hot, so the estimate is of p(x | y = class).
+    func anneal(
+        logJoint: Executable, gradient: Executable, latents: [(Distribution, Int)], seed: UInt64,
+        fixed: (offset: Int, width: Int, value: Int)?
+    ) -> [Double] {
         let rows = logJoint.batch
         let width = latents.reduce(0) { $0 + $1.1 }
         let philox = Philox(seed: seed ^ 0xA15)
@@ -47,7 +69,12 @@ public struct AnnealedImportanceSampling {
                 for j in 0..<dimension { z[row * width + offset + j] = draw[j] }
                 offset += dimension
             }
+            if let fixed {
+                for j in 0..<fixed.width { z[row * width + fixed.offset + j] = j == fixed.value ? 1 : 0 }
+            }
         }
+        /// Whether dimension j of a row moves (a fixed categorical code does not).
+        let moves = (0..<width).map { j in fixed.map { j < $0.offset || j >= $0.offset + $0.width } ?? true }
         /// Runs a phase at (z, beta); returns its output.
         func evaluate(_ executable: Executable, _ z: [Double], beta: Double) {
             for row in 0..<rows {
@@ -65,7 +92,9 @@ public struct AnnealedImportanceSampling {
         func potentialGradient(_ z: [Double], beta: Double) -> [Double] {
             evaluate(gradient, z, beta: beta)
             guard let values = gradient.inputGradient else { return Array(repeating: 0, count: rows * width) }
-            return (0..<(rows * width)).map { Double(values[$0 / width * (width + 1) + $0 % width]) * Double(rows) }
+            return (0..<(rows * width)).map {
+                moves[$0 % width] ? Double(values[$0 / width * (width + 1) + $0 % width]) * Double(rows) : 0
+            }
         }
 
         let betas = schedule()
@@ -77,7 +106,9 @@ public struct AnnealedImportanceSampling {
             for row in 0..<rows { weights[row] += (beta - betas[t - 1]) * likelihood[row] }
             if t == betas.count - 1 { break }  // the last weight is in; no need to move on
             // One HMC transition leaving p(z) p(x|z)^beta invariant.
-            var momentum = (0..<(rows * width)).map { philox.normal(step: UInt64(t), stream: 1, index: $0) }
+            var momentum = (0..<(rows * width)).map {
+                moves[$0 % width] ? philox.normal(step: UInt64(t), stream: 1, index: $0) : 0
+            }
             let kinetic = (0..<rows).map { row in
                 (0..<width).reduce(0.0) { $0 + 0.5 * pow(momentum[row * width + $1], 2) }
             }

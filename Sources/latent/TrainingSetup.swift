@@ -34,12 +34,18 @@ struct TrainingSetup {
             labelledCount: pipeline.model.spec.data.labelled.value, threads: threads)
     }
 
-    /// Training steps for `steps` or `epochs` when given, else the spec's length.
+    /// Training steps for `steps` or `epochs` when given, else the spec's length. A step
+    /// draws one batch for every run of a phase that reads the data (an AAE step: three).
     func totalSteps(steps: Int?, epochs: Int?) -> Int {
+        let batchesPerStep = program.schedule.reduce(0) { total, entry in
+            let readsData = program.phases.first { $0.name == entry.phase }?.input == .data
+            return total + (readsData ? entry.count : 0)
+        }
         switch (steps, epochs, pipeline.model.spec.training.length.value) {
-        case (let steps?, _, _): steps
-        case (nil, let epochs?, _), (nil, nil, .epochs(let epochs)): max(1, epochs * data.count / batch)
-        case (nil, nil, .steps(let count)): count
+        case (let steps?, _, _): return steps
+        case (nil, let epochs?, _), (nil, nil, .epochs(let epochs)):
+            return max(1, epochs * data.count / (batch * max(batchesPerStep, 1)))
+        case (nil, nil, .steps(let count)): return count
         }
     }
 }

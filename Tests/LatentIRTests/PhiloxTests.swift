@@ -1,4 +1,6 @@
+import Foundation
 import LatentIR
+import LatentSpec
 import XCTest
 
 final class PhiloxTests: XCTestCase {
@@ -21,5 +23,36 @@ final class PhiloxTests: XCTestCase {
         XCTAssertNotEqual(philox.normal(step: 4, stream: 1, index: 0), draws[0])
         XCTAssertEqual(
             Philox(seed: 42).normal(step: 3, stream: 1, index: 7), draws[7], "a pure function of its counter")
+    }
+}
+
+/// Prior draws: a mixture's component choice and its Gaussian noise come from separate
+/// random words, so every component's samples spread with the component's own std.
+final class PriorSamplingTests: XCTestCase {
+    func testMixtureDrawsSpreadAsTheirComponents() {
+        let prior = Distribution.ringMixture(components: 8, radius: 4, std: 0.5)
+        let philox = Philox(seed: 3)
+        var residuals = [[[Double]]](repeating: [[], []], count: 8)
+        var counts = [Int](repeating: 0, count: 8)
+        for row in 0..<8000 {
+            let z = prior.sample(row: row, width: 2, philox: philox, step: 0, stream: 0)
+            let angle = atan2(z[1], z[0])
+            let component = (Int((angle / (2 * Double.pi) * 8).rounded()) + 8) % 8
+            counts[component] += 1
+            let centre = [
+                4 * cos(2 * Double.pi * Double(component) / 8), 4 * sin(2 * Double.pi * Double(component) / 8),
+            ]
+            for j in 0..<2 { residuals[component][j].append(z[j] - centre[j]) }
+        }
+        // Per component: a shared word would tie each component to a band of noise radii.
+        for component in 0..<8 {
+            for j in 0..<2 {
+                let values = residuals[component][j]
+                let mean = values.reduce(0, +) / Double(values.count)
+                let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+                XCTAssertEqual(std, 0.5, accuracy: 0.06, "component \(component) dimension \(j)")
+            }
+        }
+        for count in counts { XCTAssertEqual(Double(count), 1000, accuracy: 150) }
     }
 }
