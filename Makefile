@@ -1,6 +1,6 @@
 # Latent: two commands do everything on a fresh Debian machine with Swift.
 #   make demo   the main job: train the VAE of Specs/vae.yaml on Fashion-MNIST for one epoch
-#   make test   the whole test suite
+#   make test   the whole test suite, then the quick versions of the paper experiments
 # Both install the Debian packages they need first (make deps).
 
 SWIFT ?= swift
@@ -26,3 +26,5 @@ demo: deps build
 
 test: deps
 	$(SWIFT) test
+	experiments/avb-toy.sh --quick
+	experiments/gan-toys.sh --quick

@@ -9,6 +9,8 @@ import LatentSpec
 /// - `decode`: codes (given as the input rows) -> the model's mean of x.
 /// - `encode`: x -> every latent's code, concatenated in spec order (Gaussian means,
 ///   categorical probabilities, deterministic or implicit encoder outputs).
+/// - `encode_draw`: x -> a draw of every latent from q(z|x) (Gaussian and implicit encoders
+///   sample; others as in `encode`).
 /// - `reconstruct`: x -> its codes -> the model's mean of x.
 /// - `log_weights`: x -> log p(x|z) + log p(z) - log q(z|x) for S draws z ~ q(z|x), `[S, B, 1]`
 ///   (Gaussian encoders: the ELBO and IWAE bounds follow from these).
@@ -25,7 +27,7 @@ extension LoweringContext {
     func inferencePhases() -> [Phase] {
         var phases = [samplePhase(), decodePhase()]
         if !spec.inference.isEmpty {
-            phases += [encodePhase(), reconstructPhase()]
+            phases += [encodePhase(), encodeDrawPhase(), reconstructPhase()]
         }
         if let logWeights = logWeightsPhase() { phases.append(logWeights) }
         if let adversaryELBO = adversaryELBOPhase() { phases.append(adversaryELBO) }
@@ -58,6 +60,12 @@ extension LoweringContext {
         var b = PhaseBuilder(self)
         b.encode(means: true)
         return b.finish("encode", updates: [], loss: codes(&b))
+    }
+
+    func encodeDrawPhase() -> Phase {
+        var b = PhaseBuilder(self)
+        b.encode()
+        return b.finish("encode_draw", updates: [], loss: codes(&b))
     }
 
     func reconstructPhase() -> Phase {

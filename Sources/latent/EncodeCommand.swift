@@ -20,6 +20,9 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .short, help: "How many examples (default: all).")
     var n: Int?
 
+    @Flag(help: "Draw each code from q(z | x) instead of taking its mean (implicit encoders always draw).")
+    var draw = false
+
     @Option(help: "Write the codes to this .npy file (float32, [n, code width]).")
     var npy: String?
 
@@ -30,7 +33,8 @@ struct EncodeCommand: ParsableCommand {
         let trained = try options.load()
         let data = try options.examples(of: trained)
         let count = min(n ?? data.count, data.count)
-        let encoder = try trained.bind("encode", batch: min(count, 500), threads: options.threads, purpose: "encode")
+        let encoder = try trained.bind(
+            draw ? "encode_draw" : "encode", batch: min(count, 500), threads: options.threads, purpose: "encode")
         let codes = trained.outputs(encoder, count: count, seed: UInt64(options.seed)) {
             TrainedRun.fill(encoder, from: data, rows: $0)
         }

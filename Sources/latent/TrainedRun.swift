@@ -66,7 +66,8 @@ struct TrainedRun {
     }
 
     static let requirement = [
-        "encode": "an inference model (an encoder)", "reconstruct": "an inference model (an encoder)",
+        "encode": "an inference model (an encoder)", "encode_draw": "an inference model (an encoder)",
+        "reconstruct": "an inference model (an encoder)",
         "log_weights": "Gaussian encoders and priors with a density",
         "adversary_elbo": "an AVB adversary T(x, z) without adaptive contrast",
         "log_joint": "continuous latents with prior densities and a likelihood p(x | z)",

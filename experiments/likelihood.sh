@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Experiment 5: test log-likelihood of the seed's models on Fashion-MNIST ([0, 1] pixels,
+# Bernoulli likelihood), same 784-512-512 networks and training budget, each with the
+# estimators its paper uses: VAE and IWAE-trained VAE (ELBO, IWAE-1000, AIS), AAE (Parzen,
+# AIS), AVB (ELBO through T, AIS), GAN (Parzen). AIS: 200 distributions, 16 chains, 10
+# leapfrog steps on the first 200 test images; IWAE and ELBO on 1,000; Parzen on 1,000 with
+# 10,000 samples.
+#   experiments/likelihood.sh [--quick]   (full: EPOCHS=10 by default; quick: 1 epoch, 50 images)
+source "$(dirname "$0")/lib.sh"
+if $QUICK; then epochs=1; n=50; ais=20; else epochs=${EPOCHS:-10}; n=1000; ais=200; fi
+evaluate() {  # run metric label
+    "$LATENT" eval "$RUNS/like-$1" --metric "$2" -n "$3" "${@:4}" --json "$OUT/like-$1-${2%%:*}.json" >/dev/null
+}
+for spec in vae vae-iwae aae avb gan; do
+    timed "train-like-$spec" "$LATENT" train "Specs/$spec.yaml" --epochs "$epochs" --every 100000 \
+        --out "$RUNS/like-$spec" >/dev/null
+done
+for spec in vae vae-iwae; do
+    evaluate "$spec" elbo "$n"
+    evaluate "$spec" iwae:1000 "$n"
+done
+evaluate avb elbo "$n"
+for spec in vae vae-iwae aae avb; do evaluate "$spec" ais $((n / 5)) --distributions "$ais" --chains 16; done
+for spec in aae gan; do evaluate "$spec" parzen "$n"; done
+python3 - "$OUT" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+def cell(spec, metric):
+    path = f"{out}/like-{spec}-{metric}.json"
+    if not os.path.exists(path): return "–"
+    r = json.load(open(path))
+    return f"{r['value']:.1f} ± {r['standard_error']:.1f}"
+rows = ["| model | spec | ELBO | IWAE-1000 | AIS | Parzen |", "|---|---|---|---|---|---|"]
+for spec, name in [("vae", "VAE"), ("vae-iwae", "VAE trained on IWAE-5"), ("aae", "AAE"), ("avb", "AVB"), ("gan", "GAN")]:
+    rows.append(f"| {name} | {spec}.yaml | {cell(spec, 'elbo')} | {cell(spec, 'iwae')} | {cell(spec, 'ais')} | {cell(spec, 'parzen')} |")
+open(f"{out}/likelihood.md", "w").write("\n".join(rows) + "\n")
+print("\n".join(rows))
+PY
