@@ -6,12 +6,14 @@
 # leapfrog steps on the first 200 test images; IWAE and ELBO on 1,000; Parzen on 1,000 with
 # 10,000 samples.
 #   experiments/likelihood.sh [--quick]   (full: EPOCHS=10 by default; quick: 1 epoch, 50 images)
+# EPOCHS, IMAGES and DISTRIBUTIONS override the budget; REUSE=1 keeps runs already trained.
 source "$(dirname "$0")/lib.sh"
-if $QUICK; then epochs=1; n=50; ais=20; else epochs=${EPOCHS:-10}; n=1000; ais=200; fi
+if $QUICK; then epochs=1; n=50; ais=20; else epochs=${EPOCHS:-10}; n=${IMAGES:-1000}; ais=${DISTRIBUTIONS:-200}; fi
 evaluate() {  # run metric label
     "$LATENT" eval "$RUNS/like-$1" --metric "$2" -n "$3" "${@:4}" --json "$OUT/like-$1-${2%%:*}.json" >/dev/null
 }
 for spec in vae vae-iwae aae avb gan; do
+    [ "${REUSE:-0}" = 1 ] && [ -f "$RUNS/like-$spec/checkpoint.safetensors" ] && continue
     timed "train-like-$spec" "$LATENT" train "Specs/$spec.yaml" --epochs "$epochs" --every 100000 \
         --out "$RUNS/like-$spec" >/dev/null
 done
