@@ -102,5 +102,17 @@ extension Distribution {
         }
     }
 
+    /// Whether draws are one-hot class codes.
+    public var isCategorical: Bool { if case .categorical = self { true } else { false } }
+
+    /// One row of several latents' codes side by side (latent k from stream k), in order.
+    public static func sampleCodes(
+        _ latents: [(distribution: Distribution, width: Int)], row: Int, philox: Philox, step: UInt64 = 0
+    ) -> [Double] {
+        latents.enumerated().flatMap { stream, latent in
+            latent.distribution.sample(row: row, width: latent.width, philox: philox, step: step, stream: stream)
+        }
+    }
+
     private func element(_ vector: [Double], _ index: Int) -> Double { vector.count == 1 ? vector[0] : vector[index] }
 }

@@ -16,8 +16,10 @@ public final class WorkerPool: @unchecked Sendable {
     private let generation = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
     private let condition = NSCondition()
-    /// The running job: set before a generation increment, read by the workers after it.
-    private nonisolated(unsafe) var job: ((Int) -> Void)?
+    /// The running job and its task count: set before a generation increment, read by the
+    /// workers after it. The caller's closure is stored as it is, so a run allocates nothing.
+    private nonisolated(unsafe) var job: ((Int, Int) -> Void)?
+    private nonisolated(unsafe) var jobTasks = 0
 
     /// The pool of `threads` threads (at least one: the caller's). Pools live as long as the
     /// process; one is made per thread count.
@@ -57,10 +59,8 @@ public final class WorkerPool: @unchecked Sendable {
             return
         }
         withoutActuallyEscaping(body) { body in
-            let threads = threads
-            job = { thread in
-                for task in Self.share(of: thread, threads: threads, tasks: tasks) { body(task, thread) }
-            }
+            job = body
+            jobTasks = tasks
             finished.store(0, ordering: .relaxed)
             condition.lock()
             generation.add(1, ordering: .sequentiallyConsistent)
@@ -104,7 +104,9 @@ public final class WorkerPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            job?(thread)
+            if let job {
+                for task in Self.share(of: thread, threads: threads, tasks: jobTasks) { job(task, thread) }
+            }
             finished.add(1, ordering: .releasing)
         }
     }

@@ -36,12 +36,12 @@ public struct AnnealedImportanceSampling {
     /// [log p(x|z), log p(z)] per row of (z, beta); `gradient` the input gradient of
     /// -mean(log p(z) + beta log p(x|z)). `latents` say how to draw z from the prior.
     public func logLikelihoods(
-        logJoint: Executable, gradient: Executable, latents: [(Distribution, Int)], seed: UInt64
+        logJoint: Executable, gradient: Executable, latents: [(distribution: Distribution, width: Int)], seed: UInt64
     ) -> [Double] {
-        guard let index = latents.firstIndex(where: { if case .categorical = $0.0 { true } else { false } }),
-            case .categorical(let probabilities) = latents[index].0
+        guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }),
+            case .categorical(let probabilities) = latents[index].distribution
         else { return anneal(logJoint: logJoint, gradient: gradient, latents: latents, seed: seed, fixed: nil) }
-        let offset = latents.prefix(index).reduce(0) { $0 + $1.1 }
+        let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         var totals = Array(repeating: StreamingLogSumExp(), count: logJoint.batch / chains)
         for (k, probability) in probabilities.enumerated() {
             let part = anneal(
@@ -55,20 +55,16 @@ public struct AnnealedImportanceSampling {
     /// One annealing run; `fixed` holds a categorical latent's code (its offset, width and
     /// class) at one-hot, so the estimate is of p(x | y = class).
     func anneal(
-        logJoint: Executable, gradient: Executable, latents: [(Distribution, Int)], seed: UInt64,
+        logJoint: Executable, gradient: Executable, latents: [(distribution: Distribution, width: Int)], seed: UInt64,
         fixed: (offset: Int, width: Int, value: Int)?
     ) -> [Double] {
         let rows = logJoint.batch
-        let width = latents.reduce(0) { $0 + $1.1 }
+        let width = latents.reduce(0) { $0 + $1.width }
         let philox = Philox(seed: seed ^ 0xA15)
         var z = [Double](repeating: 0, count: rows * width)
         for row in 0..<rows {
-            var offset = 0
-            for (stream, (distribution, dimension)) in latents.enumerated() {
-                let draw = distribution.sample(row: row, width: dimension, philox: philox, step: 0, stream: stream)
-                for j in 0..<dimension { z[row * width + offset + j] = draw[j] }
-                offset += dimension
-            }
+            let draw = Distribution.sampleCodes(latents, row: row, philox: philox)
+            for j in 0..<width { z[row * width + j] = draw[j] }
             if let fixed {
                 for j in 0..<fixed.width { z[row * width + fixed.offset + j] = j == fixed.value ? 1 : 0 }
             }

@@ -13,7 +13,10 @@ public final class Trainer {
     /// The schedule with each phase's executable: (executable, runs per step, index in `program.phases`).
     let schedule: [(executable: Executable, count: Int, phase: Int)]
     let data: Dataset
-    let labelled: [Int]
+    /// The first `labelledCount` examples keep their labels.
+    let labelledCount: Int
+    /// The indices of the current labelled batch, refilled in place.
+    var labelledBatch: [Int]
     let batch: Int
     public let seed: UInt64
     var order: [Int]
@@ -53,7 +56,8 @@ public final class Trainer {
             return (executable, entry.count, index)
         }
         order = Array(0..<data.count)
-        labelled = Array(0..<min(labelledCount ?? data.count, data.count))
+        self.labelledCount = min(labelledCount ?? data.count, data.count)
+        labelledBatch = Array(repeating: 0, count: batch)
         shuffle()
     }
 
@@ -108,11 +112,13 @@ public final class Trainer {
         return order[cursor..<(cursor + batch)]
     }
 
-    func nextLabelledBatch() -> [Int] {
-        (0..<batch).map { _ in
-            defer { labelledCursor = (labelledCursor + 1) % max(labelled.count, 1) }
-            return labelled[labelledCursor]
+    /// The next batch of labelled examples, cycling through them in order.
+    func nextLabelledBatch() -> ArraySlice<Int> {
+        for row in 0..<batch {
+            labelledBatch[row] = labelledCursor
+            labelledCursor = (labelledCursor + 1) % max(labelledCount, 1)
         }
+        return labelledBatch[...]
     }
 
     /// The mean loss of phase `phase` over `data` in whole batches, without updating anything
@@ -143,7 +149,7 @@ public final class Trainer {
             for repeatIndex in 0..<entry.count {
                 let start = profile.map { _ in StepProfile.now() }
                 let indices: ArraySlice<Int> =
-                    executable.phase.input == .labelled ? ArraySlice(nextLabelledBatch()) : nextBatch()
+                    executable.phase.input == .labelled ? nextLabelledBatch() : nextBatch()
                 // Every run of every phase draws its own numbers: the counter holds all three.
                 let counter = step &* 4096 &+ UInt64(phaseIndex * 64 + repeatIndex)
                 data.fill(indices, into: executable.data, draw: counter)

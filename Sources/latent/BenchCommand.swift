@@ -30,8 +30,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Examples per batch (overrides the spec).")
     var batch: Int?
 
-    @Option(help: "Threads for the kernels (default: every core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var kernels: ThreadsOption
 
     @Option(help: "Train on this file or Fashion-MNIST folder instead of the spec's data.")
     var data: String?
@@ -44,12 +43,11 @@ struct BenchCommand: ParsableCommand {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() throws {
         guard let spec else { return runGemm() }
-        let setup = try TrainingSetup(spec: spec, batch: batch, seed: nil, dataPath: data, threads: threads)
+        let setup = try TrainingSetup(spec: spec, batch: batch, seed: nil, dataPath: data, threads: kernels.threads)
         let trainer = setup.trainer
         do {
             for _ in 0..<warmup { try trainer.trainStep() }
@@ -58,7 +56,7 @@ struct BenchCommand: ParsableCommand {
             for _ in 0..<steps { try trainer.trainStep(profile: profile) }
             let seconds = Date().timeIntervalSince(start)
             let report = BenchReport(
-                model: setup.pipeline.ir.name, batch: setup.batch, threads: threads, steps: steps, seconds: seconds,
+                model: setup.pipeline.ir.name, batch: setup.batch, threads: kernels, steps: steps, seconds: seconds,
                 phases: setup.program.phases.map(\.name), profile: profile, peakBytes: Self.peakResidentBytes())
             print(format == .json ? report.json : report.text)
         } catch {
@@ -68,13 +66,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     func runGemm() {
-        let results = GemmBench.run(threads: threads)
+        let results = GemmBench.run(threads: kernels.threads)
         if format == .json {
             let fields = results.map { "\"\($0.0.name)\": \(BenchReport.rounded($0.1))" }.joined(separator: ", ")
-            print("{\"threads\": \(threads), \"gflops\": {\(fields)}}")
+            print("{\"threads\": \(kernels.threads), \"gflops\": {\(fields)}}")
         } else {
             print(
-                "matrix products, \(threads) thread\(threads == 1 ? "" : "s") (m x k x n, nt: B transposed, tn: A transposed)"
+                "matrix products, \(kernels.phrase) (m x k x n, nt: B transposed, tn: A transposed)"
             )
             for (shape, rate) in results {
                 print(
@@ -100,7 +98,7 @@ enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
 struct BenchReport {
     let model: String
     let batch: Int
-    let threads: Int
+    let threads: ThreadsOption
     let steps: Int
     let seconds: Double
     let phases: [String]
@@ -122,7 +120,7 @@ struct BenchReport {
 
     var text: String {
         var lines = [
-            "bench \(model): batch \(batch), \(threads) thread\(threads == 1 ? "" : "s"), \(steps) timed steps"
+            "bench \(model): batch \(batch), \(threads.phrase), \(steps) timed steps"
         ]
         for (name, rate) in zip(phases, phaseRates) {
             lines.append(
@@ -147,7 +145,7 @@ struct BenchReport {
         let phaseFields = zip(phases, phaseRates).map { "\"\($0)\": \(Self.rounded($1))" }.joined(separator: ", ")
         let splitFields = split.map { "\"\($0.0)\": \(Self.rounded($0.1 / Double(steps) * 1e3))" }.joined(
             separator: ", ")
-        return "{\"model\": \"\(model)\", \"batch\": \(batch), \"threads\": \(threads), \"steps\": \(steps), "
+        return "{\"model\": \"\(model)\", \"batch\": \(batch), \"threads\": \(threads.threads), \"steps\": \(steps), "
             + "\"samples_per_s\": \(Self.rounded(samplesPerSecond)), \"phase_samples_per_s\": {\(phaseFields)}, "
             + "\"gemm_gflops\": \(Self.rounded(gflops)), \"ms_per_step\": {\(splitFields)}, "
             + "\"peak_mb\": \(Self.rounded(Double(peakBytes) / 1e6))}"

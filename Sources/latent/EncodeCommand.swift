@@ -3,6 +3,7 @@ import Foundation
 import LatentIR
 import LatentPictures
 import LatentRuntime
+import LatentSpec
 
 /// `latent encode RUN`: latent codes of a data set.
 struct EncodeCommand: ParsableCommand {
@@ -45,18 +46,11 @@ struct EncodeCommand: ParsableCommand {
                 printError("error: --png needs codes of at least 2 dimensions; these have \(width)")
                 throw ExitCode.usage
             }
-            // The prior's draws through the sample phase's latents: decode is not needed, so
-            // they are drawn here from each latent's distribution, in code order.
-            let latents = trained.pipeline.model.spec.latents
+            // Draws from the prior, in code order, beside the codes.
             let philox = Philox(seed: UInt64(options.seed) ^ 0x9E10)
-            var prior: [SIMD2<Double>] = []
-            for row in 0..<count {
-                var code: [Double] = []
-                for (stream, latent) in latents.enumerated() {
-                    code += latent.distribution.value.sample(
-                        row: row, width: latent.dimension.value, philox: philox, step: 0, stream: stream)
-                }
-                prior.append(SIMD2(code[0], code[1]))
+            let prior = (0..<count).map { row in
+                let code = Distribution.sampleCodes(trained.latents, row: row, philox: philox)
+                return SIMD2(code[0], code[1])
             }
             let points = (0..<count).map { SIMD2(Double(codes[$0 * width]), Double(codes[$0 * width + 1])) }
             try Output.png(

@@ -174,7 +174,6 @@ struct EvalCommand: ParsableCommand {
         let gradient = try trained.bind("log_joint_gradient", batch: rows, threads: options.threads, purpose: "ais")
         let sampler = AnnealedImportanceSampling(
             distributions: distributions, leapfrogSteps: leapfrog, stepSize: stepSize, chains: chains)
-        let latents = trained.pipeline.model.spec.latents.map { ($0.distribution.value, $0.dimension.value) }
         var values: [Double] = []
         for start in stride(from: 0, to: count, by: perBatch) {
             let examples = min(perBatch, count - start)
@@ -182,7 +181,8 @@ struct EvalCommand: ParsableCommand {
             data.fill(ArraySlice(indices), into: logJoint.labels)
             data.fill(ArraySlice(indices), into: gradient.labels)
             let estimates = sampler.logLikelihoods(
-                logJoint: logJoint, gradient: gradient, latents: latents, seed: UInt64(options.seed) &+ UInt64(start))
+                logJoint: logJoint, gradient: gradient, latents: trained.latents,
+                seed: UInt64(options.seed) &+ UInt64(start))
             values += estimates.prefix(examples)
         }
         return Estimate(values)
@@ -231,17 +231,13 @@ struct EvalCommand: ParsableCommand {
     /// through each cluster's majority label among training examples (`clusters`).
     func accuracy(_ trained: TrainedRun, clusters: Bool) throws -> (String, Estimate, [String: String]) {
         let name = clusters ? "clusters" : "accuracy"
-        let latents = trained.pipeline.model.spec.latents
-        guard
-            let index = latents.firstIndex(where: {
-                if case .categorical = $0.distribution.value { true } else { false }
-            })
-        else {
+        let latents = trained.latents
+        guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
             printError("error: the \(name) metric needs a categorical latent; \(options.runPath) has none")
             throw ExitCode.usage
         }
-        let offset = latents.prefix(index).reduce(0) { $0 + $1.dimension.value }
-        let classes = latents[index].dimension.value
+        let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
+        let classes = latents[index].width
         func assignments(_ data: Dataset, count: Int) throws -> [Int] {
             let encoder = try trained.bind("encode", batch: min(count, 500), threads: options.threads, purpose: name)
             let codes = trained.outputs(encoder, count: count, seed: UInt64(options.seed)) {

@@ -14,12 +14,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Seed of every random draw.")
     var seed: Int = 1
 
-    @Option(help: "Threads for the kernels (default: every core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var kernels: ThreadsOption
 
-    func validate() throws {
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
-    }
+    var threads: Int { kernels.threads }
 
     /// The run, loaded (errors print and exit).
     func load() throws -> TrainedRun { try TrainedRun(path: runPath) }

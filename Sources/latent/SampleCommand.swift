@@ -58,36 +58,26 @@ struct SampleCommand: ParsableCommand {
             let sampler = try trained.bind("sample", batch: min(n, 1000), threads: options.threads, purpose: "sample")
             return trained.outputs(sampler, count: n, seed: seed)
         }
-        let latents = trained.pipeline.model.spec.latents
-        guard
-            let categorical = latents.first(where: {
-                if case .categorical = $0.distribution.value { true } else { false }
-            })
-        else {
+        let latents = trained.latents
+        guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
             printError("error: --label needs a categorical latent; \(options.runPath) has none")
             throw ExitCode.usage
         }
-        guard label >= 0, label < categorical.dimension.value else {
-            printError("error: --label must be between 0 and \(categorical.dimension.value - 1)")
+        let classes = latents[index].width
+        guard label >= 0, label < classes else {
+            printError("error: --label must be between 0 and \(classes - 1)")
             throw ExitCode.usage
         }
+        let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         let decoder = try trained.bind("decode", batch: min(n, 1000), threads: options.threads, purpose: "sample")
         let philox = Philox(seed: seed)
         return trained.outputs(decoder, count: n, seed: seed) { rows in
-            var codes: [Float] = []
+            let width = decoder.data.count / decoder.batch
             for row in 0..<decoder.batch {
-                for (stream, latent) in latents.enumerated() {
-                    let width = latent.dimension.value
-                    if latent.name.value == categorical.name.value {
-                        codes += (0..<width).map { $0 == label ? 1 : 0 }
-                    } else {
-                        codes += latent.distribution.value.sample(
-                            row: rows.lowerBound + row, width: width, philox: philox, step: 0, stream: stream
-                        ).map(Float.init)
-                    }
-                }
+                var code = Distribution.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)
+                for j in 0..<classes { code[offset + j] = j == label ? 1 : 0 }
+                for j in 0..<width { decoder.data[row * width + j] = Float(code[j]) }
             }
-            for (index, value) in codes.enumerated() { decoder.data[index] = value }
         }
     }
 

@@ -47,8 +47,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write a checkpoint every this many steps (and always at the end).")
     var checkpointEvery: Int = 1000
 
-    @Option(help: "Threads for the kernels (default: every core). Results are the same for any count.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var kernels: ThreadsOption
 
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -57,11 +56,10 @@ struct TrainCommand: ParsableCommand {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if every < 1 { throw ValidationError("--every must be at least 1") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() throws {
-        let setup = try TrainingSetup(spec: spec, batch: batch, seed: seed, dataPath: data, threads: threads)
+        let setup = try TrainingSetup(spec: spec, batch: batch, seed: seed, dataPath: data, threads: kernels.threads)
         let (pipeline, program, trainer) = (setup.pipeline, setup.program, setup.trainer)
         let total = setup.totalSteps(steps: steps, epochs: epochs)
         let run = try RunDirectory(path: resume ?? out ?? "runs/\(pipeline.ir.name)")
@@ -78,7 +76,7 @@ struct TrainCommand: ParsableCommand {
         let phases = program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")
         print(
             "training \(pipeline.ir.name): \(total) steps of \(setup.batch) examples (\(setup.data.count) in the data), "
-                + "phases \(phases), seed \(setup.seed), \(threads) thread\(threads == 1 ? "" : "s")")
+                + "phases \(phases), seed \(setup.seed), \(kernels.phrase)")
         let first = Int(trainer.step) + 1
         guard first <= total else {
             print("the run is already at step \(trainer.step) of \(total)")

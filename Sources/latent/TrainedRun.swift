@@ -4,6 +4,7 @@ import LatentCompiler
 import LatentIR
 import LatentKernels
 import LatentRuntime
+import LatentSpec
 
 /// A trained run, as `latent train` leaves it: the resolved spec and the checkpoint with
 /// the parameters. Given a checkpoint file, the spec is looked for beside it.
@@ -63,6 +64,11 @@ struct TrainedRun {
         return Executable(
             phase, parameters: store, dataWidth: width(.data) ?? pipeline.model.spec.data.width,
             labelWidth: width(.labels) ?? 0, pool: WorkerPool.with(threads: threads))
+    }
+
+    /// Every latent's prior and width, in code order (what `encode` returns, `decode` reads).
+    var latents: [(distribution: Distribution, width: Int)] {
+        pipeline.model.spec.latents.map { ($0.distribution.value, $0.dimension.value) }
     }
 
     static let requirement = [

@@ -10,33 +10,6 @@ import XCTest
 /// Trained models against thresholds from the papers and the PyTorch reference, and the
 /// thread count changing nothing.
 final class TrainedModelTests: XCTestCase {
-    /// A trainer for a spec in `Specs/` on its own data (Fashion-MNIST or synthetic), with
-    /// every Adam learning rate times `rateScale`.
-    func trainer(_ name: String, batch: Int? = nil, threads: Int = 1, rateScale: Double = 1) throws -> (
-        Trainer, Pipeline, Dataset
-    ) {
-        let url = Repository.specs.appendingPathComponent(name)
-        let pipeline = try XCTUnwrap(Pipeline.compile(try SourceFile.read(path: url.path), name: name).pipeline)
-        let spec = pipeline.model.spec
-        let seed = UInt64(spec.training.seed.value)
-        let data: Dataset
-        switch spec.data.source.value {
-        case .synthetic(let set): data = Dataset.synthetic(set, seed: seed)
-        case .fashionMNIST: data = try Dataset.fashionMNIST(range: ClosedInterval(low: 0, high: 1))
-        case .file: throw XCTSkip("file data")
-        }
-        let batch = batch ?? spec.training.batch.value
-        var program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: pipeline.fused.samples) }
-        program.optimizers = program.optimizers.mapValues { optimizer in
-            guard case .adam(let lr, let beta1, let beta2, let eps) = optimizer else { return optimizer }
-            return .adam(lr: lr * rateScale, beta1: beta1, beta2: beta2, eps: eps)
-        }
-        let trainer = Trainer(
-            program: program, data: data, batch: batch, seed: seed, labelledCount: spec.data.labelled.value,
-            threads: threads)
-        return (trainer, pipeline, data)
-    }
-
     /// Every spec, a few steps on one thread and on two: the same losses at every step and
     /// the same parameters, bit for bit (GEMM blocks and reductions are split the same way).
     func testOneAndTwoThreadsGiveIdenticalResults() throws {

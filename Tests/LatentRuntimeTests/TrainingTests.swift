@@ -9,15 +9,6 @@ import XCTest
 /// Training end to end against closed forms: the linear-Gaussian VAE's ELBO approaches the
 /// exact log-likelihood of the trained model, and one seed gives bit-identical parameters.
 final class TrainingTests: XCTestCase {
-    func trainer(_ spec: String, batch: Int = 100, seed: UInt64 = 1) throws -> (Trainer, Pipeline, Dataset) {
-        let url = Repository.specs.appendingPathComponent(spec)
-        let pipeline = try XCTUnwrap(Pipeline.compile(try SourceFile.read(path: url.path), name: spec).pipeline)
-        guard case .synthetic(let set) = pipeline.model.spec.data.source.value else { throw XCTSkip("not synthetic") }
-        let data = Dataset.synthetic(set, seed: seed)
-        let program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: pipeline.fused.samples) }
-        return (Trainer(program: program, data: data, batch: batch, seed: seed, labelledCount: nil), pipeline, data)
-    }
-
     /// Mean exact log p(x) of a synthetic data set under the linear-Gaussian model.
     func exactLogLikelihood(weights: [Double], bias: [Double], latent: Int, std: Double, data: Dataset) -> Double {
         guard case .floats(let values) = data.storage else { return .nan }
