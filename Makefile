@@ -27,4 +27,5 @@ demo: deps build
 test: deps
 	$(SWIFT) test
 	experiments/avb-toy.sh --quick
+	experiments/semi-supervised.sh --quick
 	experiments/gan-toys.sh --quick

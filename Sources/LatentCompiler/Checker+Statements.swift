@@ -49,13 +49,19 @@ extension Checking {
                 resolveUnchecked(statement.value, role: .inference, visible: visible)
                 continue
             }
+            if declarations[target.value] == nil, case .map(let call) = statement.value {
+                checkFeature(target, call, visible: visible)
+                visible.insert(target.value)
+                continue
+            }
             guard case .latent(let latent) = declarations[target.value] else {
                 let latents = spec.latents.map(\.name.value)
                 let detail =
                     declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
                     ?? "unknown latent '\(target.value)'"
                 diagnostics.error(
-                    "\(detail); the inference model defines latents (declared under 'latents')", at: target.location,
+                    "\(detail); the inference model draws latents (declared under 'latents') and computes features ('h = trunk(x)')",
+                    at: target.location,
                     length: target.value.count,
                     suggestion: declarations[target.value] == nil
                         ? Suggestion.closest(to: target.value, in: latents) : nil)
@@ -115,6 +121,27 @@ extension Checking {
                 }
             }
             visible.insert(target.value)
+        }
+        for name in features where !usedVariables.contains(name) {
+            guard case .feature(_, let location) = declarations[name] else { continue }
+            diagnostics.error(
+                "'\(name)' is not a latent, and no later encoder reads it; a feature of the inference model is an input of a later statement",
+                at: location, length: name.count,
+                suggestion: Suggestion.closest(to: name, in: spec.latents.map(\.name.value)))
+        }
+    }
+
+    /// `h = trunk(x)` with `h` undeclared: a deterministic feature that later encoders share
+    /// (the trunk of an encoder with several heads). It reads data, latents and features, not noise.
+    mutating func checkFeature(_ target: Located<String>, _ call: NetworkCall, visible: Set<String>) {
+        let purpose = "the feature '\(target.value)'"
+        let width = resolve(call, role: .inference, visible: visible, expectedOutput: nil, purpose: purpose)
+        declarations[target.value] = .feature(width: width, at: target.location)
+        features.append(target.value)
+        if let noise = call.inputs.first(where: { name in spec.noise.contains { $0.name.value == name.value } }) {
+            diagnostics.error(
+                "the feature '\(target.value)' reads the noise '\(noise.value)'; features are deterministic (give the noise to the encoder that uses the feature)",
+                at: noise.location, length: noise.value.count)
         }
     }
 

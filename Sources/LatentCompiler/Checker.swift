@@ -23,7 +23,7 @@ public enum Checker {
         diagnostics.append(contentsOf: checking.diagnostics)
         guard !diagnostics.hasErrors else { return nil }
         return CheckedModel(
-            spec: spec, networkShapes: checking.networkShapes, encoders: checking.encoders,
+            spec: spec, networkShapes: checking.networkShapes, encoders: checking.encoders, features: checking.features,
             trainedNetworks: spec.networks.map(\.name.value).filter { checking.usedNetworks[$0] != nil })
     }
 }
@@ -34,6 +34,9 @@ enum Declaration {
     case latent(VariableDeclaration)
     case noise(VariableDeclaration)
     case network(NetworkDeclaration)
+    /// `h = trunk(x)` in the inference model with `h` not a latent: a shared intermediate
+    /// that later encoders read (nil width when its network is broken).
+    case feature(width: Int?, at: SourceLocation)
     /// A declaration that could not be decoded: references to it are not reported again.
     case broken
 
@@ -44,6 +47,7 @@ enum Declaration {
         case .latent: "a latent"
         case .noise: "a noise input"
         case .network: "a network"
+        case .feature: "a feature of the inference model"
         }
     }
 
@@ -52,6 +56,7 @@ enum Declaration {
         case .data, .broken: nil
         case .latent(let variable), .noise(let variable): variable.name.location
         case .network(let network): network.name.location
+        case .feature(_, let location): location
         }
     }
 }
@@ -78,6 +83,8 @@ struct Checking {
     var encoders: [String: EncoderKind] = [:]
     /// The inference statement that defines each latent.
     var definitions: [String: Statement] = [:]
+    /// The features of the inference model, in spec order.
+    var features: [String] = []
 
     init(spec: Spec, gaps: DecodingGaps) {
         self.spec = spec
@@ -130,6 +137,7 @@ struct Checking {
         switch declarations[name] {
         case .data: spec.data.width
         case .latent(let variable), .noise(let variable): variable.dimension.value
+        case .feature(let width, _): width
         default: nil
         }
     }

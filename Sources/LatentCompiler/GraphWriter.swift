@@ -23,6 +23,12 @@ public enum GraphWriter {
             lines.append(
                 "  \(node(name)) [label=\(quoted(label)), shape=ellipse, style=filled, fillcolor=\"#fdf1d6\"];")
         }
+        for statement in spec.inference where pipeline.model.features.contains(statement.target.value) {
+            guard case .map(let call) = statement.value else { continue }
+            let width = pipeline.model.networkShapes[call.network.value]?.outputWidth ?? 0
+            let label = "\(statement.target.value) [\(width)]\nfeature"
+            lines.append("  \(node(statement.target.value)) [label=\(quoted(label)), shape=ellipse, style=dotted];")
+        }
         for noise in spec.noise {
             let label = "\(noise.name.value) [\(noise.dimension.value)]\n\(noise.distribution.value.canonicalText)"
             lines.append("  \(node(noise.name.value)) [label=\(quoted(label)), shape=ellipse, style=dashed];")

@@ -16,6 +16,8 @@ import LatentSpec
 ///   (Gaussian encoders: the ELBO and IWAE bounds follow from these).
 /// - `adversary_elbo`: x -> log p(x|z) - T(x, z) for z = f(x, eps) (AVB, whose T estimates
 ///   log q(z|x) - log p(z)).
+/// - `kl`: x -> an estimate of KL(q(z|x) || p(z)) from one draw: log q(z|x) - log p(z)
+///   (Gaussian encoders with prior densities), or T(x, z) (AVB, whose T estimates it).
 /// - `log_joint`: (codes, beta) as input rows and x as the second input -> [log p(x|z), log p(z)]
 ///   per row; `log_joint_gradient`: the gradient of -mean(log p(z) + beta log p(x|z)) with
 ///   respect to the input rows (HMC in annealed importance sampling; a categorical latent's
@@ -31,6 +33,7 @@ extension LoweringContext {
         }
         if let logWeights = logWeightsPhase() { phases.append(logWeights) }
         if let adversaryELBO = adversaryELBOPhase() { phases.append(adversaryELBO) }
+        if let kl = klPhase() { phases.append(kl) }
         if let logJoint = logJointPhase(gradient: false), let gradient = logJointPhase(gradient: true) {
             phases += [logJoint, Autodiff.differentiate(gradient, parameters: parameters)]
         }
@@ -82,14 +85,40 @@ extension LoweringContext {
 
     /// Only when every latent has a Gaussian encoder and a prior with a density.
     func logWeightsPhase() -> Phase? {
-        let gaussian = spec.inference.allSatisfy { statement in
-            if case .draw(let family) = statement.value, case .gaussian = family.value { true } else { false }
-        }
         let densities = spec.latents.allSatisfy { $0.distribution.value.hasDensity }
-        guard gaussian, densities, !spec.inference.isEmpty, case .draw = spec.model.first?.value else { return nil }
+        guard hasGaussianEncoders, densities, case .draw = spec.model.first?.value else { return nil }
         var b = PhaseBuilder(self)
         b.encode(samples: true)
         return b.finish("log_weights", updates: [], loss: logWeight(b.logLikelihood(), beta: 1, &b))
+    }
+
+    /// Only when every latent has a Gaussian encoder and a prior density, or for AVB
+    /// without adaptive contrast.
+    func klPhase() -> Phase? {
+        var b = PhaseBuilder(self)
+        if case .avb(let options) = spec.objective.value, !options.adaptiveContrast.value {
+            b.encode()
+            return b.finish("kl", updates: [], loss: b.call(options.adversary))
+        }
+        guard hasGaussianEncoders, spec.latents.allSatisfy({ $0.distribution.value.hasDensity }) else { return nil }
+        b.encode()
+        var kl: ValueID?
+        for latent in spec.latents {
+            let name = latent.name.value
+            let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
+            let term = b.tape.sub(b.logPosterior(name), logPrior)
+            kl = kl.map { b.tape.add($0, term) } ?? term
+        }
+        guard let kl else { return nil }
+        return b.finish("kl", updates: [], loss: kl)
+    }
+
+    /// Whether the inference model draws every latent from a Gaussian encoder.
+    var hasGaussianEncoders: Bool {
+        !latentStatements.isEmpty
+            && latentStatements.allSatisfy { statement in
+                if case .draw(let family) = statement.value, case .gaussian = family.value { true } else { false }
+            }
     }
 
     /// Only for AVB without adaptive contrast.

@@ -159,7 +159,7 @@ extension LoweringContext {
         let logits = b.call(family.value.call)
         let crossEntropy = b.tape.unary(.neg, b.tape.sumLast(b.tape.mul(labels, b.tape.emit(.logSoftmax(logits)))))
         let loss = b.tape.scale(b.tape.meanAll(crossEntropy), by: options.supervised.value)
-        return b.finish("supervised", updates: [family.value.call.network.value], loss: loss)
+        return b.finish("supervised", updates: networks(reaching: family.value.call), loss: loss)
     }
 
     // MARK: AVB

@@ -50,10 +50,17 @@ struct LoweringContext {
     let model: CheckedModel
     let parameters: [Parameter]
     let layers: [String: [LayerParameters]]
+    /// The network call of each feature of the inference model.
+    let featureCalls: [String: NetworkCall]
 
     /// Every network's layers as parameters (weight, bias) in spec order, with initialisers.
     init(model: CheckedModel) {
         self.model = model
+        var featureCalls: [String: NetworkCall] = [:]
+        for statement in model.spec.inference where model.features.contains(statement.target.value) {
+            if case .map(let call) = statement.value { featureCalls[statement.target.value] = call }
+        }
+        self.featureCalls = featureCalls
         var parameters: [Parameter] = []
         var layers: [String: [LayerParameters]] = [:]
         for network in model.spec.networks where model.networkShapes[network.name.value] != nil {
@@ -80,6 +87,23 @@ struct LoweringContext {
     }
 
     var spec: Spec { model.spec }
+
+    /// The inference statements that define latents (not features), in spec order.
+    var latentStatements: [Statement] {
+        spec.inference.filter { featureCalls[$0.target.value] == nil }
+    }
+
+    /// The networks a call runs: its own and those of the features it reads, transitively
+    /// (what a loss on its output trains).
+    func networks(reaching call: NetworkCall) -> [String] {
+        var names: [String] = []
+        for input in call.inputs {
+            guard let feature = featureCalls[input.value] else { continue }
+            for name in networks(reaching: feature) where !names.contains(name) { names.append(name) }
+        }
+        if !names.contains(call.network.value) { names.append(call.network.value) }
+        return names
+    }
 
     /// Networks used in the inference model, and in the model (decoder or generator).
     var inferenceNetworks: [String] { networks(in: spec.inference) }

@@ -63,9 +63,14 @@ struct PhaseBuilder {
         return apply(call.network.value, to: inputs)
     }
 
-    /// A named variable's value; noise inputs are drawn on first use.
+    /// A named variable's value; features are computed and noise inputs drawn on first use.
     mutating func variable(_ name: String) -> ValueID {
         if let value = variables[name] { return value }
+        if let feature = context.featureCalls[name] {
+            let value = call(feature)
+            variables[name] = value
+            return value
+        }
         guard let noise = spec.noise.first(where: { $0.name.value == name }) else {
             preconditionFailure("the checker resolved '\(name)', but lowering has no value for it")
         }
@@ -86,11 +91,12 @@ struct PhaseBuilder {
         tape.sample(latent.distribution.value, .rows(latent.dimension.value))
     }
 
-    /// Runs the inference model: every latent gets its value from its encoder. With
+    /// Runs the inference model: every latent gets its value from its encoder (features are
+    /// computed when an encoder first reads them). With
     /// `samples`, Gaussian latents draw S samples per example (`[S, B, d]`); with `means`,
     /// they take their mean instead of a draw.
     mutating func encode(samples: Bool = false, means: Bool = false) {
-        for statement in spec.inference {
+        for statement in context.latentStatements {
             let name = statement.target.value
             switch statement.value {
             case .map(let call):

@@ -3,55 +3,78 @@ import LatentIR
 import LatentKernels
 import LatentSpec
 
-/// Optimizer state (moments, step counts) for every parameter, and the fused update of
-/// one parameter from its gradient: one pass over the parameter, its gradient and its
-/// moments.
+/// Optimizer state (moments, step counts) and the fused update of one parameter from its
+/// gradient: one pass over the parameter, its gradient and its moments.
+///
+/// Each phase keeps its own state for the parameters it updates (a *slot* per phase and
+/// parameter), as separate optimizers per training step do in the papers' code: an AAE's
+/// encoder gets reconstruction gradients of hundreds of nats and adversarial gradients of
+/// about one, and a shared Adam second moment would shrink the adversarial steps to nothing.
 public final class OptimizerState {
+    /// One phase's state for one parameter.
+    public struct Slot: Sendable {
+        public let phase: String
+        public let parameter: Int
+        /// The name of the slot's moments in a checkpoint: `optimizer.PHASE.m.NAME` (and `.v.`).
+        func momentName(_ moment: String, _ program: Program) -> String {
+            "optimizer.\(phase).\(moment).\(program.parameters[parameter].name)"
+        }
+    }
+
     let program: Program
     let store: ParameterStore
+    public let slots: [Slot]
+    /// The slot of each (phase, parameter) pair, by phase name and parameter index.
+    let slotOf: [String: [Int: Int]]
     var first: [UnsafeMutableBufferPointer<Float>]
     var second: [UnsafeMutableBufferPointer<Float>]
-    /// How many updates each parameter has had (Adam's bias correction).
+    /// How many updates each slot has had (Adam's bias correction).
     public internal(set) var updates: [Int]
-
-    /// Each parameter's optimizer (its network's), looked up once.
-    let optimizerOf: [Optimizer?]
 
     public init(program: Program, store: ParameterStore) {
         self.program = program
-        optimizerOf = program.parameters.map { program.optimizers[$0.network] }
         self.store = store
-        first = store.buffers.map { buffer in
-            let moments = UnsafeMutableBufferPointer<Float>.allocate(capacity: buffer.count)
+        var slots: [Slot] = []
+        var slotOf: [String: [Int: Int]] = [:]
+        for phase in program.phases {
+            for gradient in phase.gradients where program.optimizers[program.parameters[gradient.parameter].network] != nil {
+                slotOf[phase.name, default: [:]][gradient.parameter] = slots.count
+                slots.append(Slot(phase: phase.name, parameter: gradient.parameter))
+            }
+        }
+        self.slots = slots
+        self.slotOf = slotOf
+        func zeros(_ slot: Slot) -> UnsafeMutableBufferPointer<Float> {
+            let moments = UnsafeMutableBufferPointer<Float>.allocate(capacity: store.buffers[slot.parameter].count)
             moments.initialize(repeating: 0)
             return moments
         }
-        second = store.buffers.map { buffer in
-            let moments = UnsafeMutableBufferPointer<Float>.allocate(capacity: buffer.count)
-            moments.initialize(repeating: 0)
-            return moments
-        }
-        updates = Array(repeating: 0, count: store.buffers.count)
+        first = slots.map(zeros)
+        second = slots.map(zeros)
+        updates = Array(repeating: 0, count: slots.count)
     }
 
     deinit {
         for buffer in first + second { buffer.deallocate() }
     }
 
-    /// Applies the optimizer of the parameter's network to it; returns whether the gradient
-    /// was finite.
-    public func update(_ parameter: Int, gradient: UnsafeBufferPointer<Float>, pool: WorkerPool) -> Bool {
-        guard let optimizer = optimizerOf[parameter],
-            let p = store.buffers[parameter].baseAddress, let m = first[parameter].baseAddress,
-            let v = second[parameter].baseAddress, let g = gradient.baseAddress
+    /// Applies the optimizer of the parameter's network with the phase's state; returns
+    /// whether the gradient was finite.
+    public func update(
+        _ parameter: Int, in phase: String, gradient: UnsafeBufferPointer<Float>, pool: WorkerPool
+    ) -> Bool {
+        guard let slot = slotOf[phase]?[parameter],
+            let optimizer = program.optimizers[program.parameters[parameter].network],
+            let p = store.buffers[parameter].baseAddress, let m = first[slot].baseAddress,
+            let v = second[slot].baseAddress, let g = gradient.baseAddress
         else { return true }
-        updates[parameter] += 1
+        updates[slot] += 1
         let update: OptimizerUpdate
         switch optimizer {
         case .sgd(let lr): update = .sgd(rate: Float(lr))
         case .momentum(let lr, let momentum): update = .momentum(rate: Float(lr), momentum: Float(momentum))
         case .adam(let lr, let beta1, let beta2, let eps):
-            let t = Double(updates[parameter])
+            let t = Double(updates[slot])
             update = .adam(
                 rate: Float(lr * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))), beta1: Float(beta1),
                 beta2: Float(beta2), eps: Float(eps * (1 - pow(beta2, t)).squareRoot()))

@@ -8,14 +8,15 @@ extension Trainer {
         var entries: [Safetensors.Entry] = []
         for (index, parameter) in program.parameters.enumerated() {
             entries.append(Safetensors.Entry(name: parameter.name, shape: parameter.shape, values: store.values(index)))
+        }
+        for (index, slot) in optimizers.slots.enumerated() {
+            let shape = program.parameters[slot.parameter].shape
             entries.append(
                 Safetensors.Entry(
-                    name: "optimizer.m." + parameter.name, shape: parameter.shape,
-                    values: Array(optimizers.first[index])))
+                    name: slot.momentName("m", program), shape: shape, values: Array(optimizers.first[index])))
             entries.append(
                 Safetensors.Entry(
-                    name: "optimizer.v." + parameter.name, shape: parameter.shape,
-                    values: Array(optimizers.second[index])))
+                    name: slot.momentName("v", program), shape: shape, values: Array(optimizers.second[index])))
         }
         let metadata = [
             "format": "latent-checkpoint-1", "program": program.name, "seed": String(seed), "step": String(step),
@@ -38,14 +39,16 @@ extension Trainer {
         guard let step = metadata["step"].flatMap(UInt64.init), let epoch = metadata["epoch"].flatMap(Int.init),
             let cursor = metadata["cursor"].flatMap(Int.init),
             let labelled = metadata["labelled_cursor"].flatMap(Int.init),
-            updates.count == program.parameters.count
+            updates.count == optimizers.slots.count
         else { throw Safetensors.Failure(description: "\(path): the checkpoint's counters are missing or damaged") }
         try store.load(entries, from: path)
-        for index in program.parameters.indices {
+        for (index, slot) in optimizers.slots.enumerated() {
             try Safetensors.copy(
-                entries, "optimizer.m.", program.parameters[index], into: optimizers.first[index], path)
+                entries, slot.momentName("m", program), program.parameters[slot.parameter].shape,
+                into: optimizers.first[index], path)
             try Safetensors.copy(
-                entries, "optimizer.v.", program.parameters[index], into: optimizers.second[index], path)
+                entries, slot.momentName("v", program), program.parameters[slot.parameter].shape,
+                into: optimizers.second[index], path)
         }
         optimizers.updates = updates
         restorePosition(step: step, epoch: epoch, cursor: cursor, labelledCursor: labelled)
@@ -56,22 +59,21 @@ extension ParameterStore {
     /// Sets every parameter from a checkpoint's tensors of the same name and shape.
     public func load(_ entries: [String: Safetensors.Entry], from path: String) throws(Safetensors.Failure) {
         for (index, parameter) in parameters.enumerated() {
-            try Safetensors.copy(entries, "", parameter, into: buffers[index], path)
+            try Safetensors.copy(entries, parameter.name, parameter.shape, into: buffers[index], path)
         }
     }
 }
 
 extension Safetensors {
-    /// Copies tensor `prefix + parameter.name` into `target`, or explains what is missing.
+    /// Copies the tensor `name` into `target`, or explains what is missing.
     static func copy(
-        _ entries: [String: Entry], _ prefix: String, _ parameter: Parameter,
+        _ entries: [String: Entry], _ name: String, _ shape: [Int],
         into target: UnsafeMutableBufferPointer<Float>,
         _ path: String
     ) throws(Failure) {
-        guard let entry = entries[prefix + parameter.name], entry.shape == parameter.shape else {
+        guard let entry = entries[name], entry.shape == shape else {
             throw Failure(
-                description:
-                    "\(path) has no tensor '\(prefix + parameter.name)' of shape \(parameter.shape): it is not a checkpoint of this spec"
+                description: "\(path) has no tensor '\(name)' of shape \(shape): it is not a checkpoint of this spec"
             )
         }
         for (offset, value) in entry.values.enumerated() { target[offset] = value }

@@ -163,7 +163,8 @@ public final class Trainer {
                         tensor: executable.firstNonFinite(seed: seed, step: counter) ?? "the loss")
                 }
                 for (n, gradient) in executable.phase.gradients.enumerated() {
-                    let finite = optimizers.update(gradient.parameter, gradient: executable.gradient(n), pool: pool)
+                    let finite = optimizers.update(
+                        gradient.parameter, in: executable.phase.name, gradient: executable.gradient(n), pool: pool)
                     if !finite {
                         let name = program.parameters[gradient.parameter].name
                         throw .nonFinite(

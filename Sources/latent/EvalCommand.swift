@@ -22,6 +22,8 @@ struct EvalCommand: ParsableCommand {
               parzen     Parzen-window log-likelihood of 10,000 model samples, the bandwidth \
             chosen on 1,000 training examples (as the GAN and AAE papers report)
               recon      squared reconstruction error per example
+              kl         KL(q(z|x) || p(z)) per example from one draw: log q(z|x) - log p(z) (Gaussian \
+            encoders), or T(x, z) for AVB; the ELBO is E log p(x|z) minus this
               accuracy   classification error of a categorical latent's argmax (semi-supervised AAE)
               clusters   error when each cluster (categorical latent) is named by the majority label of its \
             training examples (clustering AAE)
@@ -31,7 +33,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(help: "elbo, iwae:K, ais, parzen, recon, accuracy, clusters or modes.")
+    @Option(help: "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes.")
     var metric: String
 
     @Option(name: .short, help: "Evaluate on the first n examples (default: all).")
@@ -104,12 +106,13 @@ struct EvalCommand: ParsableCommand {
             )
         case "parzen": return try parzen(trained)
         case "recon": return ("recon", try reconstruction(trained), [:])
+        case "kl": return ("kl", try kl(trained), [:])
         case "accuracy": return try accuracy(trained, clusters: false)
         case "clusters": return try accuracy(trained, clusters: true)
         case "modes": return try modes(trained)
         default:
             printError(
-                "error: unknown metric '\(metric)'; expected elbo, iwae:K, ais, parzen, recon, accuracy, clusters or modes"
+                "error: unknown metric '\(metric)'; expected elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes"
             )
             throw ExitCode.usage
         }
@@ -131,6 +134,22 @@ struct EvalCommand: ParsableCommand {
         }
         let model = try trained.bind(
             phase, batch: min(count, 500), threads: options.threads, purpose: "the elbo metric")
+        let values = trained.outputs(model, count: count, seed: UInt64(options.seed)) {
+            TrainedRun.fill(model, from: data, rows: $0)
+        }
+        return Estimate(values.map(Double.init))
+    }
+
+    /// Per example, one draw z ~ q(z|x): log q(z|x) - log p(z), or AVB's T(x, z).
+    func kl(_ trained: TrainedRun) throws -> Estimate {
+        let (data, count) = try examples(trained)
+        guard trained.pipeline.inference().phases.contains(where: { $0.name == "kl" }) else {
+            printError(
+                "error: the kl metric needs Gaussian encoders with prior densities, or an AVB adversary T(x, z) "
+                    + "without adaptive contrast; \(options.runPath) has neither")
+            throw ExitCode.usage
+        }
+        let model = try trained.bind("kl", batch: min(count, 500), threads: options.threads, purpose: "the kl metric")
         let values = trained.outputs(model, count: count, seed: UInt64(options.seed)) {
             TrainedRun.fill(model, from: data, rows: $0)
         }

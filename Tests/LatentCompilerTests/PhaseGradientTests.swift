@@ -62,8 +62,10 @@ final class PhaseGradientTests: XCTestCase {
                 "regularization_generator": ["encoder"],
             ],
             "aae-semisupervised.yaml": [
-                "reconstruction": ["classifier", "encoder", "decoder"], "regularization_discriminator": ["D_z", "D_y"],
-                "regularization_generator": ["classifier", "encoder"], "supervised": ["classifier"],
+                // The supervised step trains the classifier head and the trunk it reads.
+                "reconstruction": ["trunk", "classifier", "encoder", "decoder"],
+                "regularization_discriminator": ["D_z", "D_y"],
+                "regularization_generator": ["trunk", "classifier", "encoder"], "supervised": ["trunk", "classifier"],
             ],
             "avb.yaml": ["theta_phi": ["encoder", "decoder"], "psi": ["T"]],
         ]

@@ -55,4 +55,19 @@ final class PriorSamplingTests: XCTestCase {
         }
         for count in counts { XCTAssertEqual(Double(count), 1000, accuracy: 150) }
     }
+
+    /// A categorical prior's one-hot draws cover every class equally (the real side of a
+    /// clustering AAE's label adversary).
+    func testCategoricalDrawsAreUniformOneHots() {
+        let prior = Distribution.categorical(probabilities: Array(repeating: 1.0 / 16, count: 16))
+        let philox = Philox(seed: 5)
+        var counts = [Int](repeating: 0, count: 16)
+        for row in 0..<16000 {
+            let y = prior.sample(row: row, width: 16, philox: philox, step: 2, stream: 1)
+            XCTAssertEqual(y.reduce(0, +), 1)
+            if let hot = y.firstIndex(of: 1) { counts[hot] += 1 }
+        }
+        // 1,000 expected per class; the binomial s.d. is about 31.
+        for count in counts { XCTAssertEqual(Double(count), 1000, accuracy: 130) }
+    }
 }

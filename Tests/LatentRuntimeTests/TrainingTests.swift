@@ -60,25 +60,56 @@ final class TrainingTests: XCTestCase {
 
     /// A run interrupted by a checkpoint and resumed ends bit-identical to an uninterrupted one.
     func testResumeIsBitIdentical() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "latent-resume-\(ProcessInfo.processInfo.processIdentifier).safetensors"
+        try assertResumeIsBitIdentical("avb-toy.yaml", batch: 64, stop: 13, steps: 30)
+        let (other, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 4)
+        XCTAssertThrowsError(try other.resume(from: checkpointPath("avb-toy.yaml"))) {
+            XCTAssertTrue("\($0)".contains("seed 3"), "\($0)")
+        }
+    }
+
+    /// The same for a model whose shared trunk three phases update, each with its own Adam
+    /// moments, and whose labelled batches keep their own cursor.
+    func testResumeIsBitIdenticalWithPerPhaseOptimizerState() throws {
+        try assertResumeIsBitIdentical("aae-semisupervised.yaml", batch: 20, stop: 3, steps: 7)
+    }
+
+    /// Each phase keeps its own optimizer state for the parameters it updates: the AAE's trunk
+    /// has moments for reconstruction, the adversarial generator step and the supervised step.
+    func testEveryPhaseHasItsOwnOptimizerState() throws {
+        let (trainer, _, _) = try trainer("aae-semisupervised.yaml", batch: 20)
+        let trunk = try XCTUnwrap(trainer.program.parameters.firstIndex { $0.name == "trunk.0.weight" })
+        let phases = trainer.optimizers.slots.filter { $0.parameter == trunk }.map(\.phase)
+        XCTAssertEqual(phases, ["reconstruction", "regularization_generator", "supervised"])
+        let decoder = try XCTUnwrap(trainer.program.parameters.firstIndex { $0.name == "decoder.0.weight" })
+        XCTAssertEqual(trainer.optimizers.slots.filter { $0.parameter == decoder }.map(\.phase), ["reconstruction"])
+        try trainer.trainStep()
+        XCTAssertEqual(trainer.optimizers.updates, Array(repeating: 1, count: trainer.optimizers.slots.count))
+    }
+
+    func checkpointPath(_ spec: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+            "latent-resume-\(spec)-\(ProcessInfo.processInfo.processIdentifier).safetensors"
         ).path
+    }
+
+    /// Trains `steps` steps straight, and `stop` steps, a checkpoint and the rest in another
+    /// trainer; every parameter must agree bit for bit.
+    func assertResumeIsBitIdentical(_ spec: String, batch: Int, stop: UInt64, steps: UInt64) throws {
+        let path = checkpointPath(spec)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        let (straight, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 3)
-        for _ in 0..<30 { try straight.trainStep() }
-        let (first, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 3)
-        for _ in 0..<13 { try first.trainStep() }
+        let (straight, _, _) = try trainer(spec, batch: batch, seed: 3)
+        for _ in 0..<steps { try straight.trainStep() }
+        let (first, _, _) = try trainer(spec, batch: batch, seed: 3)
+        for _ in 0..<stop { try first.trainStep() }
         try first.writeCheckpoint(to: path)
-        let (resumed, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 3)
+        let (resumed, _, _) = try trainer(spec, batch: batch, seed: 3)
         try resumed.resume(from: path)
-        XCTAssertEqual(resumed.step, 13)
-        for _ in 13..<30 { try resumed.trainStep() }
+        XCTAssertEqual(resumed.step, stop)
+        for _ in stop..<steps { try resumed.trainStep() }
         for index in straight.program.parameters.indices {
             XCTAssertEqual(
                 resumed.store.values(index), straight.store.values(index), straight.program.parameters[index].name)
         }
-        let (other, _, _) = try trainer("avb-toy.yaml", batch: 64, seed: 4)
-        XCTAssertThrowsError(try other.resume(from: path)) { XCTAssertTrue("\($0)".contains("seed 3"), "\($0)") }
     }
 
     func testSafetensorsRoundTripAndNumpy() throws {
