@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Experiment 1 (AVB paper, Section 6.1 / Figure 4): AVB against a Gaussian-encoder VAE on
 # the four-point data, same decoder. Reports ELBO, AIS log-likelihood, reconstruction error,
-# and draws each model's posterior codes of the four points.
+# KL(q(z|x) || p(z)), and draws each model's posterior codes of the four points.
+# REUSE=1 keeps runs already trained (e.g. to re-evaluate).
 #   experiments/avb-toy.sh            # the specs' settings for 20,000 of their 100,000 steps (~15 min here)
 #   experiments/avb-toy.sh --quick    # 3,000 steps at batch 128 and 5x the learning rates; asserts AVB wins
 source "$(dirname "$0")/lib.sh"
@@ -18,8 +19,10 @@ else
     spec() { echo "Specs/$1.yaml"; }
 fi
 for model in avb-toy vae-toy; do
-    timed "train-$model" "$LATENT" train "$(spec $model)" "${options[@]}" --every 10000 --out "$RUNS/$model" >/dev/null
+    trained "$RUNS/$model" ||
+        timed "train-$model" "$LATENT" train "$(spec $model)" "${options[@]}" --every 10000 --out "$RUNS/$model" >/dev/null
     "$LATENT" eval "$RUNS/$model" --metric elbo --json "$OUT/$model-elbo.json" -n 2000
+    "$LATENT" eval "$RUNS/$model" --metric kl --json "$OUT/$model-kl.json" -n 2000
     "$LATENT" eval "$RUNS/$model" --metric ais --distributions 200 --chains 16 -n 400 --json "$OUT/$model-ais.json"
     "$LATENT" eval "$RUNS/$model" --metric recon -n 2000 --json "$OUT/$model-recon.json"
     "$LATENT" encode "$RUNS/$model" --draw -n 2000 --png "$OUT/$model-posteriors.png" >/dev/null
@@ -29,11 +32,11 @@ import json, math, sys
 out = sys.argv[1]
 rows = []
 for model, name in [("avb-toy", "AVB"), ("vae-toy", "Gaussian VAE")]:
-    r = {m: json.load(open(f"{out}/{model}-{m}.json")) for m in ["elbo", "ais", "recon"]}
-    rows.append(f"| {name} | {r['elbo']['value']:.3f} ± {r['elbo']['standard_error']:.3f} | "
-                f"{r['ais']['value']:.3f} ± {r['ais']['standard_error']:.3f} | {r['recon']['value']:.3f} |")
-table = ["| model | ELBO | log p(x), AIS | squared reconstruction error |", "|---|---|---|---|"] + rows
-table.append(f"| optimum | {math.log(0.25):.3f} | {math.log(0.25):.3f} | 0 |")
+    r = {m: json.load(open(f"{out}/{model}-{m}.json")) for m in ["elbo", "ais", "recon", "kl"]}
+    cell = lambda m: f"{r[m]['value']:.3f} ± {r[m]['standard_error']:.3f}"
+    rows.append(f"| {name} | {cell('elbo')} | {cell('ais')} | {r['recon']['value']:.3f} | {cell('kl')} |")
+table = ["| model | ELBO | log p(x), AIS | squared reconstruction error | KL(q(z|x) ‖ p(z)) |", "|---|---|---|---|---|"] + rows
+table.append(f"| optimum | {math.log(0.25):.3f} | {math.log(0.25):.3f} | 0 | {math.log(4):.3f} |")
 open(f"{out}/avb-toy.md", "w").write("\n".join(table) + "\n")
 print("\n".join(table))
 PY

@@ -13,8 +13,12 @@ else
     LATENT=.build/release/latent
     OUT=${OUT:-docs/results}
 fi
-RUNS=${RUNS:-runs/experiments}
+# Quick runs train into the temporary folder, so they never replace a full run's checkpoints.
+if $QUICK; then RUNS=${RUNS:-$OUT/runs}; else RUNS=${RUNS:-runs/experiments}; fi
 mkdir -p "$OUT" "$RUNS"
+
+# trained RUN: whether REUSE=1 asks to keep a run that already has its checkpoint.
+trained() { [ "${REUSE:-0}" = 1 ] && [ -f "$1/checkpoint.safetensors" ]; }
 
 # json FILE KEY: a number from an eval --json file.
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }

@@ -2,18 +2,18 @@
 # Experiment 5: test log-likelihood of the seed's models on Fashion-MNIST ([0, 1] pixels,
 # Bernoulli likelihood), same 784-512-512 networks and training budget, each with the
 # estimators its paper uses: VAE and IWAE-trained VAE (ELBO, IWAE-1000, AIS), AAE (Parzen,
-# AIS), AVB (ELBO through T, AIS), GAN (Parzen). AIS: 200 distributions, 16 chains, 10
-# leapfrog steps on the first 200 test images; IWAE and ELBO on 1,000; Parzen on 1,000 with
-# 10,000 samples.
+# AIS), AVB (ELBO through T, AIS), GAN (Parzen). Every estimator runs on the same first 200
+# test images, so the columns are paired; AIS with 200 distributions, 16 chains and 10
+# leapfrog steps; Parzen with 10,000 samples.
 #   experiments/likelihood.sh [--quick]   (full: EPOCHS=10 by default; quick: 1 epoch, 50 images)
 # EPOCHS, IMAGES and DISTRIBUTIONS override the budget; REUSE=1 keeps runs already trained.
 source "$(dirname "$0")/lib.sh"
-if $QUICK; then epochs=1; n=50; ais=20; else epochs=${EPOCHS:-10}; n=${IMAGES:-1000}; ais=${DISTRIBUTIONS:-200}; fi
+if $QUICK; then epochs=1; n=50; ais=20; else epochs=${EPOCHS:-10}; n=${IMAGES:-200}; ais=${DISTRIBUTIONS:-200}; fi
 evaluate() {  # run metric label
     "$LATENT" eval "$RUNS/like-$1" --metric "$2" -n "$3" "${@:4}" --json "$OUT/like-$1-${2%%:*}.json" >/dev/null
 }
 for spec in vae vae-iwae aae avb gan; do
-    [ "${REUSE:-0}" = 1 ] && [ -f "$RUNS/like-$spec/checkpoint.safetensors" ] && continue
+    trained "$RUNS/like-$spec" && continue
     timed "train-like-$spec" "$LATENT" train "Specs/$spec.yaml" --epochs "$epochs" --every 100000 \
         --out "$RUNS/like-$spec" >/dev/null
 done
@@ -22,7 +22,7 @@ for spec in vae vae-iwae; do
     evaluate "$spec" iwae:1000 "$n"
 done
 evaluate avb elbo "$n"
-for spec in vae vae-iwae aae avb; do evaluate "$spec" ais $((n / 5)) --distributions "$ais" --chains 16; done
+for spec in vae vae-iwae aae avb; do evaluate "$spec" ais "$n" --distributions "$ais" --chains 16; done
 for spec in aae gan; do evaluate "$spec" parzen "$n"; done
 python3 - "$OUT" <<'PY'
 import json, os, sys
