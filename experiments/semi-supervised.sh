@@ -22,6 +22,9 @@ for count in "${labels[@]}"; do
         python3 experiments/mlp_baseline.py "$count" "$seed" 1000 >"$OUT/mlp-grey-$count-seed$seed.json"
     done
 done
+if ! $QUICK; then  # the paper's Figure 6: rows are labels, columns share one style draw z
+    "$LATENT" sample "$RUNS/semi-1000-seed1-epochs10" --every-label -n 10 --png "$OUT/semi-supervised-styles.png" >/dev/null
+fi
 python3 - "$OUT" "${labels[*]}" "${seeds[*]}" "${budgets[*]}" <<'PY'
 import json, statistics, sys
 out, labels, seeds, budgets = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4].split()

@@ -26,7 +26,13 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Fix the categorical latent (a semi-supervised or clustering AAE's label) to this class.")
     var label: Int?
 
-    @Option(help: "Write the samples to this .npy file (float32, shape [n, data shape]).")
+    @Flag(
+        help:
+            "Draw n samples for every class of the categorical latent, the other latents shared by the classes (a picture's rows are classes, its columns styles)."
+    )
+    var everyLabel = false
+
+    @Option(help: "Write the samples to this .npy file (float32, shape [samples, data shape]).")
     var npy: String?
 
     @Option(help: "Draw the samples into this PNG file.")
@@ -34,27 +40,30 @@ struct SampleCommand: ParsableCommand {
 
     func validate() throws {
         if n < 1 || n > 1_000_000 { throw ValidationError("-n must be between 1 and 1000000") }
+        if everyLabel && label != nil { throw ValidationError("--label and --every-label exclude each other") }
     }
 
     func run() throws {
         let trained = try options.load()
         let values = try draw(trained)
         let shape = trained.pipeline.model.spec.data.shape.value
-        if let npy { try Output.npy(values, shape: [n] + shape, to: npy) }
-        if let png { try Output.png(picture(values, shape: shape, trained: trained), to: png) }
+        let count = values.count / max(shape.reduce(1, *), 1)
+        if let npy { try Output.npy(values, shape: [count] + shape, to: npy) }
+        if let png { try Output.png(picture(values, count: count, shape: shape, trained: trained), to: png) }
         if npy == nil && png == nil {
-            let width = values.count / n
-            for row in 0..<n {
+            let width = values.count / count
+            for row in 0..<count {
                 print(values[(row * width)..<((row + 1) * width)].map { String($0) }.joined(separator: ","))
             }
         }
     }
 
-    /// Samples through the `sample` phase, or with `--label` through `decode` with the label
-    /// fixed and the other latents drawn from their priors here.
+    /// Samples through the `sample` phase, or with `--label` (`--every-label`) through `decode`
+    /// with the label fixed and the other latents drawn from their priors here, the same
+    /// draws for every label.
     func draw(_ trained: TrainedRun) throws -> [Float] {
         let seed = UInt64(options.seed)
-        guard let label else {
+        guard label != nil || everyLabel else {
             let sampler = try trained.bind("sample", batch: min(n, 1000), threads: options.threads, purpose: "sample")
             return trained.outputs(sampler, count: n, seed: seed)
         }
@@ -64,37 +73,39 @@ struct SampleCommand: ParsableCommand {
             throw ExitCode.usage
         }
         let classes = latents[index].width
-        guard label >= 0, label < classes else {
+        if let label, label < 0 || label >= classes {
             printError("error: --label must be between 0 and \(classes - 1)")
             throw ExitCode.usage
         }
         let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         let decoder = try trained.bind("decode", batch: min(n, 1000), threads: options.threads, purpose: "sample")
         let philox = Philox(seed: seed)
-        return trained.outputs(decoder, count: n, seed: seed) { rows in
-            let width = decoder.data.count / decoder.batch
-            for row in 0..<decoder.batch {
-                var code = Distribution.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)
-                for j in 0..<classes { code[offset + j] = j == label ? 1 : 0 }
-                for j in 0..<width { decoder.data[row * width + j] = Float(code[j]) }
+        return (label.map { [$0] } ?? Array(0..<classes)).flatMap { label in
+            trained.outputs(decoder, count: n, seed: seed) { rows in
+                let width = decoder.data.count / decoder.batch
+                for row in 0..<decoder.batch {
+                    var code = Distribution.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)
+                    for j in 0..<classes { code[offset + j] = j == label ? 1 : 0 }
+                    for j in 0..<width { decoder.data[row * width + j] = Float(code[j]) }
+                }
             }
         }
     }
 
-    func picture(_ values: [Float], shape: [Int], trained: TrainedRun) throws -> Image {
-        let width = values.count / n
+    func picture(_ values: [Float], count: Int, shape: [Int], trained: TrainedRun) throws -> Image {
+        let width = values.count / count
         if let (height, imageWidth) = Output.imageSize(shape) {
-            let images = (0..<n).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
-            return Plots.grid(
-                images, width: imageWidth, height: height, columns: Int(Double(n).squareRoot().rounded(.up)))
+            let images = (0..<count).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
+            let columns = everyLabel ? n : Int(Double(n).squareRoot().rounded(.up))
+            return Plots.grid(images, width: imageWidth, height: height, columns: columns)
         }
         guard width == 2 else {
             printError("error: --png draws image data or 2-D points; this data has \(width) values per example")
             throw ExitCode.usage
         }
         let data = try options.examples(of: trained)
-        var real = [Float](repeating: 0, count: min(n, data.count) * 2)
-        real.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<min(n, data.count)), into: $0) }
+        var real = [Float](repeating: 0, count: min(count, data.count) * 2)
+        real.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<min(count, data.count)), into: $0) }
         func points(_ values: [Float]) -> [SIMD2<Double>] {
             (0..<(values.count / 2)).map { SIMD2(Double(values[2 * $0]), Double(values[2 * $0 + 1])) }
         }

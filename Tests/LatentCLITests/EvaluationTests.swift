@@ -137,6 +137,12 @@ final class EvaluationTests: XCTestCase {
         let seven = try Binary.run(["sample", run, "-n", "2", "--label", "7"])
         XCTAssertEqual(three.status, 0, three.error)
         XCTAssertNotEqual(three.output, seven.output, "the label reaches the decoder")
+        // Every label with the same style draws: the rows of class 3 are --label 3's samples.
+        let every = try Binary.run(["sample", run, "-n", "2", "--every-label"])
+        XCTAssertEqual(every.status, 0, every.error)
+        let rows = every.output.split(separator: "\n")
+        XCTAssertEqual(rows.count, 20)
+        XCTAssertEqual(rows[6...7].joined(separator: "\n"), three.output.split(separator: "\n").joined(separator: "\n"))
         let outside = try Binary.run(["sample", run, "--label", "10"])
         XCTAssertEqual(outside.status, 2)
         XCTAssertTrue(outside.error.contains("--label must be between 0 and 9"), outside.error)
