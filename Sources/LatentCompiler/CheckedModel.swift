@@ -8,9 +8,9 @@ public struct CheckedModel: Sendable {
     public var networkShapes: [String: NetworkShape]
     /// How each latent is inferred from the data, by latent name (empty for a GAN).
     public var encoders: [String: EncoderKind]
-    /// Intermediate values of the inference model (`h = trunk(x)`, `h` not a latent) that
-    /// later encoders share, in spec order.
-    public var features: [String]
+    /// The network call of each intermediate value of the inference model (`h = trunk(x)`,
+    /// `h` not a latent) that later encoders share, by name.
+    public var features: [String: NetworkCall]
     /// The networks training updates, in declaration order.
     public var trainedNetworks: [String]
 }

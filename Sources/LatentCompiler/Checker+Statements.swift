@@ -122,8 +122,12 @@ extension Checking {
             }
             visible.insert(target.value)
         }
-        for name in features where !usedVariables.contains(name) {
-            guard case .feature(_, let location) = declarations[name] else { continue }
+        // Every feature once, in spec order, where it was defined.
+        for statement in spec.inference {
+            let name = statement.target.value
+            guard case .feature(_, let location) = declarations[name], location == statement.target.location,
+                !usedVariables.contains(name)
+            else { continue }
             diagnostics.error(
                 "'\(name)' is not a latent, and no later encoder reads it; a feature of the inference model is an input of a later statement",
                 at: location, length: name.count,
@@ -137,7 +141,7 @@ extension Checking {
         let purpose = "the feature '\(target.value)'"
         let width = resolve(call, role: .inference, visible: visible, expectedOutput: nil, purpose: purpose)
         declarations[target.value] = .feature(width: width, at: target.location)
-        features.append(target.value)
+        features[target.value] = call
         if let noise = call.inputs.first(where: { name in spec.noise.contains { $0.name.value == name.value } }) {
             diagnostics.error(
                 "the feature '\(target.value)' reads the noise '\(noise.value)'; features are deterministic (give the noise to the encoder that uses the feature)",

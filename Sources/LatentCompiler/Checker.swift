@@ -83,8 +83,8 @@ struct Checking {
     var encoders: [String: EncoderKind] = [:]
     /// The inference statement that defines each latent.
     var definitions: [String: Statement] = [:]
-    /// The features of the inference model, in spec order.
-    var features: [String] = []
+    /// The network call of each feature of the inference model, by name.
+    var features: [String: NetworkCall] = [:]
 
     init(spec: Spec, gaps: DecodingGaps) {
         self.spec = spec

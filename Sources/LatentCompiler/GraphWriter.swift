@@ -23,8 +23,8 @@ public enum GraphWriter {
             lines.append(
                 "  \(node(name)) [label=\(quoted(label)), shape=ellipse, style=filled, fillcolor=\"#fdf1d6\"];")
         }
-        for statement in spec.inference where pipeline.model.features.contains(statement.target.value) {
-            guard case .map(let call) = statement.value else { continue }
+        for statement in spec.inference {
+            guard let call = pipeline.model.features[statement.target.value] else { continue }
             let width = pipeline.model.networkShapes[call.network.value]?.outputWidth ?? 0
             let label = "\(statement.target.value) [\(width)]\nfeature"
             lines.append("  \(node(statement.target.value)) [label=\(quoted(label)), shape=ellipse, style=dotted];")

@@ -85,8 +85,7 @@ extension LoweringContext {
 
     /// Only when every latent has a Gaussian encoder and a prior with a density.
     func logWeightsPhase() -> Phase? {
-        let densities = spec.latents.allSatisfy { $0.distribution.value.hasDensity }
-        guard hasGaussianEncoders, densities, case .draw = spec.model.first?.value else { return nil }
+        guard hasGaussianEncoders, priorsHaveDensities, case .draw = spec.model.first?.value else { return nil }
         var b = PhaseBuilder(self)
         b.encode(samples: true)
         return b.finish("log_weights", updates: [], loss: logWeight(b.logLikelihood(), beta: 1, &b))
@@ -100,18 +99,15 @@ extension LoweringContext {
             b.encode()
             return b.finish("kl", updates: [], loss: b.call(options.adversary))
         }
-        guard hasGaussianEncoders, spec.latents.allSatisfy({ $0.distribution.value.hasDensity }) else { return nil }
+        guard hasGaussianEncoders, priorsHaveDensities else { return nil }
         b.encode()
-        var kl: ValueID?
-        for latent in spec.latents {
-            let name = latent.name.value
-            let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
-            let term = b.tape.sub(b.logPosterior(name), logPrior)
-            kl = kl.map { b.tape.add($0, term) } ?? term
-        }
-        guard let kl else { return nil }
+        let terms = spec.latents.map { sampledKL($0, &b) }
+        let kl = terms.dropFirst().reduce(terms[0]) { b.tape.add($0, $1) }
         return b.finish("kl", updates: [], loss: kl)
     }
+
+    /// Whether every latent's prior has a density (a swiss roll has only samples).
+    var priorsHaveDensities: Bool { spec.latents.allSatisfy { $0.distribution.value.hasDensity } }
 
     /// Whether the inference model draws every latent from a Gaussian encoder.
     var hasGaussianEncoders: Bool {
@@ -135,8 +131,7 @@ extension LoweringContext {
     /// The tempered log joint of codes given as input rows (with beta in the last column)
     /// and x given as the second input.
     func logJointPhase(gradient: Bool) -> Phase? {
-        let densities = spec.latents.allSatisfy { $0.distribution.value.hasDensity }
-        guard densities, !spec.latents.isEmpty, case .draw = spec.model.first?.value else { return nil }
+        guard priorsHaveDensities, !spec.latents.isEmpty, case .draw = spec.model.first?.value else { return nil }
         var b = PhaseBuilder(self, input: .labelled, dataWidth: codeWidth + 1)
         let input = b.variable(DataSpec.variableName)
         var offset = 0

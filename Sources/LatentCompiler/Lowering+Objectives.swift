@@ -46,16 +46,19 @@ extension LoweringContext {
         return logWeight
     }
 
+    /// log q(z|x) - log p(z) at the latent's sampled value: a one-draw estimate of the KL.
+    func sampledKL(_ latent: VariableDeclaration, _ b: inout PhaseBuilder) -> ValueID {
+        let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(latent.name.value)))
+        return b.tape.sub(b.logPosterior(latent.name.value), logPrior)
+    }
+
     /// KL(q(z|x) || p(z)) per example: analytic for a normal prior (unless `kl: sampled`),
     /// else log q(z|x) - log p(z) at the sampled z.
     func klTerm(_ latent: VariableDeclaration, _ options: ELBOOptions, _ b: inout PhaseBuilder) -> ValueID {
         let name = latent.name.value
         guard case .normal(let priorMean, let priorStd) = latent.distribution.value, options.kl.value != .sampled,
             let (mean, logVariance, _) = b.gaussians[name]
-        else {
-            let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
-            return b.tape.sub(b.logPosterior(name), logPrior)
-        }
+        else { return sampledKL(latent, &b) }
         // KL(N(mu, s^2) || N(m, t^2)) = log t - log s + (s^2 + (mu - m)^2) / (2 t^2) - 1/2, per dimension.
         let isStandard = priorMean == [0] && priorStd == [1]
         let difference = isStandard ? mean : b.tape.sub(mean, constant(priorMean, &b))

@@ -29,12 +29,12 @@ public enum Lowering {
     /// The inference program of a model: forward phases over the trained parameters (the
     /// same parameters, in the same order, as `lower`), with no gradients or optimizers.
     /// Which phases a model has depends on its parts (see `LoweringContext.inferencePhases`);
-    /// `log_weights` draws `samples` latents per example.
-    public static func inference(_ model: CheckedModel, name: String, samples: Int = 1) -> Program {
+    /// the number of draws `log_weights` takes per example is chosen when a phase is planned.
+    public static func inference(_ model: CheckedModel, name: String) -> Program {
         let context = LoweringContext(model: model)
         return Program(
             name: name, parameters: context.parameters, phases: context.inferencePhases(), optimizers: [:],
-            schedule: [], samples: samples)
+            schedule: [])
     }
 }
 
@@ -50,17 +50,10 @@ struct LoweringContext {
     let model: CheckedModel
     let parameters: [Parameter]
     let layers: [String: [LayerParameters]]
-    /// The network call of each feature of the inference model.
-    let featureCalls: [String: NetworkCall]
 
     /// Every network's layers as parameters (weight, bias) in spec order, with initialisers.
     init(model: CheckedModel) {
         self.model = model
-        var featureCalls: [String: NetworkCall] = [:]
-        for statement in model.spec.inference where model.features.contains(statement.target.value) {
-            if case .map(let call) = statement.value { featureCalls[statement.target.value] = call }
-        }
-        self.featureCalls = featureCalls
         var parameters: [Parameter] = []
         var layers: [String: [LayerParameters]] = [:]
         for network in model.spec.networks where model.networkShapes[network.name.value] != nil {
@@ -87,6 +80,8 @@ struct LoweringContext {
     }
 
     var spec: Spec { model.spec }
+    /// The network call of each feature of the inference model.
+    var featureCalls: [String: NetworkCall] { model.features }
 
     /// The inference statements that define latents (not features), in spec order.
     var latentStatements: [Statement] {

@@ -29,8 +29,8 @@ public struct Pipeline: Sendable {
 extension Pipeline {
     /// The model's inference program (see `Lowering.inference`) after dead-code elimination,
     /// common-subexpression elimination and fusion; plan it for the batch it will run.
-    public func inference(samples: Int = 1) -> Program {
-        Lowering.inference(model, name: ir.name, samples: samples).mapPhases {
+    public func inference() -> Program {
+        Lowering.inference(model, name: ir.name).mapPhases {
             Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run($0)))
         }
     }

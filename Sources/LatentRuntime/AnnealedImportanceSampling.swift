@@ -69,9 +69,9 @@ public struct AnnealedImportanceSampling {
                 for j in 0..<fixed.width { z[row * width + fixed.offset + j] = j == fixed.value ? 1 : 0 }
             }
         }
-        /// Whether dimension j of a row moves (a fixed categorical code does not).
+        // Whether dimension j of a row moves (a fixed categorical code does not).
         let moves = (0..<width).map { j in fixed.map { j < $0.offset || j >= $0.offset + $0.width } ?? true }
-        /// Runs a phase at (z, beta); returns its output.
+        // Runs a phase at (z, beta); its result is in its output.
         func evaluate(_ executable: Executable, _ z: [Double], beta: Double) {
             for row in 0..<rows {
                 for j in 0..<width { executable.data[row * (width + 1) + j] = Float(z[row * width + j]) }
@@ -79,12 +79,15 @@ public struct AnnealedImportanceSampling {
             }
             executable.run(seed: seed, step: 0)
         }
+        func kineticEnergy(_ momentum: [Double], row: Int) -> Double {
+            (0..<width).reduce(0.0) { $0 + 0.5 * pow(momentum[row * width + $1], 2) }
+        }
         func densities(_ z: [Double]) -> (likelihood: [Double], prior: [Double]) {
             evaluate(logJoint, z, beta: 1)
             let output = logJoint.output
             return ((0..<rows).map { Double(output[2 * $0]) }, (0..<rows).map { Double(output[2 * $0 + 1]) })
         }
-        /// The gradient of U = -(log p(z) + beta log p(x|z)), per row.
+        // The gradient of U = -(log p(z) + beta log p(x|z)), per row.
         func potentialGradient(_ z: [Double], beta: Double) -> [Double] {
             evaluate(gradient, z, beta: beta)
             guard let values = gradient.inputGradient else { return Array(repeating: 0, count: rows * width) }
@@ -105,9 +108,7 @@ public struct AnnealedImportanceSampling {
             var momentum = (0..<(rows * width)).map {
                 moves[$0 % width] ? philox.normal(step: UInt64(t), stream: 1, index: $0) : 0
             }
-            let kinetic = (0..<rows).map { row in
-                (0..<width).reduce(0.0) { $0 + 0.5 * pow(momentum[row * width + $1], 2) }
-            }
+            let kinetic = (0..<rows).map { kineticEnergy(momentum, row: $0) }
             var proposal = z
             var force = potentialGradient(proposal, beta: beta)
             for i in momentum.indices { momentum[i] -= 0.5 * step * force[i] }
@@ -121,8 +122,8 @@ public struct AnnealedImportanceSampling {
             var accepted = 0
             for row in 0..<rows {
                 let current = -(prior[row] + beta * likelihood[row]) + kinetic[row]
-                let proposedKinetic = (0..<width).reduce(0.0) { $0 + 0.5 * pow(momentum[row * width + $1], 2) }
-                let proposed = -(proposedPrior[row] + beta * proposedLikelihood[row]) + proposedKinetic
+                let proposed =
+                    -(proposedPrior[row] + beta * proposedLikelihood[row]) + kineticEnergy(momentum, row: row)
                 let u = philox.uniform(step: UInt64(t), stream: 2, index: row)
                 guard proposed.isFinite, Foundation.log(max(u, 1e-300)) < current - proposed else { continue }
                 accepted += 1

@@ -70,6 +70,14 @@ public struct Dataset: Sendable {
         }
     }
 
+    /// The first `count` examples (at most all), row after row, as float32.
+    public func first(_ count: Int) -> [Float] {
+        let rows = min(count, self.count)
+        var values = [Float](repeating: 0, count: rows * width)
+        values.withUnsafeMutableBufferPointer { fill(ArraySlice(0..<rows), into: $0) }
+        return values
+    }
+
     /// Writes the one-hot labels of examples `indices` into `destination`.
     public func fillLabels(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
         guard let labels else { return }

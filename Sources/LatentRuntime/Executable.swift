@@ -114,22 +114,18 @@ public final class Executable {
     public var loss: Float { pointer(bound[phase.loss.index].location)[0] }
 
     /// The whole value the phase returns (an inference phase's output, row after row).
-    public var output: UnsafeBufferPointer<Float> {
-        let value = bound[phase.loss.index]
-        return UnsafeBufferPointer(start: pointer(value.location), count: value.count)
-    }
+    public var output: UnsafeBufferPointer<Float> { buffer(phase.loss) }
 
     /// The gradient with respect to the input rows, for phases that differentiate their input.
-    public var inputGradient: UnsafeBufferPointer<Float>? {
-        phase.inputGradient.map { value in
-            UnsafeBufferPointer(start: pointer(bound[value.index].location), count: bound[value.index].count)
-        }
-    }
+    public var inputGradient: UnsafeBufferPointer<Float>? { phase.inputGradient.map(buffer) }
 
     /// The gradient buffer of the n-th updated parameter (`phase.gradients[n]`).
-    public func gradient(_ n: Int) -> UnsafeBufferPointer<Float> {
-        let value = bound[phase.gradients[n].value.index]
-        return UnsafeBufferPointer(start: pointer(value.location), count: value.count)
+    public func gradient(_ n: Int) -> UnsafeBufferPointer<Float> { buffer(phase.gradients[n].value) }
+
+    /// Where a value of the phase lives, as a buffer.
+    func buffer(_ value: ValueID) -> UnsafeBufferPointer<Float> {
+        let bound = bound[value.index]
+        return UnsafeBufferPointer(start: pointer(bound.location), count: bound.count)
     }
 
     /// Where a value lives.
@@ -166,8 +162,7 @@ extension Executable {
         let philox = Philox(seed: seed)
         for index in bound.indices {
             execute(index, philox: philox, step: step)
-            let values = UnsafeBufferPointer(start: pointer(bound[index].location), count: bound[index].count)
-            if values.contains(where: { !$0.isFinite }) {
+            if buffer(ValueID(index)).contains(where: { !$0.isFinite }) {
                 let instruction = phase.instructions[index]
                 return "\(ValueID(index)) = \(ProgramPrinter.describe(instruction, parameters: parameters.parameters))"
                     + " : \(instruction.type)"

@@ -15,35 +15,37 @@ public final class OptimizerState {
     public struct Slot: Sendable {
         public let phase: String
         public let parameter: Int
+        /// The optimizer of the parameter's network.
+        let optimizer: Optimizer
         /// The name of the slot's moments in a checkpoint: `optimizer.PHASE.m.NAME` (and `.v.`).
         func momentName(_ moment: String, _ program: Program) -> String {
             "optimizer.\(phase).\(moment).\(program.parameters[parameter].name)"
         }
     }
 
-    let program: Program
     let store: ParameterStore
     public let slots: [Slot]
-    /// The slot of each (phase, parameter) pair, by phase name and parameter index.
-    let slotOf: [String: [Int: Int]]
+    /// The slot of each phase's n-th gradient (`slotOf[phase][n]`, phases indexed like
+    /// `program.phases`); nil for a network without an optimizer.
+    let slotOf: [[Int?]]
     var first: [UnsafeMutableBufferPointer<Float>]
     var second: [UnsafeMutableBufferPointer<Float>]
     /// How many updates each slot has had (Adam's bias correction).
     public internal(set) var updates: [Int]
 
     public init(program: Program, store: ParameterStore) {
-        self.program = program
         self.store = store
         var slots: [Slot] = []
-        var slotOf: [String: [Int: Int]] = [:]
-        for phase in program.phases {
-            for gradient in phase.gradients where program.optimizers[program.parameters[gradient.parameter].network] != nil {
-                slotOf[phase.name, default: [:]][gradient.parameter] = slots.count
-                slots.append(Slot(phase: phase.name, parameter: gradient.parameter))
+        slotOf = program.phases.map { phase in
+            phase.gradients.map { gradient in
+                guard let optimizer = program.optimizers[program.parameters[gradient.parameter].network] else {
+                    return nil
+                }
+                slots.append(Slot(phase: phase.name, parameter: gradient.parameter, optimizer: optimizer))
+                return slots.count - 1
             }
         }
         self.slots = slots
-        self.slotOf = slotOf
         func zeros(_ slot: Slot) -> UnsafeMutableBufferPointer<Float> {
             let moments = UnsafeMutableBufferPointer<Float>.allocate(capacity: store.buffers[slot.parameter].count)
             moments.initialize(repeating: 0)
@@ -58,19 +60,17 @@ public final class OptimizerState {
         for buffer in first + second { buffer.deallocate() }
     }
 
-    /// Applies the optimizer of the parameter's network with the phase's state; returns
-    /// whether the gradient was finite.
-    public func update(
-        _ parameter: Int, in phase: String, gradient: UnsafeBufferPointer<Float>, pool: WorkerPool
-    ) -> Bool {
-        guard let slot = slotOf[phase]?[parameter],
-            let optimizer = program.optimizers[program.parameters[parameter].network],
-            let p = store.buffers[parameter].baseAddress, let m = first[slot].baseAddress,
+    /// Applies the `n`-th gradient of phase `phase` (an index into `program.phases`) to its
+    /// parameter with that phase's state; returns whether the gradient was finite.
+    public func update(phase: Int, gradient n: Int, _ gradient: UnsafeBufferPointer<Float>, pool: WorkerPool) -> Bool {
+        guard let slot = slotOf[phase][n] else { return true }
+        let parameter = slots[slot].parameter
+        guard let p = store.buffers[parameter].baseAddress, let m = first[slot].baseAddress,
             let v = second[slot].baseAddress, let g = gradient.baseAddress
         else { return true }
         updates[slot] += 1
         let update: OptimizerUpdate
-        switch optimizer {
+        switch slots[slot].optimizer {
         case .sgd(let lr): update = .sgd(rate: Float(lr))
         case .momentum(let lr, let momentum): update = .momentum(rate: Float(lr), momentum: Float(momentum))
         case .adam(let lr, let beta1, let beta2, let eps):

@@ -164,7 +164,7 @@ public final class Trainer {
                 }
                 for (n, gradient) in executable.phase.gradients.enumerated() {
                     let finite = optimizers.update(
-                        gradient.parameter, in: executable.phase.name, gradient: executable.gradient(n), pool: pool)
+                        phase: entry.phase, gradient: n, executable.gradient(n), pool: pool)
                     if !finite {
                         let name = program.parameters[gradient.parameter].name
                         throw .nonFinite(

@@ -34,11 +34,9 @@ struct EncodeCommand: ParsableCommand {
         let trained = try options.load()
         let data = try options.examples(of: trained)
         let count = min(n ?? data.count, data.count)
-        let encoder = try trained.bind(
-            draw ? "encode_draw" : "encode", batch: min(count, 500), threads: options.threads, purpose: "encode")
-        let codes = trained.outputs(encoder, count: count, seed: UInt64(options.seed)) {
-            TrainedRun.fill(encoder, from: data, rows: $0)
-        }
+        let codes = try trained.outputs(
+            of: draw ? "encode_draw" : "encode", on: data, count: count, seed: options.seed,
+            threads: options.threads, purpose: "encode")
         let width = codes.count / max(count, 1)
         if let npy { try Output.npy(codes, shape: [count, width], to: npy) }
         if let png {
@@ -61,10 +59,6 @@ struct EncodeCommand: ParsableCommand {
                     Plots.Scatter(title: "prior samples", points: prior),
                 ]), to: png)
         }
-        if npy == nil && png == nil {
-            for row in 0..<count {
-                print(codes[(row * width)..<((row + 1) * width)].map { String($0) }.joined(separator: ","))
-            }
-        }
+        if npy == nil && png == nil { Output.csv(codes, rows: count) }
     }
 }

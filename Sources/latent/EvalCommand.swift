@@ -124,35 +124,26 @@ struct EvalCommand: ParsableCommand {
     }
 
     func elbo(_ trained: TrainedRun) throws -> Estimate {
-        let (data, count) = try examples(trained)
-        let phases = trained.pipeline.inference().phases.map(\.name)
+        let phases = trained.inference.phases.map(\.name)
         guard let phase = ["log_weights", "adversary_elbo"].first(where: phases.contains) else {
             printError(
                 "error: the elbo metric needs Gaussian encoders, or an AVB adversary T(x, z) without adaptive contrast; "
                     + "\(options.runPath) has neither (try --metric ais)")
             throw ExitCode.usage
         }
-        let model = try trained.bind(
-            phase, batch: min(count, 500), threads: options.threads, purpose: "the elbo metric")
-        let values = trained.outputs(model, count: count, seed: UInt64(options.seed)) {
-            TrainedRun.fill(model, from: data, rows: $0)
-        }
-        return Estimate(values.map(Double.init))
+        return try perExample(trained, phase: phase, purpose: "the elbo metric")
     }
 
     /// Per example, one draw z ~ q(z|x): log q(z|x) - log p(z), or AVB's T(x, z).
     func kl(_ trained: TrainedRun) throws -> Estimate {
+        try perExample(trained, phase: "kl", purpose: "the kl metric")
+    }
+
+    /// The mean and standard error of a phase's one value per example.
+    func perExample(_ trained: TrainedRun, phase: String, purpose: String) throws -> Estimate {
         let (data, count) = try examples(trained)
-        guard trained.pipeline.inference().phases.contains(where: { $0.name == "kl" }) else {
-            printError(
-                "error: the kl metric needs Gaussian encoders with prior densities, or an AVB adversary T(x, z) "
-                    + "without adaptive contrast; \(options.runPath) has neither")
-            throw ExitCode.usage
-        }
-        let model = try trained.bind("kl", batch: min(count, 500), threads: options.threads, purpose: "the kl metric")
-        let values = trained.outputs(model, count: count, seed: UInt64(options.seed)) {
-            TrainedRun.fill(model, from: data, rows: $0)
-        }
+        let values = try trained.outputs(
+            of: phase, on: data, count: count, seed: options.seed, threads: options.threads, purpose: purpose)
         return Estimate(values.map(Double.init))
     }
 
@@ -212,9 +203,7 @@ struct EvalCommand: ParsableCommand {
         let sampler = try trained.bind("sample", batch: 1000, threads: options.threads, purpose: "the parzen metric")
         let samples = trained.outputs(sampler, count: 10_000, seed: UInt64(options.seed))
         let training = try options.examples(of: trained, test: false)
-        let validationCount = min(1000, training.count)
-        var validation = [Float](repeating: 0, count: validationCount * data.width)
-        validation.withUnsafeMutableBufferPointer { training.fill(ArraySlice(0..<validationCount), into: $0) }
+        let validation = training.first(1000)
         let pool = WorkerPool.with(threads: options.threads)
         // Bandwidths from 0.01 to 1 on a log scale; the best on the validation examples wins.
         let candidates = (0..<9).map { pow(10, -2 + Double($0) / 4) }
@@ -223,20 +212,15 @@ struct EvalCommand: ParsableCommand {
             return values.reduce(0, +) / Double(values.count)
         }
         let best = candidates[scores.indices.max { scores[$0] < scores[$1] } ?? 0]
-        var points = [Float](repeating: 0, count: count * data.width)
-        points.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<count), into: $0) }
-        let values = Parzen.logDensities(points, samples: samples, width: data.width, sigma: best, pool: pool)
+        let values = Parzen.logDensities(data.first(count), samples: samples, width: data.width, sigma: best, pool: pool)
         return ("parzen", Estimate(values), ["sigma": String(format: "%.4f", best), "samples": "10000"])
     }
 
     func reconstruction(_ trained: TrainedRun) throws -> Estimate {
         let (data, count) = try examples(trained)
-        let model = try trained.bind("reconstruct", batch: min(count, 500), threads: options.threads, purpose: "recon")
-        let outputs = trained.outputs(model, count: count, seed: UInt64(options.seed)) {
-            TrainedRun.fill(model, from: data, rows: $0)
-        }
-        var originals = [Float](repeating: 0, count: count * data.width)
-        originals.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<count), into: $0) }
+        let outputs = try trained.outputs(
+            of: "reconstruct", on: data, count: count, seed: options.seed, threads: options.threads, purpose: "recon")
+        let originals = data.first(count)
         return Estimate(
             (0..<count).map { row in
                 (0..<data.width).reduce(0.0) { sum, j in
@@ -258,10 +242,8 @@ struct EvalCommand: ParsableCommand {
         let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         let classes = latents[index].width
         func assignments(_ data: Dataset, count: Int) throws -> [Int] {
-            let encoder = try trained.bind("encode", batch: min(count, 500), threads: options.threads, purpose: name)
-            let codes = trained.outputs(encoder, count: count, seed: UInt64(options.seed)) {
-                TrainedRun.fill(encoder, from: data, rows: $0)
-            }
+            let codes = try trained.outputs(
+                of: "encode", on: data, count: count, seed: options.seed, threads: options.threads, purpose: name)
             let width = codes.count / max(count, 1)
             return (0..<count).map { row in
                 (0..<classes).max { codes[row * width + offset + $0] < codes[row * width + offset + $1] } ?? 0

@@ -51,12 +51,8 @@ struct InterpolateCommand: ParsableCommand {
         let shape = trained.pipeline.model.spec.data.shape.value
         if let npy { try Output.npy(outputs, shape: [steps] + shape, to: npy) }
         if let png {
-            guard let (height, imageWidth) = Output.imageSize(shape) else {
-                printError("error: --png draws image data; this data has shape \(shape)")
-                throw ExitCode.usage
-            }
-            let size = height * imageWidth
-            let images = (0..<steps).map { Array(outputs[($0 * size)..<(($0 + 1) * size)]) }
+            let (height, imageWidth) = try Output.requireImageSize(shape)
+            let images = Output.rows(outputs, count: steps)
             try Output.png(Plots.grid(images, width: imageWidth, height: height, columns: steps), to: png)
         }
     }

@@ -23,27 +23,19 @@ struct ReconstructCommand: ParsableCommand {
         let trained = try options.load()
         let data = try options.examples(of: trained)
         let count = min(n, data.count)
-        let model = try trained.bind(
-            "reconstruct", batch: min(count, 500), threads: options.threads, purpose: "reconstruct")
-        let outputs = trained.outputs(model, count: count, seed: UInt64(options.seed)) {
-            TrainedRun.fill(model, from: data, rows: $0)
-        }
+        let outputs = try trained.outputs(
+            of: "reconstruct", on: data, count: count, seed: options.seed, threads: options.threads,
+            purpose: "reconstruct")
         let shape = trained.pipeline.model.spec.data.shape.value
         if let npy { try Output.npy(outputs, shape: [count] + shape, to: npy) }
         guard let png else { return }
-        guard let (height, width) = Output.imageSize(shape) else {
-            printError("error: --png draws image data; this data has shape \(shape)")
-            throw ExitCode.usage
-        }
-        var originals = [Float](repeating: 0, count: count * height * width)
-        originals.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<count), into: $0) }
+        let (height, width) = try Output.requireImageSize(shape)
+        let passes = [Output.rows(data.first(count), count: count), Output.rows(outputs, count: count)]
         let columns = min(count, 8)
         var images: [[Float]] = []
         for start in stride(from: 0, to: count, by: columns) {
-            for pass in [originals, outputs] {
-                for index in start..<min(count, start + columns) {
-                    images.append(Array(pass[(index * height * width)..<((index + 1) * height * width)]))
-                }
+            for pass in passes {
+                images += pass[start..<min(count, start + columns)]
                 images += Array(
                     repeating: [Float](repeating: 0.5, count: height * width),
                     count: start + columns - min(count, start + columns))

@@ -49,6 +49,26 @@ enum Output {
         print("wrote \(path) (\(shape.map(String.init).joined(separator: " x ")))")
     }
 
+    /// Prints `values` as `rows` lines of comma-separated numbers.
+    static func csv(_ values: [Float], rows: Int) {
+        for row in Self.rows(values, count: rows) { print(row.map { String($0) }.joined(separator: ",")) }
+    }
+
+    /// `values` cut into `count` equal rows.
+    static func rows(_ values: [Float], count: Int) -> [[Float]] {
+        let width = values.count / max(count, 1)
+        return (0..<count).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
+    /// Image height and width of a data shape for `--png`, or a usage error saying why not.
+    static func requireImageSize(_ shape: [Int]) throws -> (height: Int, width: Int) {
+        guard let size = imageSize(shape) else {
+            printError("error: --png draws image data; this data has shape \(shape)")
+            throw ExitCode.usage
+        }
+        return size
+    }
+
     /// Image height and width of a data shape ([h, w], [1, h, w], or a flat length that is a
     /// square of at least 4 x 4, such as Fashion-MNIST's 784), or nil.
     static func imageSize(_ shape: [Int]) -> (height: Int, width: Int)? {

@@ -50,12 +50,7 @@ struct SampleCommand: ParsableCommand {
         let count = values.count / max(shape.reduce(1, *), 1)
         if let npy { try Output.npy(values, shape: [count] + shape, to: npy) }
         if let png { try Output.png(picture(values, count: count, shape: shape, trained: trained), to: png) }
-        if npy == nil && png == nil {
-            let width = values.count / count
-            for row in 0..<count {
-                print(values[(row * width)..<((row + 1) * width)].map { String($0) }.joined(separator: ","))
-            }
-        }
+        if npy == nil && png == nil { Output.csv(values, rows: count) }
     }
 
     /// Samples through the `sample` phase, or with `--label` (`--every-label`) through `decode`
@@ -95,7 +90,7 @@ struct SampleCommand: ParsableCommand {
     func picture(_ values: [Float], count: Int, shape: [Int], trained: TrainedRun) throws -> Image {
         let width = values.count / count
         if let (height, imageWidth) = Output.imageSize(shape) {
-            let images = (0..<count).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }
+            let images = Output.rows(values, count: count)
             let columns = everyLabel ? n : Int(Double(n).squareRoot().rounded(.up))
             return Plots.grid(images, width: imageWidth, height: height, columns: columns)
         }
@@ -104,8 +99,7 @@ struct SampleCommand: ParsableCommand {
             throw ExitCode.usage
         }
         let data = try options.examples(of: trained)
-        var real = [Float](repeating: 0, count: min(count, data.count) * 2)
-        real.withUnsafeMutableBufferPointer { data.fill(ArraySlice(0..<min(count, data.count)), into: $0) }
+        let real = data.first(count)
         func points(_ values: [Float]) -> [SIMD2<Double>] {
             (0..<(values.count / 2)).map { SIMD2(Double(values[2 * $0]), Double(values[2 * $0 + 1])) }
         }

@@ -10,6 +10,8 @@ import LatentSpec
 /// the parameters. Given a checkpoint file, the spec is looked for beside it.
 struct TrainedRun {
     let pipeline: Pipeline
+    /// The model's inference program, compiled once; commands plan the phase they run.
+    let inference: Program
     let store: ParameterStore
     let path: String
     /// The resolved spec the run was trained from (data paths are relative to it).
@@ -34,6 +36,7 @@ struct TrainedRun {
             throw ExitCode.usage
         }
         pipeline = try SpecFiles.compile(spec)
+        inference = pipeline.inference()
         store = ParameterStore(pipeline.fused.parameters)
         do {
             let (entries, metadata) = try Safetensors.read(path: checkpoint)
@@ -51,13 +54,11 @@ struct TrainedRun {
     /// this model has not (encode of a GAN, IWAE weights without a Gaussian encoder) is a
     /// usage error saying so.
     func bind(_ name: String, batch: Int, samples: Int = 1, threads: Int, purpose: String) throws -> Executable {
-        let program = pipeline.inference(samples: samples).mapPhases {
-            MemoryPlanner.run($0, batch: batch, samples: samples)
-        }
-        guard let phase = program.phases.first(where: { $0.name == name }) else {
+        guard let unplanned = inference.phases.first(where: { $0.name == name }) else {
             printError("error: \(purpose) needs \(Self.requirement[name] ?? name); \(path) has none")
             throw ExitCode.usage
         }
+        let phase = MemoryPlanner.run(unplanned, batch: batch, samples: samples)
         func width(_ op: Op) -> Int? {
             phase.instructions.first { $0.op == op }?.type.sizes(batch: batch, samples: samples).last
         }
@@ -76,6 +77,7 @@ struct TrainedRun {
         "reconstruct": "an inference model (an encoder)",
         "log_weights": "Gaussian encoders and priors with a density",
         "adversary_elbo": "an AVB adversary T(x, z) without adaptive contrast",
+        "kl": "Gaussian encoders with prior densities, or an AVB adversary T(x, z) without adaptive contrast",
         "log_joint": "continuous latents with prior densities and a likelihood p(x | z)",
         "log_joint_gradient": "continuous latents with prior densities and a likelihood p(x | z)",
     ]
@@ -99,6 +101,17 @@ struct TrainedRun {
             step += 1
         }
         return output
+    }
+
+    /// Phase `name` run over the first `count` examples of `data`, up to 500 at a time: each
+    /// example's output, one after another.
+    func outputs(
+        of name: String, on data: Dataset, count: Int, seed: Int, threads: Int, purpose: String
+    ) throws -> [Float] {
+        let executable = try bind(name, batch: min(count, 500), threads: threads, purpose: purpose)
+        return outputs(executable, count: count, seed: UInt64(seed)) {
+            Self.fill(executable, from: data, rows: $0)
+        }
     }
 
     /// Copies examples `rows` of `data` into the executable's input, repeating the last one

@@ -4,12 +4,8 @@ import XCTest
 
 /// The `latent` executable as a user runs it: output, exit codes, and no crash on any file.
 final class CLITests: XCTestCase {
-    static var binary: URL { Binary.url }
-
-    func run(_ arguments: [String]) throws -> Binary.Run { try Binary.run(arguments) }
-
     func testCheckAcceptsEveryExampleSpec() throws {
-        let run = try run(["check", Repository.specs.path])
+        let run = try Binary.run(["check", Repository.specs.path])
         XCTAssertEqual(run.status, 0, run.output + run.error)
         XCTAssertEqual(
             run.output.components(separatedBy: "\n").filter { $0.hasSuffix(": ok") }.count,
@@ -22,7 +18,7 @@ final class CLITests: XCTestCase {
             Array(
                 try String(contentsOf: Repository.specs.appendingPathComponent("vae.yaml"), encoding: .utf8)
                     .replacingOccurrences(of: "prior: normal(0, 1)", with: "prior: normall(0, 1)").utf8))
-        let run = try run(["check", path])
+        let run = try Binary.run(["check", path])
         XCTAssertEqual(run.status, 1)
         let lines = run.output.components(separatedBy: "\n")
         XCTAssertTrue(lines[0].hasPrefix("\(path):19:12: error: unknown distribution 'normall'"), lines[0])
@@ -33,7 +29,7 @@ final class CLITests: XCTestCase {
 
     func testJSONFormatForEditors() throws {
         let path = try temporaryFile("json.yaml", Array("latent: 1\nfoo: 2\n".utf8))
-        let run = try run(["check", "--format", "json", path])
+        let run = try Binary.run(["check", "--format", "json", path])
         XCTAssertEqual(run.status, 1)
         let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]])
         for record in records {
@@ -49,35 +45,36 @@ final class CLITests: XCTestCase {
     }
 
     func testUsageErrorsExitWithTwo() throws {
-        XCTAssertEqual(try run(["check"]).status, 2)
-        XCTAssertEqual(try run(["check", "--format", "xml", "x.yaml"]).status, 2)
-        XCTAssertEqual(try run(["frobnicate"]).status, 2)
-        let missing = try run(["check", "/nonexistent/spec.yaml"])
+        XCTAssertEqual(try Binary.run(["check"]).status, 2)
+        XCTAssertEqual(try Binary.run(["check", "--format", "xml", "x.yaml"]).status, 2)
+        XCTAssertEqual(try Binary.run(["frobnicate"]).status, 2)
+        let missing = try Binary.run(["check", "/nonexistent/spec.yaml"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.error.contains("no such file"), missing.error)
-        XCTAssertEqual(try run(["--help"]).status, 0)
+        XCTAssertEqual(try Binary.run(["--help"]).status, 0)
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent(
             "latent-empty-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: empty) }
-        let none = try run(["check", empty.path])
+        let none = try Binary.run(["check", empty.path])
         XCTAssertEqual(none.status, 2)
         XCTAssertTrue(none.error.contains("no .yaml or .yml files"), none.error)
     }
 
     func testCompileEmitsTheResolvedSpec() throws {
-        let run = try run(["compile", Repository.specs.appendingPathComponent("gan.yaml").path, "--emit", "resolved"])
+        let gan = Repository.specs.appendingPathComponent("gan.yaml").path
+        let run = try Binary.run(["compile", gan, "--emit", "resolved"])
         XCTAssertEqual(run.status, 0, run.error)
         XCTAssertTrue(run.output.contains("  generator_loss: non_saturating\n"))
         XCTAssertTrue(run.output.contains("    D: adam(lr=0.0002, beta1=0.5, beta2=0.999, eps=1e-08)\n"))
         let bad = try temporaryFile("bad.yaml", Array("latent: 3\n".utf8))
-        XCTAssertEqual(try self.run(["compile", bad]).status, 1)
+        XCTAssertEqual(try Binary.run(["compile", bad]).status, 1)
     }
 
     func testEveryStageCompilesForEverySpec() throws {
         for url in try Repository.specFiles() {
             for stage in ["resolved", "ir", "grad", "fused", "plan"] {
-                let run = try run(["compile", url.path, "--emit", stage])
+                let run = try Binary.run(["compile", url.path, "--emit", stage])
                 XCTAssertEqual(run.status, 0, "\(url.lastPathComponent) --emit \(stage): \(run.error)")
                 XCTAssertFalse(run.output.isEmpty)
             }
@@ -86,7 +83,7 @@ final class CLITests: XCTestCase {
 
     func testGraphWithoutGraphvizSaysHowToInstallIt() throws {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = Binary.url
         process.arguments = ["graph", Repository.specs.appendingPathComponent("vae.yaml").path, "--format", "svg"]
         process.environment = ["PATH": "/nonexistent"]
         let error = Pipe()
@@ -97,7 +94,7 @@ final class CLITests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 1)
         XCTAssertTrue(message.contains("apt-get install graphviz"), message)
-        let dot = try run(["graph", Repository.specs.appendingPathComponent("vae.yaml").path])
+        let dot = try Binary.run(["graph", Repository.specs.appendingPathComponent("vae.yaml").path])
         XCTAssertEqual(dot.status, 0)
         XCTAssertTrue(dot.output.hasPrefix("digraph \"vae\" {"), dot.output)
     }
@@ -108,7 +105,7 @@ final class CLITests: XCTestCase {
             "latent-run-\(ProcessInfo.processInfo.processIdentifier)")
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         let spec = Repository.specs.appendingPathComponent("gan-ring.yaml").path
-        let short = try run(["train", spec, "--steps", "20", "--every", "10", "--out", directory.path])
+        let short = try Binary.run(["train", spec, "--steps", "20", "--every", "10", "--out", directory.path])
         XCTAssertEqual(short.status, 0, short.error)
         XCTAssertTrue(short.output.contains("step 20/20"), short.output)
         let metrics = try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
@@ -119,7 +116,7 @@ final class CLITests: XCTestCase {
             FileManager.default.fileExists(atPath: directory.appendingPathComponent("spec.resolved.yaml").path))
 
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = Binary.url
         process.arguments = ["train", spec, "--steps", "1000000", "--out", directory.path]
         let output = Pipe()
         process.standardOutput = output
@@ -131,7 +128,7 @@ final class CLITests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, text)
         XCTAssertTrue(text.contains("interrupted at step"), text)
-        let resumed = try run(["train", spec, "--steps", "5", "--resume", directory.path])
+        let resumed = try Binary.run(["train", spec, "--steps", "5", "--resume", directory.path])
         XCTAssertTrue(resumed.output.contains("already at step"), resumed.output + resumed.error)
     }
 
@@ -145,7 +142,7 @@ final class CLITests: XCTestCase {
         let path = try temporaryFile("exploding.yaml", Array(exploding.utf8))
         let directory = path + ".run"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
-        let run = try run(["train", path, "--steps", "50", "--out", directory])
+        let run = try Binary.run(["train", path, "--steps", "50", "--out", directory])
         XCTAssertEqual(run.status, 1, run.output + run.error)
         XCTAssertTrue(run.error.contains("phase 'elbo' produced NaN or infinity at step"), run.error)
         XCTAssertTrue(run.error.contains("first in "), run.error)
@@ -164,21 +161,21 @@ final class CLITests: XCTestCase {
         let directory = data + ".run"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
         let spec = Repository.specs.appendingPathComponent("gan-ring.yaml").path
-        let trained = try run(["train", spec, "--data", data, "--steps", "5", "--out", directory])
+        let trained = try Binary.run(["train", spec, "--data", data, "--steps", "5", "--out", directory])
         XCTAssertEqual(trained.status, 0, trained.error)
         XCTAssertTrue(trained.output.contains("(300 in the data)"), trained.output)
-        let first = try run(["sample", directory, "-n", "3", "--seed", "4"])
-        let again = try run(["sample", directory, "-n", "5", "--seed", "4"])
+        let first = try Binary.run(["sample", directory, "-n", "3", "--seed", "4"])
+        let again = try Binary.run(["sample", directory, "-n", "5", "--seed", "4"])
         XCTAssertEqual(first.status, 0, first.error)
         XCTAssertEqual(first.output.split(separator: "\n").count, 3)
         XCTAssertTrue(again.output.hasPrefix(first.output), "the first samples do not depend on -n")
         let file = directory + "/samples.npy"
-        XCTAssertEqual(try run(["sample", directory, "-n", "10", "--npy", file]).status, 0)
+        XCTAssertEqual(try Binary.run(["sample", directory, "-n", "10", "--npy", file]).status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: file)).count, 128 + 10 * 2 * 4)
-        let missing = try run(["sample", directory + "/nowhere"])
+        let missing = try Binary.run(["sample", directory + "/nowhere"])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.error.contains("no such run directory"), missing.error)
-        let wrongData = try run(["train", spec, "--data", directory + "/spec.resolved.yaml", "--steps", "1"])
+        let wrongData = try Binary.run(["train", spec, "--data", directory + "/spec.resolved.yaml", "--steps", "1"])
         XCTAssertEqual(wrongData.status, 1)
         XCTAssertTrue(wrongData.error.contains("unknown data format"), wrongData.error)
     }
@@ -186,20 +183,20 @@ final class CLITests: XCTestCase {
     /// `bench` prints samples/s, GFLOP/s, the time split and peak memory, as text or JSON.
     func testBenchReportsSpeedAndMemory() throws {
         let spec = Repository.specs.appendingPathComponent("vae-linear.yaml").path
-        let text = try run(["bench", spec, "--steps", "5", "--warmup", "1"])
+        let text = try Binary.run(["bench", spec, "--steps", "5", "--warmup", "1"])
         XCTAssertEqual(text.status, 0, text.error)
         for part in ["samples/s", "GFLOP/s", "time: gemm", "peak memory"] {
             XCTAssertTrue(text.output.contains(part), text.output)
         }
-        let json = try run(["bench", spec, "--steps", "5", "--format", "json"])
+        let json = try Binary.run(["bench", spec, "--steps", "5", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         XCTAssertGreaterThan(object?["samples_per_s"] as? Double ?? 0, 0)
         XCTAssertGreaterThan(object?["peak_mb"] as? Double ?? 0, 1)
-        XCTAssertEqual(try run(["bench"]).status, 2)
+        XCTAssertEqual(try Binary.run(["bench"]).status, 2)
     }
 
     func testSchemaCommandPrintsTheCheckedInSchema() throws {
-        let run = try run(["schema"])
+        let run = try Binary.run(["schema"])
         XCTAssertEqual(run.status, 0)
         XCTAssertEqual(
             run.output,
@@ -232,7 +229,7 @@ final class CLITests: XCTestCase {
         ]
         files.append(("duplicate", Array("latent: 1\nlatent: 1\ndata: {source: fashion-mnist, source: ring}\n".utf8)))
         for (name, bytes) in files {
-            let run = try run(["check", "-q", try temporaryFile(name, bytes)])
+            let run = try Binary.run(["check", "-q", try temporaryFile(name, bytes)])
             XCTAssertFalse(run.signalled, "\(name) crashed the checker: \(run.error)")
             XCTAssertEqual(run.status, 1, "\(name): \(run.output.prefix(500)) \(run.error)")
         }
