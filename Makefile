@@ -3,12 +3,13 @@
 #   make test   the whole test suite, then the quick versions of the paper experiments
 # Both install the Debian packages they need first (make deps).
 
+SHELL := /bin/bash
 SWIFT ?= swift
 LATENT = .build/release/latent
 DEBIAN_PACKAGES = python3-jsonschema python3-yaml python3-numpy graphviz zlib1g-dev dataset-fashion-mnist
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo test
+.PHONY: deps build demo test fuzz asan
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -29,3 +30,25 @@ test: deps
 	experiments/avb-toy.sh --quick
 	experiments/semi-supervised.sh --quick
 	experiments/gan-toys.sh --quick
+
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of everything Latent reads: the spec
+# front end, the expression parser and the NPY, IDX, CSV and safetensors readers, each for
+# FUZZ_SECONDS from its seed corpus in Fuzz/corpus. A crash stops with its input saved in
+# .build-fuzz/ (make it a regression test).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS = spec expression npy idx csv safetensors
+fuzz:
+	LATENT_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product latent-fuzz -Xswiftc -sanitize=fuzzer,address
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p .build-fuzz/corpus/$$t; \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		LATENT_FUZZ_TARGET=$$t .build-fuzz/debug/latent-fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-rss_limit_mb=4096 -detect_leaks=0 -artifact_prefix=.build-fuzz/crash-$$t- .build-fuzz/corpus/$$t Fuzz/corpus/$$t 2>&1 \
+			| grep -E '^(stat::number_of_executed_units|stat::new_units_added|==.*ERROR|SUMMARY)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+# The runtime and command-line tests under AddressSanitizer: an out-of-bounds read or write
+# fails a test instead of training on garbage.
+asan:
+	$(SWIFT) test --scratch-path .build-asan -Xswiftc -sanitize=address --filter 'LatentRuntimeTests|LatentCLITests'

@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 /// -O even in debug builds, for the targets training runs through.
@@ -64,3 +65,12 @@ let package = Package(
         .testTarget(name: "LatentPicturesTests", dependencies: ["LatentPictures", "LatentTestSupport"]),
     ]
 )
+
+// libFuzzer harnesses, built only for `make fuzz` (LATENT_FUZZ=1, with -sanitize=fuzzer,address):
+// libFuzzer supplies their main function.
+if ProcessInfo.processInfo.environment["LATENT_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "latent-fuzz", dependencies: ["LatentSpec", "LatentCompiler", "LatentRuntime"],
+            path: "Fuzz/latent-fuzz", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

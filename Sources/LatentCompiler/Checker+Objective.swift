@@ -42,6 +42,12 @@ extension Checking {
             guard let definition = definitions[name], let kind = encoders[name] else { continue }
             switch kind {
             case .gaussian:
+                if case .uniform = latent.distribution.value {
+                    diagnostics.error(
+                        "q(\(name)|x) is Gaussian, whose draws fall outside the bounded support of the uniform prior, so KL(q ‖ p) is infinite; use the aae objective (or avb), which only needs samples of the prior",
+                        at: latent.distribution.location)
+                    continue
+                }
                 let isNormalPrior: Bool
                 if case .normal = latent.distribution.value { isNormalPrior = true } else { isNormalPrior = false }
                 if options.kl.value == .analytic, !isNormalPrior {

@@ -56,12 +56,38 @@ extension Checking {
                 "the batch of \(training.batch.value) is larger than the data set (\(set.count) examples)",
                 at: training.batch.location)
         }
+        checkValueSizes()
         if let labelled = spec.data.labelled.value, let size = spec.data.source.value.knownCount, labelled > size {
             diagnostics.error(
                 "'labelled' asks for \(labelled) labelled examples, but the data has \(size)",
                 at: spec.data.labelled.location)
         }
     }
+
+    /// The largest value a step computes (batch x samples x the widest layer, input or
+    /// latent) must be countable and at most `maximumValueFloats`, so planning never overflows.
+    mutating func checkValueSizes() {
+        var samples = 1
+        switch spec.objective.value {
+        case .elbo(let options): samples = options.samples.value
+        case .avb(let options) where options.adaptiveContrast.value: samples = options.samples.value
+        default: break
+        }
+        let widths =
+            [spec.data.width] + spec.networks.flatMap { $0.layers.map(\.value.units) }
+            + (spec.latents + spec.noise).map(\.dimension.value)
+        let widest = widths.max() ?? 1
+        let floats = Sizes.product([spec.training.batch.value, samples, widest])
+        if (floats ?? .max) > Self.maximumValueFloats {
+            diagnostics.error(
+                "a batch of \(spec.training.batch.value) x \(samples) samples x \(widest) values makes one value of the training step larger than \(Self.maximumValueFloats) floats; use a smaller batch or narrower layers",
+                at: spec.training.batch.location)
+        }
+    }
+
+    /// The most floats one value of a step may hold (256 GB): far beyond any machine's memory,
+    /// far below where size arithmetic overflows.
+    static let maximumValueFloats = 1 << 36
 
     /// Declared but never used: latents and noise are warnings (they cost nothing), networks too.
     mutating func reportUnused() {

@@ -85,7 +85,7 @@ extension LoweringContext {
 
     /// Only when every latent has a Gaussian encoder and a prior with a density.
     func logWeightsPhase() -> Phase? {
-        guard hasGaussianEncoders, priorsHaveDensities, case .draw = spec.model.first?.value else { return nil }
+        guard hasGaussianEncoders, priorsCoverGaussianDraws, case .draw = spec.model.first?.value else { return nil }
         var b = PhaseBuilder(self)
         b.encode(samples: true)
         return b.finish("log_weights", updates: [], loss: logWeight(b.logLikelihood(), beta: 1, &b))
@@ -99,7 +99,7 @@ extension LoweringContext {
             b.encode()
             return b.finish("kl", updates: [], loss: b.call(options.adversary))
         }
-        guard hasGaussianEncoders, priorsHaveDensities else { return nil }
+        guard hasGaussianEncoders, priorsCoverGaussianDraws else { return nil }
         b.encode()
         let terms = spec.latents.map { sampledKL($0, &b) }
         let kl = terms.dropFirst().reduce(terms[0]) { b.tape.add($0, $1) }
@@ -108,6 +108,12 @@ extension LoweringContext {
 
     /// Whether every latent's prior has a density (a swiss roll has only samples).
     var priorsHaveDensities: Bool { spec.latents.allSatisfy { $0.distribution.value.hasDensity } }
+
+    /// Whether every prior has a density that is positive wherever a Gaussian draws: not a
+    /// uniform prior, under which log q - log p is infinite outside its support.
+    var priorsCoverGaussianDraws: Bool {
+        priorsHaveDensities && !spec.latents.contains { if case .uniform = $0.distribution.value { true } else { false } }
+    }
 
     /// Whether the inference model draws every latent from a Gaussian encoder.
     var hasGaussianEncoders: Bool {

@@ -96,7 +96,9 @@ extension Distribution {
             let logs = probabilities.map { Foundation.log($0) }
             return (zip(z, logs).reduce(0) { $0 + $1.0 * $1.1 }, Array(logs.prefix(z.count)))
         case .uniform(let low, let high):
-            return (-Double(z.count) * Foundation.log(high - low), Array(repeating: 0, count: z.count))
+            // Zero density outside the support: log p = -infinity there.
+            let inside = z.allSatisfy { $0 >= low && $0 <= high }
+            return (inside ? -Double(z.count) * Foundation.log(high - low) : -.infinity, Array(repeating: 0, count: z.count))
         case .swissRoll:
             return (.nan, Array(repeating: .nan, count: z.count))
         }

@@ -31,9 +31,15 @@ public struct Dataset: Sendable {
     }
 
     /// Writes examples `indices` into `destination` (row after row) as float32; `draw`
-    /// numbers the batch for stochastic binarisation.
+    /// numbers the batch for stochastic binarisation. An empty destination (a phase that
+    /// does not read x, such as a GAN's generator step) takes nothing.
     public func fill(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>, draw: UInt64 = 0)
     {
+        guard !destination.isEmpty else { return }
+        precondition(
+            destination.count >= indices.count * width,
+            "a batch of \(indices.count) examples of \(width) values does not fit \(destination.count) floats: validate data with checked(width:labelClasses:)"
+        )
         var offset = 0
         for index in indices {
             let start = index * width
@@ -78,9 +84,11 @@ public struct Dataset: Sendable {
         return values
     }
 
-    /// Writes the one-hot labels of examples `indices` into `destination`.
+    /// Writes the one-hot labels of examples `indices` into `destination` (nothing for a
+    /// phase that reads no labels: an empty destination).
     public func fillLabels(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
-        guard let labels else { return }
+        guard let labels, !destination.isEmpty else { return }
+        precondition(destination.count >= indices.count * classes, "labels of \(classes) classes do not fit the buffer")
         var row = 0
         for index in indices {
             for k in 0..<classes { destination[row * classes + k] = labels[index] == k ? 1 : 0 }
@@ -90,6 +98,33 @@ public struct Dataset: Sendable {
 }
 
 extension Dataset {
+    /// This data set, checked against what a model reads: `width` values per example and,
+    /// when `labelClasses` is given, a label in 0..<labelClasses for every example (its
+    /// one-hot labels are then that wide). `source` names the data in messages.
+    public func checked(width: Int, labelClasses: Int?, source: String) throws(DataFiles.Failure) -> Dataset {
+        guard self.width == width else {
+            throw DataFiles.Failure(
+                description: "\(source) has \(self.width) values per example, but the spec's 'shape' has \(width)")
+        }
+        guard count > 0 else { throw DataFiles.Failure(description: "\(source) holds no examples") }
+        guard let classes = labelClasses else { return self }
+        guard let labels else {
+            throw DataFiles.Failure(
+                description:
+                    "\(source) has no labels, but the spec trains on labelled examples (its categorical latent has \(classes) classes)"
+            )
+        }
+        if let row = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+            throw DataFiles.Failure(
+                description:
+                    "\(source): example \(row) has label \(labels[row]), but the spec's categorical latent has \(classes) classes (labels 0 to \(classes - 1))"
+            )
+        }
+        var result = self
+        result.classes = classes
+        return result
+    }
+
     /// A built-in synthetic set, generated deterministically from `seed`.
     /// `test` draws a second, independent set from the same distribution (for linear-Gaussian
     /// data, the same W and b).

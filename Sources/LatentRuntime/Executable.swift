@@ -25,18 +25,18 @@ public final class Executable {
     let dataBase: UnsafeMutablePointer<Float>
     let labelsBase: UnsafeMutablePointer<Float>
 
-    /// Binds a phase that has a memory plan (for `batch` examples of `dataWidth` values,
-    /// with one-hot labels of `labelWidth` classes), running kernels on `pool`.
-    public init(
-        _ phase: Phase, parameters: ParameterStore, dataWidth: Int, labelWidth: Int = 0,
-        pool: WorkerPool = .with(threads: 1)
-    ) {
+    /// Binds a phase that has a memory plan, running kernels on `pool`. The input buffers
+    /// take their row widths from the phase's own `data` and `labels` values, so a caller
+    /// cannot size them differently from what the kernels read.
+    public init(_ phase: Phase, parameters: ParameterStore, pool: WorkerPool = .with(threads: 1)) {
         guard let plan = phase.plan else { preconditionFailure("bind a planned phase (MemoryPlanner.run)") }
         self.phase = phase
         self.parameters = parameters
         self.pool = pool
         batch = plan.batch
         samples = plan.samples
+        let dataWidth = Self.rowWidth(of: .data, in: phase, batch: plan.batch, samples: plan.samples)
+        let labelWidth = Self.rowWidth(of: .labels, in: phase, batch: plan.batch, samples: plan.samples)
         arena = Self.zeros(plan.arenaBytes / 4)
         dataBase = Self.zeros(batch * dataWidth)
         labelsBase = Self.zeros(batch * labelWidth)
@@ -62,6 +62,17 @@ public final class Executable {
         dataBase.deallocate()
         labelsBase.deallocate()
     }
+
+    /// The values per example of a phase's input `op` (0 when the phase does not read it).
+    static func rowWidth(of op: Op, in phase: Phase, batch: Int, samples: Int) -> Int {
+        guard let input = phase.instructions.first(where: { $0.op == op }) else { return 0 }
+        return input.type.count(batch: batch, samples: samples) / max(batch, 1)
+    }
+
+    /// Values per example of the `data` input.
+    public var dataWidth: Int { data.count / max(batch, 1) }
+    /// Values per example of the `labels` input (classes of a one-hot label).
+    public var labelWidth: Int { labels.count / max(batch, 1) }
 
     /// Zeroed floats (at least one, so the pointer is always valid).
     static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -164,9 +175,33 @@ extension Executable {
             execute(index, philox: philox, step: step)
             if buffer(ValueID(index)).contains(where: { !$0.isFinite }) {
                 let instruction = phase.instructions[index]
+                let place = layer(reaching: index).map { " (in \($0))" } ?? ""
                 return "\(ValueID(index)) = \(ProgramPrinter.describe(instruction, parameters: parameters.parameters))"
-                    + " : \(instruction.type)"
+                    + " : \(instruction.type)" + place
             }
+        }
+        return nil
+    }
+
+    /// The network layer nearest to value `index` on the tape (breadth-first through its
+    /// operands), as "network 'decoder', layer 2", so a user can find it in the spec.
+    func layer(reaching index: Int) -> String? {
+        var frontier = [index]
+        var seen = Set(frontier)
+        while !frontier.isEmpty {
+            var next: [Int] = []
+            for value in frontier {
+                if case .parameter(let p) = phase.instructions[value].op {
+                    let parameter = parameters.parameters[p]
+                    let parts = parameter.name.split(separator: ".")
+                    let layer = parts.count >= 3 ? ", layer \(parts[parts.count - 2])" : ""
+                    return "network '\(parameter.network)'\(layer): \(parameter.name)"
+                }
+                for operand in phase.instructions[value].op.operands where seen.insert(operand.index).inserted {
+                    next.append(operand.index)
+                }
+            }
+            frontier = next
         }
         return nil
     }

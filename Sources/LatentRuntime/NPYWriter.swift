@@ -11,7 +11,7 @@ extension NPY {
         data.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
         data.append(contentsOf: Array(header.utf8))
         values.withUnsafeBytes { data.append(contentsOf: $0) }
-        do { try Safetensors.atomicWrite(data, to: path) } catch {
+        do { try AtomicFile.write(data, to: path) } catch {
             throw DataFiles.Failure(description: error.description)
         }
     }

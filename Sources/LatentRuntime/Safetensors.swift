@@ -1,8 +1,9 @@
 import Foundation
+import LatentSpec
 
 /// The safetensors format (readable by numpy and PyTorch users): an 8-byte little-endian
 /// header length, a JSON header naming each tensor's dtype, shape and byte range, then the
-/// raw little-endian float32 data. Writes are atomic: temporary file, fsync, rename.
+/// raw little-endian float32 data. Writes are atomic (`AtomicFile`).
 public enum Safetensors {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -39,42 +40,68 @@ public enum Safetensors {
         for entry in entries {
             entry.values.withUnsafeBytes { raw in file.append(contentsOf: raw) }
         }
-        try atomicWrite(file, to: path)
+        do { try AtomicFile.write(file, to: path) } catch { throw Failure(description: error.description) }
     }
 
     public static func read(path: String) throws(Failure) -> (entries: [String: Entry], metadata: [String: String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Failure(description: "\(path): cannot read the checkpoint")
         }
-        guard data.count >= 8 else { throw Failure(description: "\(path): not a safetensors file (too short)") }
-        let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        guard length > 0, 8 + length <= data.count,
-            let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as? [String: Any]
-        else { throw Failure(description: "\(path): not a safetensors file (bad header)") }
-        let body = data.subdata(in: (8 + length)..<data.count)
-        var entries: [String: Entry] = [:]
-        for (name, value) in header where name != "__metadata__" {
-            guard let fields = value as? [String: Any], fields["dtype"] as? String == "F32",
-                let shape = fields["shape"] as? [Int], let range = fields["data_offsets"] as? [Int], range.count == 2,
-                range[0] >= 0, range[0] <= range[1], range[1] <= body.count,
-                (range[1] - range[0]) == 4 * shape.reduce(1, *)
-            else { throw Failure(description: "\(path): tensor '\(name)' is not a float32 tensor inside the file") }
-            let values = body.subdata(in: range[0]..<range[1]).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            entries[name] = Entry(name: name, shape: shape, values: values)
-        }
-        return (entries, header["__metadata__"] as? [String: String] ?? [:])
+        return try parse(data, path: path)
     }
 
-    /// Writes to a temporary file beside the target, flushes it to disk, then renames it.
-    static func atomicWrite(_ data: Data, to path: String) throws(Failure) {
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data),
-            let handle = FileHandle(forWritingAtPath: temporary)
-        else { throw Failure(description: "\(path): cannot write the checkpoint") }
-        do { try handle.synchronize() } catch { throw Failure(description: "\(path): cannot flush the checkpoint") }
-        try? handle.close()
-        guard rename(temporary, path) == 0 else {
-            throw Failure(description: "\(path): cannot move the checkpoint into place")
+    /// The tensors and metadata of a safetensors file's bytes. Nothing in the file is trusted:
+    /// the header length must fit the file, and the tensors' byte ranges must follow each
+    /// other without gap or overlap, in order, and end where the file ends.
+    package static func parse(_ data: Data, path: String) throws(Failure) -> (
+        entries: [String: Entry], metadata: [String: String]
+    ) {
+        func damaged(_ why: String) -> Failure { Failure(description: "\(path): not a valid safetensors file (\(why))") }
+        guard data.count >= 8 else { throw damaged("shorter than its 8-byte header length") }
+        let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+        guard length > 0, length <= UInt64(data.count - 8) else {
+            throw damaged("the header length \(length) does not fit a file of \(data.count) bytes")
         }
+        let headerEnd = data.startIndex + 8 + Int(length)
+        guard
+            let header = try? JSONSerialization.jsonObject(with: data[(data.startIndex + 8)..<headerEnd])
+                as? [String: Any]
+        else { throw damaged("the header is not a JSON object") }
+        let bodySize = data.endIndex - headerEnd
+        var ranges: [(name: String, shape: [Int], start: Int, end: Int)] = []
+        for (name, value) in header where name != "__metadata__" {
+            guard let fields = value as? [String: Any], fields["dtype"] as? String == "F32",
+                let shape = (fields["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                shape.count == (fields["shape"] as? [Any])?.count, shape.count <= 8,
+                let offsets = (fields["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                offsets.count == 2
+            else { throw damaged("tensor '\(name)' needs dtype F32, an integer shape and two data_offsets") }
+            guard let count = Sizes.product(shape), let bytes = Sizes.product([count, 4]),
+                offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == bytes
+            else { throw damaged("tensor '\(name)' of shape \(shape) does not match its data_offsets \(offsets)") }
+            ranges.append((name, shape, offsets[0], offsets[1]))
+        }
+        ranges.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+        var expected = 0
+        for range in ranges {
+            guard range.start == expected else {
+                throw damaged(
+                    "tensor '\(range.name)' starts at byte \(range.start) of the data, where \(expected) was expected (tensors overlap or leave gaps)"
+                )
+            }
+            expected = range.end
+        }
+        guard expected == bodySize else {
+            throw damaged("the tensors cover \(expected) bytes, but the file holds \(bodySize) after the header")
+        }
+        var entries: [String: Entry] = [:]
+        for range in ranges {
+            let values = data[(headerEnd + range.start)..<(headerEnd + range.end)].withUnsafeBytes { raw in
+                (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+            }
+            entries[range.name] = Entry(name: range.name, shape: range.shape, values: values)
+        }
+        let metadata = (header["__metadata__"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+        return (entries, metadata)
     }
 }

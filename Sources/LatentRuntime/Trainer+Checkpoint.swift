@@ -1,8 +1,11 @@
 import Foundation
 import LatentIR
+import LatentSpec
 
-/// Checkpoints: parameters, optimizer moments and update counts, and the training position
-/// (step, epoch, cursors). Random numbers need no state: they follow from seed and step.
+/// Checkpoints: parameters, optimizer moments and update counts, the training position
+/// (step, epoch, cursors) and the resolved spec they belong to. Random numbers need no
+/// state: they follow from seed and step. Everything read back is checked: counters against
+/// the data and schedule, tensors for shape and finiteness, the spec for changes.
 extension Trainer {
     public func writeCheckpoint(to path: String) throws(Safetensors.Failure) {
         var entries: [Safetensors.Entry] = []
@@ -21,26 +24,41 @@ extension Trainer {
         let metadata = [
             "format": "latent-checkpoint-1", "program": program.name, "seed": String(seed), "step": String(step),
             "epoch": String(epoch), "cursor": String(cursor), "labelled_cursor": String(labelledCursor),
-            "updates": optimizers.updates.map(String.init).joined(separator: ","),
+            "updates": optimizers.updates.map(String.init).joined(separator: ","), "spec": specText,
         ]
         try Safetensors.write(entries, metadata: metadata, to: path)
     }
 
-    /// Continues from a checkpoint of the same program and seed.
+    /// Continues from a checkpoint of the same program, seed and resolved spec (apart from
+    /// the training length, which may change).
     public func resume(from path: String) throws(Safetensors.Failure) {
         let (entries, metadata) = try Safetensors.read(path: path)
-        guard metadata["program"] == program.name, metadata["seed"] == String(seed) else {
+        if let changes = Self.specChanges(from: metadata["spec"] ?? "", to: specText) {
             throw Safetensors.Failure(
                 description:
-                    "\(path) is a checkpoint of '\(metadata["program"] ?? "?")' with seed \(metadata["seed"] ?? "?"), not of '\(program.name)' with seed \(seed)"
+                    "\(path) was trained from a different spec: \(changes). Only the training length (steps, epochs) may change on --resume; train the changed spec into a new run directory"
             )
         }
-        let updates = (metadata["updates"] ?? "").split(separator: ",").compactMap { Int($0) }
-        guard let step = metadata["step"].flatMap(UInt64.init), let epoch = metadata["epoch"].flatMap(Int.init),
-            let cursor = metadata["cursor"].flatMap(Int.init),
-            let labelled = metadata["labelled_cursor"].flatMap(Int.init),
-            updates.count == optimizers.slots.count
-        else { throw Safetensors.Failure(description: "\(path): the checkpoint's counters are missing or damaged") }
+        let updates = (metadata["updates"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map {
+            Int($0)
+        }
+        // The largest position the checkpoint's step can have reached.
+        let storedStep: UInt64 = min(UInt64(Sizes.maximumSteps), metadata["step"].flatMap(UInt64.init) ?? 0)
+        let examplesDrawn: UInt64 = storedStep * UInt64(batchesPerStep) * UInt64(batch)
+        let maximumEpoch = Int(examplesDrawn / UInt64(max(data.count, 1))) + 1
+        guard let step = metadata["step"].flatMap(UInt64.init), step <= UInt64(Sizes.maximumSteps),
+            let epoch = metadata["epoch"].flatMap(Int.init), epoch >= 0, epoch <= maximumEpoch,
+            let cursor = metadata["cursor"].flatMap(Int.init), cursor >= 0, cursor <= data.count, cursor % batch == 0,
+            let labelled = metadata["labelled_cursor"].flatMap(Int.init), labelled >= 0,
+            labelled < max(labelledCount, 1),
+            updates.count == optimizers.slots.count,
+            updates.allSatisfy({ ($0 ?? -1) >= 0 && UInt64($0 ?? 0) <= step * runsPerStep })
+        else {
+            throw Safetensors.Failure(
+                description:
+                    "\(path): the checkpoint's counters (step, epoch, cursor, labelled_cursor, updates) are missing, damaged or do not fit this data set and schedule"
+            )
+        }
         try store.load(entries, from: path)
         for (index, slot) in optimizers.slots.enumerated() {
             try Safetensors.copy(
@@ -50,8 +68,34 @@ extension Trainer {
                 entries, slot.momentName("v", program), program.parameters[slot.parameter].shape,
                 into: optimizers.second[index], path)
         }
-        optimizers.updates = updates
+        optimizers.updates = updates.map { $0 ?? 0 }
         restorePosition(step: step, epoch: epoch, cursor: cursor, labelledCursor: labelled)
+    }
+}
+
+extension Trainer {
+    /// What differs between two resolved specs, ignoring the training length; nil when
+    /// nothing does. Each change is named by its section and line.
+    static func specChanges(from stored: String, to current: String) -> String? {
+        func lines(_ text: String) -> [String] {
+            var section = ""
+            return text.split(separator: "\n").compactMap { line in
+                if !line.hasPrefix(" ") { section = String(line.prefix { $0 != ":" }) }
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if section == "training", trimmed.hasPrefix("steps:") || trimmed.hasPrefix("epochs:") { return nil }
+                return line.hasPrefix(" ") ? "\(section): \(trimmed)" : trimmed
+            }
+        }
+        guard stored != current else { return nil }
+        guard !stored.isEmpty else { return "the checkpoint does not record its spec" }
+        let (old, new) = (lines(stored), lines(current))
+        guard old != new else { return nil }
+        let removed = old.filter { !new.contains($0) }
+        let added = new.filter { !old.contains($0) }
+        var parts: [String] = []
+        if !removed.isEmpty { parts.append("the checkpoint's spec has '\(removed.prefix(3).joined(separator: "', '"))'") }
+        if !added.isEmpty { parts.append("this spec has '\(added.prefix(3).joined(separator: "', '"))'") }
+        return parts.isEmpty ? "the order of its lines changed" : parts.joined(separator: " where ")
     }
 }
 
@@ -74,6 +118,12 @@ extension Safetensors {
         guard let entry = entries[name], entry.shape == shape else {
             throw Failure(
                 description: "\(path) has no tensor '\(name)' of shape \(shape): it is not a checkpoint of this spec"
+            )
+        }
+        if let bad = entry.values.firstIndex(where: { !$0.isFinite }) {
+            throw Failure(
+                description:
+                    "\(path): tensor '\(name)' holds \(entry.values[bad]) at element \(bad); the checkpoint is damaged (or was written after the run diverged)"
             )
         }
         for (offset, value) in entry.values.enumerated() { target[offset] = value }

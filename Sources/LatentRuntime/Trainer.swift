@@ -19,6 +19,8 @@ public final class Trainer {
     var labelledBatch: [Int]
     let batch: Int
     public let seed: UInt64
+    /// The resolved spec the run trains (kept in checkpoints, compared on resume).
+    public var specText = ""
     var order: [Int]
     private(set) var cursor = 0
     private(set) var labelledCursor = 0
@@ -46,8 +48,7 @@ public final class Trainer {
         optimizers = OptimizerState(program: program, store: store)
         var executables: [String: Executable] = [:]
         for phase in program.phases {
-            executables[phase.name] = Executable(
-                phase, parameters: store, dataWidth: data.width, labelWidth: data.classes, pool: pool)
+            executables[phase.name] = Executable(phase, parameters: store, pool: pool)
         }
         schedule = program.schedule.compactMap { entry in
             guard let executable = executables[entry.phase],
@@ -58,7 +59,22 @@ public final class Trainer {
         order = Array(0..<data.count)
         self.labelledCount = min(labelledCount ?? data.count, data.count)
         labelledBatch = Array(repeating: 0, count: batch)
+        // Runs of a phase get `repeatStride` counters, phases `stepStride / repeatStride`: the
+        // layout 4096 x step + 64 x phase + repeat of earlier versions, widened when a schedule
+        // has more (discriminator_steps of 64 or more), so no two runs ever share draws.
+        repeatStride = UInt64(max(64, schedule.map(\.count).max() ?? 1))
+        runsPerStep = max(4096, repeatStride * UInt64(schedule.count))
         shuffle()
+    }
+
+    /// Counters one step spans; the random-stream counter of run r of phase p in step s is
+    /// `s * runsPerStep + p * repeatStride + r`, distinct for every run of any schedule.
+    let runsPerStep: UInt64
+    let repeatStride: UInt64
+
+    /// Batches of the data one step draws (one per run of a phase that reads the data).
+    public var batchesPerStep: Int {
+        schedule.reduce(0) { $0 + ($1.executable.phase.input == .data ? $1.count : 0) }
     }
 
     /// Parameters drawn as their initializers say, from the seed.
@@ -150,8 +166,8 @@ public final class Trainer {
                 let start = profile.map { _ in StepProfile.now() }
                 let indices: ArraySlice<Int> =
                     executable.phase.input == .labelled ? nextLabelledBatch() : nextBatch()
-                // Every run of every phase draws its own numbers: the counter holds all three.
-                let counter = step &* 4096 &+ UInt64(phaseIndex * 64 + repeatIndex)
+                // Every run of every phase draws its own numbers.
+                let counter = step &* runsPerStep &+ UInt64(phaseIndex) &* repeatStride &+ UInt64(repeatIndex)
                 data.fill(indices, into: executable.data, draw: counter)
                 data.fillLabels(indices, into: executable.labels)
                 let filled = profile.map { _ in StepProfile.now() }

@@ -69,6 +69,12 @@ struct CallArguments {
                 at: argument.location)
             return nil
         }
+        guard Float32Range.holds(value) else {
+            diagnostics.error(
+                "'\(name)' of '\(callee.value)' is \(Expression.format(value)): \(Float32Range.phrase)",
+                at: argument.location)
+            return nil
+        }
         guard requirement.holds(value) else {
             diagnostics.error(
                 "'\(name)' of '\(callee.value)' \(requirement.phrase), found \(Expression.format(value))",
@@ -78,7 +84,10 @@ struct CallArguments {
         return value
     }
 
-    func integer(_ name: String, default fallback: Int, minimum: Int, _ diagnostics: inout DiagnosticList) -> Int? {
+    /// A whole-number argument from `minimum` to `maximum`.
+    func integer(
+        _ name: String, default fallback: Int, minimum: Int, maximum: Int, _ diagnostics: inout DiagnosticList
+    ) -> Int? {
         guard let argument = values[name] else { return fallback }
         guard case .number(let value) = argument.value, value == value.rounded(), abs(value) < 1e12 else {
             diagnostics.error(
@@ -89,6 +98,12 @@ struct CallArguments {
         guard Int(value) >= minimum else {
             diagnostics.error(
                 "'\(name)' of '\(callee.value)' must be at least \(minimum), found \(Int(value))", at: argument.location
+            )
+            return nil
+        }
+        guard Int(value) <= maximum else {
+            diagnostics.error(
+                "'\(name)' of '\(callee.value)' must be at most \(maximum), found \(Int(value))", at: argument.location
             )
             return nil
         }
@@ -116,6 +131,12 @@ struct CallArguments {
             guard case .number(let value) = item.value else {
                 diagnostics.error(
                     "'\(name)' of '\(callee.value)' must hold numbers, found \(item.value.kindName)", at: item.location)
+                return nil
+            }
+            guard Float32Range.holds(value) else {
+                diagnostics.error(
+                    "'\(name)' of '\(callee.value)' holds \(Expression.format(value)): \(Float32Range.phrase)",
+                    at: item.location)
                 return nil
             }
             guard requirement.holds(value) else {
@@ -172,4 +193,18 @@ struct Requirement: Sendable {
     static let positive = Requirement(holds: { $0 > 0 }, phrase: "must be positive")
     static let nonNegative = Requirement(holds: { $0 >= 0 }, phrase: "must not be negative")
     static let unitInterval = Requirement(holds: { $0 >= 0 && $0 < 1 }, phrase: "must be in [0, 1)")
+    /// A standard deviation: its inverse square (in every Gaussian density) must stay finite in float32.
+    static let scale = Requirement(
+        holds: { $0 >= 1e-18 && $0 <= 1e18 },
+        phrase: "must be between 1e-18 and 1e18 (Gaussian densities divide by its square in float32)")
+}
+
+/// The numbers float32 holds without overflow or loss to zero: every number of a spec is
+/// used in float32, so one outside this range is refused where it is written.
+public enum Float32Range {
+    public static func holds(_ value: Double) -> Bool {
+        value == 0 || (abs(value) >= Double(Float.leastNormalMagnitude) && abs(value) <= Double(Float.greatestFiniteMagnitude))
+    }
+
+    public static let phrase = "float32 cannot hold it (its range is about 1.2e-38 to 3.4e38 in magnitude, or 0)"
 }

@@ -26,40 +26,40 @@ extension DataSource {
             result = .file(DataFileFormat(rawValue: callee.value) ?? .npy, path: path, labels: labels)
         case "four_points":
             guard let args = CallArguments(callee, arguments, parameters: ["n"], &diagnostics),
-                let count = args.integer("n", default: 10_000, minimum: 1, &diagnostics)
+                let count = args.integer("n", default: 10_000, minimum: 1, maximum: Sizes.maximumExamples, &diagnostics)
             else { return nil }
             result = .synthetic(.fourPoints(count: count))
         case "ring":
             guard
                 let args = CallArguments(callee, arguments, parameters: ["modes", "radius", "std", "n"], &diagnostics),
-                let modes = args.integer("modes", default: 8, minimum: 1, &diagnostics),
+                let modes = args.integer("modes", default: 8, minimum: 1, maximum: Sizes.maximumRepeats, &diagnostics),
                 let radius = args.number("radius", default: 2, where: .positive, &diagnostics),
                 let std = args.number("std", default: 0.02, where: .positive, &diagnostics),
-                let count = args.integer("n", default: 10_000, minimum: 1, &diagnostics)
+                let count = args.integer("n", default: 10_000, minimum: 1, maximum: Sizes.maximumExamples, &diagnostics)
             else { return nil }
             result = .synthetic(.ring(modes: modes, radius: radius, std: std, count: count))
         case "grid":
             guard
                 let args = CallArguments(callee, arguments, parameters: ["side", "spacing", "std", "n"], &diagnostics),
-                let side = args.integer("side", default: 5, minimum: 1, &diagnostics),
+                let side = args.integer("side", default: 5, minimum: 1, maximum: 256, &diagnostics),
                 let spacing = args.number("spacing", default: 2, where: .positive, &diagnostics),
                 let std = args.number("std", default: 0.05, where: .positive, &diagnostics),
-                let count = args.integer("n", default: 10_000, minimum: 1, &diagnostics)
+                let count = args.integer("n", default: 10_000, minimum: 1, maximum: Sizes.maximumExamples, &diagnostics)
             else { return nil }
             result = .synthetic(.grid(side: side, spacing: spacing, std: std, count: count))
         case "swiss_roll":
             guard let args = CallArguments(callee, arguments, parameters: ["noise", "n"], &diagnostics),
                 let noise = args.number("noise", default: 0.1, where: .nonNegative, &diagnostics),
-                let count = args.integer("n", default: 10_000, minimum: 1, &diagnostics)
+                let count = args.integer("n", default: 10_000, minimum: 1, maximum: Sizes.maximumExamples, &diagnostics)
             else { return nil }
             result = .synthetic(.swissRoll(noise: noise, count: count))
         case "linear_gaussian":
             guard
                 let args = CallArguments(callee, arguments, parameters: ["dim", "latent", "noise", "n"], &diagnostics),
-                let dimension = args.integer("dim", default: 8, minimum: 1, &diagnostics),
-                let latent = args.integer("latent", default: 2, minimum: 1, &diagnostics),
+                let dimension = args.integer("dim", default: 8, minimum: 1, maximum: 10_000, &diagnostics),
+                let latent = args.integer("latent", default: 2, minimum: 1, maximum: 10_000, &diagnostics),
                 let noise = args.number("noise", default: 0.5, where: .positive, &diagnostics),
-                let count = args.integer("n", default: 10_000, minimum: 1, &diagnostics)
+                let count = args.integer("n", default: 10_000, minimum: 1, maximum: Sizes.maximumExamples, &diagnostics)
             else { return nil }
             result = .synthetic(
                 .linearGaussian(dimension: dimension, latentDimension: latent, noise: noise, count: count))

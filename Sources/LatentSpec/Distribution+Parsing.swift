@@ -12,7 +12,7 @@ extension Distribution {
         case "normal":
             guard let args = CallArguments(callee, arguments, parameters: ["mean", "std"], &diagnostics),
                 let mean = args.vector("mean", default: [0], &diagnostics),
-                let std = args.vector("std", default: [1], where: .positive, &diagnostics)
+                let std = args.vector("std", default: [1], where: .scale, &diagnostics)
             else { return nil }
             result = .normal(mean: mean, std: std)
         case "mixture":
@@ -31,10 +31,7 @@ extension Distribution {
                 }
                 result = .categorical(probabilities: probabilities)
             } else {
-                guard let count = args.integer("classes", default: 0, minimum: 2, &diagnostics) else { return nil }
-                guard count <= 100_000 else {
-                    diagnostics.error(
-                        "'categorical' supports at most 100000 classes, found \(count)", at: classes.location)
+                guard let count = args.integer("classes", default: 0, minimum: 2, maximum: 100_000, &diagnostics) else {
                     return nil
                 }
                 result = .categorical(probabilities: Array(repeating: 1 / Double(count), count: count))
@@ -70,14 +67,11 @@ extension Distribution {
         if let first = arguments.first, first.label == nil, case .number = first.value.value {
             guard
                 let args = CallArguments(callee, arguments, parameters: ["components", "radius", "std"], &diagnostics),
-                let count = args.integer("components", default: 0, minimum: 2, &diagnostics),
+                let count = args.integer("components", default: 0, minimum: 2, maximum: 10_000, &diagnostics),
                 let radius = args.number("radius", default: 4, where: .positive, &diagnostics),
-                let std = args.number("std", default: 0.5, where: .positive, &diagnostics)
+                let std = args.number("std", default: 0.5, where: .scale, &diagnostics)
             else { return nil }
-            guard count <= 10_000 else {
-                diagnostics.error("'mixture' supports at most 10000 components, found \(count)", at: first.location)
-                return nil
-            }
+
             return .ringMixture(components: count, radius: radius, std: std)
         }
         var components: [MixtureComponent] = []

@@ -41,7 +41,7 @@ public enum JSONSchemaWriter {
 
     static func type(_ type: SchemaType) -> [String: Any] {
         switch type {
-        case .integer(let minimum): return ["type": "integer", "minimum": minimum]
+        case .integer(let minimum, let maximum): return ["type": "integer", "minimum": minimum, "maximum": maximum]
         case .number: return ["type": "number"]
         case .boolean: return ["type": "boolean"]
         case .enumeration(let values): return ["type": "string", "enum": values]

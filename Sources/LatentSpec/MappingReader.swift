@@ -46,6 +46,16 @@ struct MappingReader {
         return entries[key]?.value
     }
 
+    /// The integer at a key, within the bounds its schema field gives (nil when absent or wrong).
+    func integer(_ key: String, _ what: String, _ diagnostics: inout DiagnosticList) -> Located<Int>? {
+        guard let node = value(key), let field = object.field(key) else { return nil }
+        var type = field.type
+        if case .choice(let types) = type, let integer = types.first(where: { if case .integer = $0 { true } else { false } }) {
+            type = integer
+        }
+        return ScalarReader.integer(node, what, type, &diagnostics)
+    }
+
     /// The key scalar itself (for locating messages about a key).
     func key(_ key: String) -> YAMLScalar? { entries[key]?.key }
 }

@@ -9,32 +9,45 @@ enum ScalarReader {
         return scalar
     }
 
+    /// A whole number from `minimum` to `maximum`.
     static func integer(
-        _ node: YAMLNode, _ what: String, minimum: Int, _ diagnostics: inout DiagnosticList
+        _ node: YAMLNode, _ what: String, minimum: Int, maximum: Int, _ diagnostics: inout DiagnosticList
     ) -> Located<Int>? {
         guard let scalar = scalar(node, "an integer for \(what)", &diagnostics) else { return nil }
-        return integer(scalar.text, at: scalar.location, what, minimum: minimum, &diagnostics)
-    }
-
-    static func integer(
-        _ text: String, at location: SourceLocation, _ what: String, minimum: Int,
-        _ diagnostics: inout DiagnosticList
-    ) -> Located<Int>? {
-        guard let value = Int(text) else {
-            let detail: String
-            if let number = Double(text), number.isFinite {
-                detail = number == number.rounded() ? "a number too large to use" : "the fraction \(text)"
-            } else {
-                detail = "'\(text)'"
+        let text = scalar.text
+        let tooLarge = "\(what) must be at most \(maximum), found \(text)"
+        // Whole numbers written with an exponent (1e6) are integers too; beyond Int they are too large.
+        let whole = Double(text).flatMap { $0.isFinite && $0 == $0.rounded() ? $0 : nil }
+        guard let value = Int(text) ?? whole.flatMap({ Int(exactly: $0) }) else {
+            if let whole {
+                diagnostics.error(
+                    whole > 0 ? tooLarge : "\(what) must be at least \(minimum), found \(text)", at: scalar.location,
+                    length: text.count)
+                return nil
             }
-            diagnostics.error("expected an integer for \(what), found \(detail)", at: location, length: text.count)
+            let detail = Double(text).map { $0.isFinite ? "the fraction \(text)" : "'\(text)'" } ?? "'\(text)'"
+            diagnostics.error("expected an integer for \(what), found \(detail)", at: scalar.location, length: text.count)
             return nil
         }
         guard value >= minimum else {
-            diagnostics.error("\(what) must be at least \(minimum), found \(value)", at: location, length: text.count)
+            diagnostics.error("\(what) must be at least \(minimum), found \(value)", at: scalar.location, length: text.count)
             return nil
         }
-        return Located(value, at: location)
+        guard value <= maximum else {
+            diagnostics.error(tooLarge, at: scalar.location, length: text.count)
+            return nil
+        }
+        return Located(value, at: scalar.location)
+    }
+
+    /// A whole number within the bounds of an integer schema type.
+    static func integer(
+        _ node: YAMLNode, _ what: String, _ type: SchemaType, _ diagnostics: inout DiagnosticList
+    ) -> Located<Int>? {
+        guard case .integer(let minimum, let maximum) = type else {
+            preconditionFailure("\(what) is not an integer in the schema")
+        }
+        return integer(node, what, minimum: minimum, maximum: maximum, &diagnostics)
     }
 
     static func number(_ node: YAMLNode, _ what: String, _ diagnostics: inout DiagnosticList) -> Located<Double>? {
@@ -45,6 +58,11 @@ enum ScalarReader {
             diagnostics.error(
                 "expected a finite number for \(what), found '\(scalar.text)'", at: scalar.location,
                 length: scalar.text.count)
+            return nil
+        }
+        guard Float32Range.holds(value) else {
+            diagnostics.error(
+                "\(what) is \(scalar.text): \(Float32Range.phrase)", at: scalar.location, length: scalar.text.count)
             return nil
         }
         return Located(value, at: scalar.location)

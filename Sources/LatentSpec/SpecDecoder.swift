@@ -57,9 +57,7 @@ private struct Decoding {
 
     mutating func spec(_ reader: MappingReader) -> Spec {
         var version: Located<Int>?
-        if let node = reader.value("latent"),
-            let written = ScalarReader.integer(node, "the format version 'latent'", minimum: 1, &diagnostics)
-        {
+        if let written = reader.integer("latent", "the format version 'latent'", &diagnostics) {
             if Spec.supportedVersions.contains(written.value) {
                 version = written
             } else {
@@ -116,13 +114,14 @@ private struct Decoding {
         var shape: Located<[Int]>?
         if let node = reader.value("shape"), let items = ScalarReader.list(node, "'shape'", &diagnostics) {
             let dims = items.compactMap {
-                ScalarReader.integer($0, "a dimension of 'shape'", minimum: 1, &diagnostics)?.value
+                ScalarReader.integer($0, "a dimension of 'shape'", minimum: 1, maximum: Sizes.maximumWidth, &diagnostics)?
+                    .value
             }
             if dims.count == items.count, !dims.isEmpty {
-                if dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) > 100_000_000
-                    || dims.count > 8
-                {
-                    diagnostics.error("'shape' describes more than 100000000 values per example", at: node.location)
+                if (Sizes.product(dims) ?? .max) > Sizes.maximumWidth || dims.count > 8 {
+                    diagnostics.error(
+                        "'shape' describes more than \(Sizes.maximumWidth) values per example (or more than 8 dimensions)",
+                        at: node.location)
                 } else {
                     shape = Located(dims, at: node.location)
                 }
@@ -131,7 +130,7 @@ private struct Decoding {
             }
         }
         if let source, let known = source.value.knownShape {
-            if let written = shape, written.value.reduce(1, *) != known.reduce(1, *) {
+            if let written = shape, Sizes.product(written.value) != Sizes.product(known) {
                 diagnostics.error(
                     "this data source has examples of shape \(known), but 'shape' says \(written.value)",
                     at: written.location)
@@ -165,8 +164,7 @@ private struct Decoding {
         if let node = reader.value("labelled") {
             if case .scalar(let scalar) = node, scalar.text == "all" {
                 labelled = Located(nil, at: scalar.location)
-            } else if let count = ScalarReader.integer(node, "'labelled' (a count, or 'all')", minimum: 0, &diagnostics)
-            {
+            } else if let count = reader.integer("labelled", "'labelled' (a count, or 'all')", &diagnostics) {
                 labelled = Located(count.value, at: count.location)
             }
         }
@@ -203,7 +201,7 @@ private struct Decoding {
         } else {
             distribution = isNoise ? Located(.normal(mean: [0], std: [1]), at: name.location) : nil
         }
-        var dimension = reader.value("dim").flatMap { ScalarReader.integer($0, "'dim'", minimum: 1, &diagnostics) }
+        var dimension = reader.integer("dim", "'dim'", &diagnostics)
         if let distribution, case .categorical(let probabilities) = distribution.value {
             if let written = dimension, written.value != probabilities.count {
                 diagnostics.error(
@@ -304,12 +302,7 @@ private struct Decoding {
                 diagnostics.error(
                     "'beta' must not be negative, found \(Expression.format(beta.value))", at: beta.location)
             }
-            let samples =
-                reader.value("samples").flatMap { ScalarReader.integer($0, "'samples'", minimum: 1, &diagnostics) }
-                ?? Located(1, at: location)
-            if samples.value > 100_000 {
-                diagnostics.error("'samples' is at most 100000, found \(samples.value)", at: samples.location)
-            }
+            let samples = reader.integer("samples", "'samples'", &diagnostics) ?? Located(1, at: location)
             let kl =
                 reader.value("kl").flatMap {
                     ScalarReader.enumeration($0, "KL estimator", &diagnostics) as Located<ELBOOptions.KL>?
@@ -352,12 +345,7 @@ private struct Decoding {
                     ScalarReader.boolean($0, "'adaptive_contrast'", &diagnostics)
                 }
                 ?? Located(false, at: location)
-            let samples =
-                reader.value("samples").flatMap { ScalarReader.integer($0, "'samples'", minimum: 2, &diagnostics) }
-                ?? Located(8, at: location)
-            if samples.value > 1000 {
-                diagnostics.error("'samples' is at most 1000, found \(samples.value)", at: samples.location)
-            }
+            let samples = reader.integer("samples", "'samples'", &diagnostics) ?? Located(8, at: location)
             objective = adversary.map { .avb(AVBOptions(adversary: $0, adaptiveContrast: contrast, samples: samples)) }
         }
         return objective.map { Located($0, at: kind.location) }
@@ -371,22 +359,16 @@ private struct Decoding {
             return nil
         }
         func integer(_ key: String, default value: Int) -> Located<Int> {
-            reader.value(key).flatMap {
-                ScalarReader.integer($0, "'\(key)'", minimum: key == "seed" ? 0 : 1, &diagnostics)
-            }
-                ?? Located(value, at: reader.location)
+            reader.integer(key, "'\(key)'", &diagnostics) ?? Located(value, at: reader.location)
         }
         let batch = integer("batch", default: 100)
         let seed = integer("seed", default: 0)
         let discriminatorSteps = integer("discriminator_steps", default: 1)
         var length = Located(TrainingSpec.Length.epochs(10), at: reader.location)
-        if let epochs = reader.value("epochs").flatMap({
-            ScalarReader.integer($0, "'epochs'", minimum: 1, &diagnostics)
-        }) {
+        if let epochs = reader.integer("epochs", "'epochs'", &diagnostics) {
             length = Located(.epochs(epochs.value), at: epochs.location)
         }
-        if let steps = reader.value("steps").flatMap({ ScalarReader.integer($0, "'steps'", minimum: 1, &diagnostics) })
-        {
+        if let steps = reader.integer("steps", "'steps'", &diagnostics) {
             if reader.value("epochs") != nil {
                 diagnostics.error("give either 'epochs' or 'steps', not both", at: steps.location)
             }

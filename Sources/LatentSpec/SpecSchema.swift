@@ -2,7 +2,8 @@
 /// (unknown keys are errors with suggestions) and `JSONSchemaWriter` turns it into
 /// `Grammar/latent.schema.json`, so the checker and the schema cannot disagree.
 public indirect enum SchemaType: Sendable {
-    case integer(minimum: Int)
+    /// A whole number within bounds (sizes are capped: see `Sizes`).
+    case integer(minimum: Int, maximum: Int)
     case number
     case boolean
     case enumeration([String])
@@ -55,7 +56,7 @@ public enum SpecSchema {
         name: "latent variable", summary: "A latent variable: its size and its prior p(z).",
         fields: [
             SchemaField(
-                "dim", .integer(minimum: 1),
+                "dim", .integer(minimum: 1, maximum: Sizes.maximumWidth),
                 "Number of dimensions (for a categorical prior, defaults to its number of classes)."),
             SchemaField(
                 "prior", .expression(rule: "distribution", example: "normal(0, 1)"), required: true,
@@ -65,7 +66,7 @@ public enum SpecSchema {
     public static let noise = SchemaObject(
         name: "noise input", summary: "Auxiliary noise fed to an implicit encoder f(x, eps).",
         fields: [
-            SchemaField("dim", .integer(minimum: 1), required: true, "Number of dimensions."),
+            SchemaField("dim", .integer(minimum: 1, maximum: Sizes.maximumWidth), required: true, "Number of dimensions."),
             SchemaField(
                 "distribution", .expression(rule: "distribution", example: "normal(0, 1)"),
                 "Where the noise is drawn from (default normal(0, 1))."),
@@ -89,14 +90,14 @@ public enum SpecSchema {
                 "source", .expression(rule: "source", example: "fashion-mnist"), required: true,
                 "fashion-mnist, a file (idx, npy, csv) or a synthetic set."),
             SchemaField(
-                "shape", .list(.integer(minimum: 1)),
+                "shape", .list(.integer(minimum: 1, maximum: Sizes.maximumWidth)),
                 "Shape of one example (fixed by built-in sources, required for files)."),
             SchemaField("range", .list(.number), "[low, high] that byte values 0..255 map onto (default [0, 1])."),
             SchemaField(
                 "binarize", .enumeration(Binarization.allCases.map(\.rawValue)),
                 "Binarise pixels: none (default), threshold at the middle, or stochastic (resampled each epoch)."),
             SchemaField(
-                "labelled", .choice([.integer(minimum: 0), .enumeration(["all"])]),
+                "labelled", .choice([.integer(minimum: 0, maximum: Sizes.maximumExamples), .enumeration(["all"])]),
                 "How many training examples keep their label (default all)."),
         ])
 
@@ -112,7 +113,7 @@ public enum SpecSchema {
                     fields: [
                         SchemaField("beta", .number, "Weight of the KL term (default 1)."),
                         SchemaField(
-                            "samples", .integer(minimum: 1),
+                            "samples", .integer(minimum: 1, maximum: 100_000),
                             "Importance samples per example: 1 is the ELBO, k > 1 the IWAE bound (default 1)."),
                         SchemaField(
                             "kl", .enumeration(ELBOOptions.KL.allCases.map(\.rawValue)),
@@ -150,7 +151,7 @@ public enum SpecSchema {
                         SchemaField("adversary", call, required: true, "The adversary T(x, z)."),
                         SchemaField("adaptive_contrast", .boolean, "Use adaptive contrast (default false)."),
                         SchemaField(
-                            "samples", .integer(minimum: 2),
+                            "samples", .integer(minimum: 2, maximum: 1000),
                             "Encoder samples per example for adaptive contrast's mean and variance (default 8)."),
                     ])),
         ])
@@ -158,12 +159,12 @@ public enum SpecSchema {
     public static let training = SchemaObject(
         name: "training", summary: "Batches, length, seed, schedule and optimizers.",
         fields: [
-            SchemaField("batch", .integer(minimum: 1), "Examples per batch (default 100)."),
-            SchemaField("epochs", .integer(minimum: 1), "Passes over the data (default 10; not with steps)."),
-            SchemaField("steps", .integer(minimum: 1), "Training steps instead of epochs."),
-            SchemaField("seed", .integer(minimum: 0), "Seed of every random draw (default 0)."),
+            SchemaField("batch", .integer(minimum: 1, maximum: Sizes.maximumBatch), "Examples per batch (default 100)."),
+            SchemaField("epochs", .integer(minimum: 1, maximum: Sizes.maximumEpochs), "Passes over the data (default 10; not with steps)."),
+            SchemaField("steps", .integer(minimum: 1, maximum: Sizes.maximumSteps), "Training steps instead of epochs."),
+            SchemaField("seed", .integer(minimum: 0, maximum: Int.max), "Seed of every random draw (default 0)."),
             SchemaField(
-                "discriminator_steps", .integer(minimum: 1),
+                "discriminator_steps", .integer(minimum: 1, maximum: Sizes.maximumRepeats),
                 "k: discriminator or adversary steps per generator step (default 1)."),
             SchemaField(
                 "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)"), nameLists: true),
@@ -174,7 +175,7 @@ public enum SpecSchema {
     public static let root = SchemaObject(
         name: "spec", summary: "A Latent model spec.",
         fields: [
-            SchemaField("latent", .integer(minimum: 1), required: true, "Spec format version: 1."),
+            SchemaField("latent", .integer(minimum: 1, maximum: 1000), required: true, "Spec format version: 1."),
             SchemaField("data", .object(data), required: true, "The training data."),
             SchemaField("latents", .map(.object(variable)), "Latent variables and their priors."),
             SchemaField("noise", .map(.object(noise)), "Auxiliary noise inputs."),

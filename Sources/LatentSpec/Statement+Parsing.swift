@@ -42,7 +42,7 @@ extension Statement {
             else { return nil }
             var std: Double?
             if args["std"] != nil {
-                guard let fixed = args.number("std", default: 1, where: .positive, &diagnostics) else { return nil }
+                guard let fixed = args.number("std", default: 1, where: .scale, &diagnostics) else { return nil }
                 std = fixed
             }
             family = .gaussian(call, std: std)

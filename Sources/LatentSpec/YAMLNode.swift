@@ -9,6 +9,13 @@ public struct YAMLScalar: Hashable, Sendable {
     /// Whether the scalar sits in a flow collection (`{...}` or `[...]`), where a comma ends it.
     public var inFlow: Bool = false
 
+    package init(text: String, style: Style, location: SourceLocation, inFlow: Bool = false) {
+        self.text = text
+        self.style = style
+        self.location = location
+        self.inFlow = inFlow
+    }
+
     /// Where the scalar's first character of content is (inside any quote).
     public var contentLocation: SourceLocation {
         switch style {

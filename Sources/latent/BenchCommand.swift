@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LatentRuntime
+import LatentSpec
 
 /// `latent bench SPEC`: training speed, where the time goes, and peak memory.
 struct BenchCommand: ParsableCommand {
@@ -21,16 +22,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time the matrix-product kernel alone on an MLP's shapes instead of training a spec.")
     var gemm = false
 
-    @Option(help: "Timed training steps.")
+    @Option(parsing: .unconditional, help: "Timed training steps.")
     var steps: Int = 200
 
-    @Option(help: "Untimed steps first (page faults, caches, thread start-up).")
+    @Option(parsing: .unconditional, help: "Untimed steps first (page faults, caches, thread start-up).")
     var warmup: Int = 20
 
-    @Option(help: "Examples per batch (overrides the spec).")
+    @Option(parsing: .unconditional, help: "Examples per batch (overrides the spec).")
     var batch: Int?
 
-    @OptionGroup var kernels: ThreadsOption
+    @OptionGroup var kernels: MachineOptions
 
     @Option(help: "Train on this file or Fashion-MNIST folder instead of the spec's data.")
     var data: String?
@@ -40,14 +41,14 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         if (spec == nil) != gemm { throw ValidationError("give a spec, or --gemm") }
-        if steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        try OptionChecks.check(steps, "--steps", in: 1...1_000_000)
+        try OptionChecks.check(warmup, "--warmup", in: 0...1_000_000)
+        try OptionChecks.check(batch, "--batch", in: 1...Sizes.maximumBatch)
     }
 
     func run() throws {
         guard let spec else { return runGemm() }
-        let setup = try TrainingSetup(spec: spec, batch: batch, seed: nil, dataPath: data, threads: kernels.threads)
+        let setup = try TrainingSetup(spec: spec, batch: batch, seed: nil, dataPath: data, machine: kernels)
         let trainer = setup.trainer
         do {
             for _ in 0..<warmup { try trainer.trainStep() }
@@ -60,8 +61,7 @@ struct BenchCommand: ParsableCommand {
                 phases: setup.program.phases.map(\.name), profile: profile, peakBytes: Self.peakResidentBytes())
             print(format == .json ? report.json : report.text)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode.specErrors
+            throw CommandFailure.numerical("\(error)")
         }
     }
 
@@ -98,7 +98,7 @@ enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
 struct BenchReport {
     let model: String
     let batch: Int
-    let threads: ThreadsOption
+    let threads: MachineOptions
     let steps: Int
     let seconds: Double
     let phases: [String]

@@ -41,8 +41,7 @@ struct CheckCommand: ParsableCommand {
         switch SpecFiles.expand(specs) {
         case .success(let expanded): paths = expanded
         case .failure(let error):
-            printError("error: \(error)")
-            throw ExitCode.usage
+            throw CommandFailure.usage("\(error)")
         }
         for path in paths {
             let file: SourceFile
@@ -69,7 +68,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if format == .json { print(DiagnosticRenderer.json(records), terminator: "") }
-        if unreadable > 0 { throw ExitCode.usage }
-        if invalid > 0 { throw ExitCode.specErrors }
+        if unreadable > 0 { throw CommandFailure(kind: .usage, message: "") }
+        if invalid > 0 { throw CommandFailure(kind: .spec, message: "") }
     }
 }

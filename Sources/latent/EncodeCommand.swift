@@ -18,7 +18,7 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(name: .short, help: "How many examples (default: all).")
+    @Option(name: .short, parsing: .unconditional, help: "How many examples (default: all).")
     var n: Int?
 
     @Flag(help: "Draw each code from q(z | x) instead of taking its mean (implicit encoders always draw).")
@@ -29,6 +29,8 @@ struct EncodeCommand: ParsableCommand {
 
     @Option(help: "Draw codes and prior samples into this PNG file.")
     var png: String?
+
+    func validate() throws { try OptionChecks.check(n, "-n", in: 1...Sizes.maximumExamples) }
 
     func run() throws {
         let trained = try options.load()
@@ -41,8 +43,7 @@ struct EncodeCommand: ParsableCommand {
         if let npy { try Output.npy(codes, shape: [count, width], to: npy) }
         if let png {
             guard width >= 2 else {
-                printError("error: --png needs codes of at least 2 dimensions; these have \(width)")
-                throw ExitCode.usage
+                throw CommandFailure.usage("--png needs codes of at least 2 dimensions; these have \(width)")
             }
             // Draws from the prior, in code order, beside the codes.
             let philox = Philox(seed: UInt64(options.seed) ^ 0x9E10)

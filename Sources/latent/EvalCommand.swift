@@ -36,29 +36,32 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes.")
     var metric: String
 
-    @Option(name: .short, help: "Evaluate on the first n examples (default: all).")
+    @Option(name: .short, parsing: .unconditional, help: "Evaluate on the first n examples (default: all).")
     var n: Int?
 
     @Option(help: "Also write the result as JSON to this file.")
     var json: String?
 
-    @Option(help: "ais: intermediate distributions (1 is importance sampling from the prior).")
+    @Option(parsing: .unconditional, help: "ais: intermediate distributions (1 is importance sampling from the prior).")
     var distributions: Int = 500
 
-    @Option(help: "ais: leapfrog steps per HMC transition.")
+    @Option(parsing: .unconditional, help: "ais: leapfrog steps per HMC transition.")
     var leapfrog: Int = 10
 
-    @Option(help: "ais: chains per example.")
+    @Option(parsing: .unconditional, help: "ais: chains per example.")
     var chains: Int = 16
 
-    @Option(help: "ais: initial leapfrog step size (adapted towards 65% acceptance).")
+    @Option(parsing: .unconditional, help: "ais: initial leapfrog step size (adapted towards 65% acceptance).")
     var stepSize: Double = 0.05
 
     func validate() throws {
-        if distributions < 1 || distributions > 100_000 { throw ValidationError("--distributions must be 1...100000") }
-        if leapfrog < 1 || leapfrog > 1000 { throw ValidationError("--leapfrog must be 1...1000") }
-        if chains < 1 || chains > 10_000 { throw ValidationError("--chains must be 1...10000") }
-        if !(stepSize > 0) { throw ValidationError("--step-size must be positive") }
+        try OptionChecks.check(n, "-n", in: 1...Sizes.maximumExamples)
+        try OptionChecks.check(distributions, "--distributions", in: 1...100_000)
+        try OptionChecks.check(leapfrog, "--leapfrog", in: 1...1000)
+        try OptionChecks.check(chains, "--chains", in: 1...10_000)
+        try OptionChecks.checkPositive(stepSize, "--step-size")
+        if stepSize > 10 { throw ValidationError("--step-size must be at most 10, found \(stepSize)") }
+        _ = try Metric(metric)
     }
 
     func run() throws {
@@ -83,38 +86,26 @@ struct EvalCommand: ParsableCommand {
                 FileManager.default.createFile(
                     atPath: json, contents: Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
             else {
-                printError("error: cannot write \(json)")
-                throw ExitCode.usage
+                throw CommandFailure.data("cannot write \(json)")
             }
         }
     }
 
     func evaluate(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
-        let parts = metric.split(separator: ":", maxSplits: 1).map(String.init)
-        switch parts[0] {
-        case "elbo": return ("elbo", try elbo(trained), [:])
-        case "iwae":
-            guard parts.count == 2, let k = Int(parts[1]), k >= 1, k <= 100_000 else {
-                printError("error: --metric iwae:K needs K between 1 and 100000 (e.g. iwae:5000)")
-                throw ExitCode.usage
-            }
-            return ("iwae:\(k)", try iwae(trained, k: k), ["K": String(k)])
-        case "ais":
+        switch try Metric(metric) {
+        case .elbo: return ("elbo", try elbo(trained), [:])
+        case .iwae(let k): return ("iwae:\(k)", try iwae(trained, k: k), ["K": String(k)])
+        case .ais:
             return (
                 "ais", try ais(trained),
                 ["distributions": String(distributions), "leapfrog": String(leapfrog), "chains": String(chains)]
             )
-        case "parzen": return try parzen(trained)
-        case "recon": return ("recon", try reconstruction(trained), [:])
-        case "kl": return ("kl", try kl(trained), [:])
-        case "accuracy": return try accuracy(trained, clusters: false)
-        case "clusters": return try accuracy(trained, clusters: true)
-        case "modes": return try modes(trained)
-        default:
-            printError(
-                "error: unknown metric '\(metric)'; expected elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes"
-            )
-            throw ExitCode.usage
+        case .parzen: return try parzen(trained)
+        case .recon: return ("recon", try reconstruction(trained), [:])
+        case .kl: return ("kl", try kl(trained), [:])
+        case .accuracy: return try accuracy(trained, clusters: false)
+        case .clusters: return try accuracy(trained, clusters: true)
+        case .modes: return try modes(trained)
         }
     }
 
@@ -126,10 +117,9 @@ struct EvalCommand: ParsableCommand {
     func elbo(_ trained: TrainedRun) throws -> Estimate {
         let phases = trained.inference.phases.map(\.name)
         guard let phase = ["log_weights", "adversary_elbo"].first(where: phases.contains) else {
-            printError(
-                "error: the elbo metric needs Gaussian encoders, or an AVB adversary T(x, z) without adaptive contrast; "
+            throw CommandFailure.usage(
+                "the elbo metric needs Gaussian encoders, or an AVB adversary T(x, z) without adaptive contrast; "
                     + "\(options.runPath) has neither (try --metric ais)")
-            throw ExitCode.usage
         }
         return try perExample(trained, phase: phase, purpose: "the elbo metric")
     }
@@ -236,8 +226,7 @@ struct EvalCommand: ParsableCommand {
         let name = clusters ? "clusters" : "accuracy"
         let latents = trained.latents
         guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
-            printError("error: the \(name) metric needs a categorical latent; \(options.runPath) has none")
-            throw ExitCode.usage
+            throw CommandFailure.usage("the \(name) metric needs a categorical latent; \(options.runPath) has none")
         }
         let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         let classes = latents[index].width
@@ -251,8 +240,7 @@ struct EvalCommand: ParsableCommand {
         }
         let (data, count) = try examples(trained)
         guard let labels = data.labels else {
-            printError("error: the \(name) metric needs labelled data")
-            throw ExitCode.usage
+            throw CommandFailure.usage("the \(name) metric needs labelled data")
         }
         var naming = Array(0..<classes)
         if clusters {
@@ -272,15 +260,40 @@ struct EvalCommand: ParsableCommand {
 
     func modes(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
         guard case .synthetic(let set) = trained.pipeline.model.spec.data.source.value, set.modes != nil else {
-            printError("error: the modes metric needs the ring or grid synthetic data")
-            throw ExitCode.usage
+            throw CommandFailure.usage("the modes metric needs the ring or grid synthetic data")
         }
         let sampler = try trained.bind("sample", batch: 2500, threads: options.threads, purpose: "the modes metric")
         let samples = trained.outputs(sampler, count: 2500, seed: UInt64(options.seed))
-        guard let coverage = ModeCoverage(samples: samples, set: set) else { throw ExitCode.usage }
+        guard let coverage = ModeCoverage(samples: samples, set: set) else {
+            throw CommandFailure.usage("the modes metric needs the ring or grid synthetic data")
+        }
         return (
             "modes: high-quality fraction", Estimate(fraction: coverage.highQualityFraction, of: 2500),
             ["covered": String(coverage.covered), "modes": String(coverage.modes)]
         )
+    }
+}
+
+/// A metric of `latent eval`, parsed once from `--metric`.
+enum Metric: Equatable {
+    case elbo, iwae(k: Int), ais, parzen, recon, kl, accuracy, clusters, modes
+
+    static let names = "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes"
+
+    init(_ text: String) throws {
+        let plain: [String: Metric] = [
+            "elbo": .elbo, "ais": .ais, "parzen": .parzen, "recon": .recon, "kl": .kl, "accuracy": .accuracy,
+            "clusters": .clusters, "modes": .modes,
+        ]
+        if let metric = plain[text] {
+            self = metric
+        } else if text.hasPrefix("iwae") {
+            guard text.hasPrefix("iwae:"), let k = Int(text.dropFirst(5)), k >= 1, k <= 100_000 else {
+                throw ValidationError("--metric iwae:K needs K between 1 and 100000 (e.g. iwae:5000), found '\(text)'")
+            }
+            self = .iwae(k: k)
+        } else {
+            throw ValidationError("unknown metric '\(text)'; --metric takes \(Self.names)")
+        }
     }
 }

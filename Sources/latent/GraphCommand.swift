@@ -32,17 +32,15 @@ struct GraphCommand: ParsableCommand {
         var bytes = Data(dot.utf8)
         if format == .svg {
             guard let rendered = Graphviz.render(dot) else {
-                printError(
-                    "error: Graphviz's 'dot' is not installed; install it with 'apt-get install graphviz', or use --format dot"
+                throw CommandFailure.usage(
+                    "Graphviz's 'dot' is not installed; install it with 'apt-get install graphviz', or use --format dot"
                 )
-                throw ExitCode.specErrors
             }
             bytes = rendered
         }
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: bytes) else {
-                printError("error: cannot write \(output)")
-                throw ExitCode.usage
+                throw CommandFailure.data("cannot write \(output)")
             }
         } else {
             FileHandle.standardOutput.write(bytes)

@@ -6,17 +6,18 @@ import LatentPictures
 struct InterpolateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "interpolate",
-        abstract: "Decode evenly spaced points between the codes of two examples.")
+        abstract: "Decode evenly spaced points between the codes of two examples.",
+        discussion: "Without --npy or --png the decoded points are printed as CSV, one per line.")
 
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Index of the first example.")
+    @Option(parsing: .unconditional, help: "Index of the first example.")
     var from: Int = 0
 
-    @Option(help: "Index of the second example.")
+    @Option(parsing: .unconditional, help: "Index of the second example.")
     var to: Int = 1
 
-    @Option(help: "How many points, both ends included.")
+    @Option(parsing: .unconditional, help: "How many points, both ends included (2-1000).")
     var steps: Int = 10
 
     @Option(help: "Draw the decoded points in a row into this PNG file.")
@@ -26,15 +27,16 @@ struct InterpolateCommand: ParsableCommand {
     var npy: String?
 
     func validate() throws {
-        if steps < 2 || steps > 1000 { throw ValidationError("--steps must be between 2 and 1000") }
+        try OptionChecks.check(steps, "--steps", in: 2...1000)
+        try OptionChecks.check(from, "--from", in: 0...Int.max)
+        try OptionChecks.check(to, "--to", in: 0...Int.max)
     }
 
     func run() throws {
         let trained = try options.load()
         let data = try options.examples(of: trained)
         guard from >= 0, to >= 0, from < data.count, to < data.count else {
-            printError("error: --from and --to must be example indices below \(data.count)")
-            throw ExitCode.usage
+            throw CommandFailure.usage("--from and --to must be example indices below \(data.count)")
         }
         let encoder = try trained.bind("encode", batch: 2, threads: options.threads, purpose: "interpolate")
         data.fill(ArraySlice([from, to]), into: encoder.data)
@@ -55,5 +57,6 @@ struct InterpolateCommand: ParsableCommand {
             let images = Output.rows(outputs, count: steps)
             try Output.png(Plots.grid(images, width: imageWidth, height: height, columns: steps), to: png)
         }
+        if npy == nil && png == nil { Output.csv(outputs, rows: steps) }
     }
 }

@@ -11,9 +11,7 @@ struct Latent: ParsableCommand {
             A spec (YAML) names the data, the latent variables and their priors, the networks, \
             and the objective: the VAE ELBO, the GAN game, the adversarial autoencoder, or \
             adversarial variational Bayes. See README.md for the spec language.
-
-            Exit codes: 0 success, 1 a spec has errors, 2 usage errors (bad options, missing files).
-            """,
+            """ + "\n\n" + CommandFailure.table,
         subcommands: [
             CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, SampleCommand.self,
             EncodeCommand.self, ReconstructCommand.self, InterpolateCommand.self, EvalCommand.self, PlotCommand.self,
@@ -21,24 +19,25 @@ struct Latent: ParsableCommand {
             SchemaCommand.self,
         ])
 
-    /// Usage errors exit with 2 (ArgumentParser's default is 64).
+    /// Every failure ends here: its message on standard error and its kind's exit code
+    /// (ArgumentParser's own usage errors exit with 2 instead of 64).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let failure as CommandFailure {
+            if [.spec, .interrupted, .terminated].contains(failure.kind) {
+                printError(failure.message)
+            } else if !failure.message.isEmpty {
+                printError("error: " + failure.message)
+            }
+            Foundation.exit(failure.kind.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(ExitCode.usage.rawValue)
+                printError(fullMessage(for: error))
+                Foundation.exit(CommandFailure.Kind.usage.rawValue)
             }
             exit(withError: error)
         }
     }
-}
-
-extension ExitCode {
-    /// A spec has errors.
-    static let specErrors = ExitCode(1)
-    /// Bad options or missing files.
-    static let usage = ExitCode(2)
 }

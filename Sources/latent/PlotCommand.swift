@@ -17,8 +17,7 @@ struct PlotCommand: ParsableCommand {
     func run() throws {
         let metrics = runPath + "/metrics.jsonl"
         guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else {
-            printError("error: \(runPath) has no metrics.jsonl (made by latent train)")
-            throw ExitCode.usage
+            throw CommandFailure.usage("\(runPath) has no metrics.jsonl (made by latent train)")
         }
         var steps: [Double] = []
         var losses: [String: [Double]] = [:]
@@ -26,8 +25,7 @@ struct PlotCommand: ParsableCommand {
             guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let step = record["step"] as? Double
             else {
-                printError("error: \(metrics):\(number + 1): not a metrics record")
-                throw ExitCode.usage
+                throw CommandFailure.usage("\(metrics):\(number + 1): not a metrics record")
             }
             steps.append(step)
             for (key, value) in record where key.hasPrefix("loss.") {
@@ -35,8 +33,7 @@ struct PlotCommand: ParsableCommand {
             }
         }
         guard !steps.isEmpty else {
-            printError("error: \(metrics) is empty: train longer than one logging interval (--every)")
-            throw ExitCode.usage
+            throw CommandFailure.usage("\(metrics) is empty: train longer than one logging interval (--every)")
         }
         let series = losses.keys.sorted().map { (name: "loss " + $0, values: losses[$0] ?? []) }
         try Output.png(Plots.lines(x: steps, series: series), to: png ?? runPath + "/curves.png")

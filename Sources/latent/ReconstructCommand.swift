@@ -6,11 +6,12 @@ import LatentPictures
 struct ReconstructCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconstruct",
-        abstract: "Reconstruct examples through the encoder and decoder; draw originals above reconstructions.")
+        abstract: "Reconstruct examples through the encoder and decoder; draw originals above reconstructions.",
+        discussion: "Without --npy or --png the reconstructions are printed as CSV, one per line.")
 
     @OptionGroup var options: RunOptions
 
-    @Option(name: .short, help: "How many examples.")
+    @Option(name: .short, parsing: .unconditional, help: "How many examples (1-10000).")
     var n: Int = 16
 
     @Option(help: "Draw originals (odd rows) above reconstructions (even rows) into this PNG file.")
@@ -18,6 +19,8 @@ struct ReconstructCommand: ParsableCommand {
 
     @Option(help: "Write the reconstructions to this .npy file.")
     var npy: String?
+
+    func validate() throws { try OptionChecks.check(n, "-n", in: 1...10_000) }
 
     func run() throws {
         let trained = try options.load()
@@ -28,7 +31,10 @@ struct ReconstructCommand: ParsableCommand {
             purpose: "reconstruct")
         let shape = trained.pipeline.model.spec.data.shape.value
         if let npy { try Output.npy(outputs, shape: [count] + shape, to: npy) }
-        guard let png else { return }
+        guard let png else {
+            if npy == nil { Output.csv(outputs, rows: count) }
+            return
+        }
         let (height, width) = try Output.requireImageSize(shape)
         let passes = [Output.rows(data.first(count), count: count), Output.rows(outputs, count: count)]
         let columns = min(count, 8)

@@ -1,64 +1,158 @@
-import ArgumentParser
 import Foundation
 import LatentRuntime
 import Synchronization
 
 /// A training run's directory: the resolved spec, `metrics.jsonl` (one record per progress
-/// line) and `checkpoint.safetensors`.
-struct RunDirectory {
+/// line) and `checkpoint.safetensors`. While a process trains in it, it holds an exclusive
+/// lock on `run.lock`, so a second process fails at once instead of mixing its records in.
+/// Every write is checked: a full disk stops the run with a data error, never a torn file.
+final class RunDirectory {
     let path: String
     var checkpoint: String { path + "/checkpoint.safetensors" }
     var metrics: String { path + "/metrics.jsonl" }
+    var resolvedSpec: String { path + "/spec.resolved.yaml" }
+    /// The lock file's descriptor; closing it (at exit) releases the lock.
+    private let lock: Int32
 
-    init(path: String) throws {
-        self.path = path
+    /// Opens `path` for a new run, creating it. A folder that already holds a run is
+    /// refused unless `overwrite` is set (then its files are replaced).
+    static func create(_ path: String, overwrite: Bool) throws -> RunDirectory {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            printError("error: cannot create the run directory \(path): \(error.localizedDescription)")
-            throw ExitCode.usage
+            throw CommandFailure.data("cannot create the run directory \(path): \(error.localizedDescription)")
+        }
+        let run = try RunDirectory(locking: path)
+        let existing = [run.checkpoint, run.metrics, run.resolvedSpec].filter {
+            FileManager.default.fileExists(atPath: $0)
+        }
+        if !existing.isEmpty, !overwrite {
+            throw CommandFailure.usage(
+                "\(path) already holds a run (\(existing.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", "))); "
+                    + "continue it with --resume \(path), train into another folder with --out, or replace it with --overwrite"
+            )
+        }
+        return run
+    }
+
+    /// Opens an existing run to continue it; a folder without a checkpoint is refused
+    /// (and never created).
+    static func resume(_ path: String) throws -> RunDirectory {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure.usage("--resume \(path): no such run directory")
+        }
+        let run = try RunDirectory(locking: path)
+        guard FileManager.default.fileExists(atPath: run.checkpoint) else {
+            throw CommandFailure.data("--resume \(path): the folder has no checkpoint.safetensors to continue from")
+        }
+        return run
+    }
+
+    private init(locking path: String) throws {
+        self.path = path
+        lock = open(path + "/run.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard lock >= 0 else {
+            throw CommandFailure.data("cannot create \(path)/run.lock: \(String(cString: strerror(errno)))")
+        }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            close(lock)
+            throw CommandFailure.data(
+                "another latent process is training in \(path); wait for it to finish, or train into another folder with --out"
+            )
         }
     }
 
+    deinit { close(lock) }
+
     /// Starts a fresh run: the resolved spec, and empty metrics.
-    func start(resolvedSpec: String) throws {
-        guard FileManager.default.createFile(atPath: path + "/spec.resolved.yaml", contents: Data(resolvedSpec.utf8)),
-            FileManager.default.createFile(atPath: metrics, contents: Data())
-        else {
-            printError("error: cannot write into \(path)")
-            throw ExitCode.usage
-        }
+    func start(resolvedSpec text: String) throws {
+        try Self.write(Data(text.utf8), to: resolvedSpec)
+        try Self.write(Data(), to: metrics)
+    }
+
+    /// On resume: keeps the metrics records of steps the checkpoint covers and drops the
+    /// rest (records written after it, and a last line torn by a crash), so no step is
+    /// recorded twice.
+    func keepMetrics(upTo step: Int) throws {
+        guard let data = FileManager.default.contents(atPath: metrics) else { return }
+        let kept = MetricsFile.records(in: data).filter { $0.step <= step }.map(\.line)
+        try Self.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: metrics)
     }
 
     /// Appends one metrics record.
     func record(step: Int, epoch: Int, losses: [String: Double], samplesPerSecond: Double, seconds: Double) throws {
-        let fields = losses.keys.sorted().map { "\"loss.\($0)\": \(losses[$0] ?? .nan)" }
+        let fields = losses.keys.sorted().map { "\"loss.\($0)\": \(MetricsFile.json(losses[$0] ?? .nan))" }
         let line =
             "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ")
             + String(format: ", \"samples_per_s\": %.1f, \"wall_s\": %.3f}\n", samplesPerSecond, seconds)
-        guard let handle = FileHandle(forWritingAtPath: metrics) else {
-            printError("error: cannot append to \(metrics)")
-            throw ExitCode.usage
+        let descriptor = open(metrics, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CommandFailure.data("cannot append to \(metrics): \(String(cString: strerror(errno)))")
         }
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
-        try? handle.close()
+        defer { close(descriptor) }
+        try Self.writeAll(Array(line.utf8), to: descriptor, path: metrics)
     }
 
     func save(_ trainer: Trainer) throws {
         do { try trainer.writeCheckpoint(to: checkpoint) } catch {
-            printError("error: \(error)")
-            throw ExitCode.specErrors
+            throw CommandFailure.data("\(error)")
+        }
+    }
+
+    /// Writes a whole file atomically (temporary file, then rename).
+    static func write(_ data: Data, to path: String) throws {
+        do { try AtomicFile.write(data, to: path) } catch { throw CommandFailure.data("\(error)") }
+    }
+
+    /// Writes every byte or throws, naming the file and the system's reason (a full disk).
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            guard result > 0 else {
+                if result < 0, errno == EINTR { continue }
+                throw CommandFailure.data("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += result
         }
     }
 }
 
-/// Ctrl-C asks the training loop to write a checkpoint and stop at the end of the step.
+/// The records of `metrics.jsonl`, read tolerantly: a line that is not a complete record
+/// (the last one, torn by a crash or a full disk) is skipped.
+enum MetricsFile {
+    struct Record {
+        var line: String
+        var step: Int
+        var fields: [String: Any]
+    }
+
+    static func records(in data: Data) -> [Record] {
+        String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let fields = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let step = fields["step"] as? Int
+            else { return nil }
+            return Record(line: String(line), step: step, fields: fields)
+        }
+    }
+
+    /// A number as JSON: non-finite values (a diverged loss) become null.
+    static func json(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM ask the training loop to write a checkpoint and stop at the
+/// end of the step; the command then exits with 130 or 143.
 enum Interruption {
-    static let flag = Atomic<Bool>(false)
-    static var requested: Bool { flag.load(ordering: .relaxed) }
+    static let signal = Atomic<Int32>(0)
+    static var requested: Int32? {
+        let number = signal.load(ordering: .relaxed)
+        return number == 0 ? nil : number
+    }
 
     static func install() {
-        signal(SIGINT) { _ in Interruption.flag.store(true, ordering: .relaxed) }
+        for number in [SIGINT, SIGTERM] {
+            Foundation.signal(number) { Interruption.signal.store($0, ordering: .relaxed) }
+        }
     }
 }

@@ -11,40 +11,44 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Data file (.npy, .csv, IDX) or Fashion-MNIST folder (default: the spec's test split).")
     var data: String?
 
-    @Option(help: "Seed of every random draw.")
+    @Option(parsing: .unconditional, help: "Seed of every random draw (0 or more).")
     var seed: Int = 1
 
-    @OptionGroup var kernels: ThreadsOption
+    func validate() throws { try OptionChecks.check(seed, "--seed", in: 0...Int.max) }
+
+    @OptionGroup var kernels: MachineOptions
 
     var threads: Int { kernels.threads }
 
-    /// The run, loaded (errors print and exit).
-    func load() throws -> TrainedRun { try TrainedRun(path: runPath) }
+    /// The run, loaded (the memory limit applied first).
+    func load() throws -> TrainedRun {
+        kernels.apply()
+        return try TrainedRun(path: runPath)
+    }
 
     /// The examples to work on: `--data`, else the spec's test split (Fashion-MNIST's t10k,
     /// a second draw of a synthetic set, or the spec's own file when it has no split).
     func examples(of run: TrainedRun, test: Bool = true) throws -> Dataset {
-        var data = try TrainingData.load(
-            run.pipeline.model.spec.data, specPath: run.specPath, override: data, seed: run.trainingSeed, test: test)
-        data.binarization = .none
-        return data
+        var spec = run.pipeline.model.spec.data
+        spec.source.value = try TrainingData.source(of: spec, specPath: run.specPath, override: data)
+        var examples = try TrainingData.load(spec, specPath: run.specPath, seed: run.trainingSeed, test: test)
+        examples.binarization = .none
+        return examples
     }
 }
 
-/// Writing the pictures and arrays commands produce, with errors as usage errors.
+/// Writing the pictures and arrays commands produce, with errors as data errors.
 enum Output {
     static func png(_ image: Image, to path: String) throws {
         do { try PNG.write(image, to: path) } catch {
-            printError("error: \(error)")
-            throw ExitCode.usage
+            throw CommandFailure.data("\(error)")
         }
         print("wrote \(path) (\(image.width)x\(image.height))")
     }
 
     static func npy(_ values: [Float], shape: [Int], to path: String) throws {
         do { try NPY.write(values, shape: shape, to: path) } catch {
-            printError("error: \(error)")
-            throw ExitCode.usage
+            throw CommandFailure.data("\(error)")
         }
         print("wrote \(path) (\(shape.map(String.init).joined(separator: " x ")))")
     }
@@ -63,8 +67,7 @@ enum Output {
     /// Image height and width of a data shape for `--png`, or a usage error saying why not.
     static func requireImageSize(_ shape: [Int]) throws -> (height: Int, width: Int) {
         guard let size = imageSize(shape) else {
-            printError("error: --png draws image data; this data has shape \(shape)")
-            throw ExitCode.usage
+            throw CommandFailure.usage("--png draws image data; this data has shape \(shape)")
         }
         return size
     }

@@ -20,10 +20,10 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(name: .short, help: "How many samples.")
+    @Option(name: .short, parsing: .unconditional, help: "How many samples (1-1000000).")
     var n: Int = 64
 
-    @Option(help: "Fix the categorical latent (a semi-supervised or clustering AAE's label) to this class.")
+    @Option(parsing: .unconditional, help: "Fix the categorical latent (a semi-supervised or clustering AAE's label) to this class.")
     var label: Int?
 
     @Flag(
@@ -39,7 +39,7 @@ struct SampleCommand: ParsableCommand {
     var png: String?
 
     func validate() throws {
-        if n < 1 || n > 1_000_000 { throw ValidationError("-n must be between 1 and 1000000") }
+        try OptionChecks.check(n, "-n", in: 1...1_000_000)
         if everyLabel && label != nil { throw ValidationError("--label and --every-label exclude each other") }
     }
 
@@ -64,13 +64,11 @@ struct SampleCommand: ParsableCommand {
         }
         let latents = trained.latents
         guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
-            printError("error: --label needs a categorical latent; \(options.runPath) has none")
-            throw ExitCode.usage
+            throw CommandFailure.usage("--label needs a categorical latent; \(options.runPath) has none")
         }
         let classes = latents[index].width
         if let label, label < 0 || label >= classes {
-            printError("error: --label must be between 0 and \(classes - 1)")
-            throw ExitCode.usage
+            throw CommandFailure.usage("--label must be between 0 and \(classes - 1)")
         }
         let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         let decoder = try trained.bind("decode", batch: min(n, 1000), threads: options.threads, purpose: "sample")
@@ -95,8 +93,7 @@ struct SampleCommand: ParsableCommand {
             return Plots.grid(images, width: imageWidth, height: height, columns: columns)
         }
         guard width == 2 else {
-            printError("error: --png draws image data or 2-D points; this data has \(width) values per example")
-            throw ExitCode.usage
+            throw CommandFailure.usage("--png draws image data or 2-D points; this data has \(width) values per example")
         }
         let data = try options.examples(of: trained)
         let real = data.first(count)

@@ -53,14 +53,12 @@ extension SpecFiles {
         switch read(path) {
         case .success(let read): file = read
         case .failure(let error):
-            printError("error: \(error)")
-            throw ExitCode.usage
+            throw CommandFailure.usage("\(error)")
         }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let (pipeline, diagnostics) = Pipeline.compile(file, name: name)
         guard let pipeline else {
-            printError(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
-            throw ExitCode.specErrors
+            throw CommandFailure.spec(DiagnosticRenderer.text(diagnostics.sorted, in: file, color: Terminal.errorSupportsColor))
         }
         return pipeline
     }

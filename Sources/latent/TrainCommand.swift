@@ -15,62 +15,77 @@ struct TrainCommand: ParsableCommand {
             each updating only its own networks with their optimizers. One seed gives the same \
             numbers on every run. Data: Fashion-MNIST (Debian's dataset-fashion-mnist), IDX, NPY \
             and CSV files, and the built-in synthetic sets.
+
+            The run directory is never overwritten by accident: a folder that holds a run needs \
+            --resume (continue it) or --overwrite (start again). One process at a time trains in \
+            a folder (a second fails at once). --resume refuses a checkpoint of a different spec; \
+            only the training length (--steps, --epochs, or the spec's) may change. Ctrl-C or \
+            SIGTERM writes a checkpoint and exits with 130 or 143.
             """)
 
     @Argument(help: "The spec file.")
     var spec: String
 
-    @Option(help: "Training steps (overrides the spec's epochs or steps).")
+    @Option(parsing: .unconditional, help: "Training steps (overrides the spec's epochs or steps).")
     var steps: Int?
 
     @Option(help: "Train on this file (.npy, .csv, IDX) or Fashion-MNIST folder instead of the spec's data.")
     var data: String?
 
-    @Option(help: "Passes over the data (overrides the spec's epochs or steps).")
+    @Option(parsing: .unconditional, help: "Passes over the data (overrides the spec's epochs or steps).")
     var epochs: Int?
 
-    @Option(help: "Examples per batch (overrides the spec).")
+    @Option(parsing: .unconditional, help: "Examples per batch (overrides the spec).")
     var batch: Int?
 
-    @Option(help: "Seed of every random draw (overrides the spec).")
+    @Option(parsing: .unconditional, help: "Seed of every random draw, 0 or more (overrides the spec).")
     var seed: Int?
 
-    @Option(help: "Print a progress line (and a metrics record) every this many steps.")
+    @Option(parsing: .unconditional, help: "Print a progress line (and a metrics record) every this many steps.")
     var every: Int = 100
 
     @Option(help: "The run directory: resolved spec, metrics.jsonl, checkpoint.safetensors (default runs/SPEC-NAME).")
     var out: String?
 
-    @Option(help: "Continue the run in this directory from its checkpoint (same spec and seed).")
+    @Option(help: "Continue the run in this directory from its checkpoint (same spec; the length may change).")
     var resume: String?
 
-    @Option(help: "Write a checkpoint every this many steps (and always at the end).")
+    @Flag(help: "Replace the run that the run directory already holds.")
+    var overwrite = false
+
+    @Option(parsing: .unconditional, help: "Write a checkpoint every this many steps (and always at the end).")
     var checkpointEvery: Int = 1000
 
-    @OptionGroup var kernels: ThreadsOption
+    @OptionGroup var kernels: MachineOptions
 
     func validate() throws {
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        try OptionChecks.check(steps, "--steps", in: 1...Sizes.maximumSteps)
+        try OptionChecks.check(epochs, "--epochs", in: 1...Sizes.maximumEpochs)
         if steps != nil, epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if every < 1 { throw ValidationError("--every must be at least 1") }
-        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        try OptionChecks.check(batch, "--batch", in: 1...Sizes.maximumBatch)
+        try OptionChecks.check(seed, "--seed", in: 0...Int.max)
+        try OptionChecks.check(every, "--every", in: 1...Int.max)
+        try OptionChecks.check(checkpointEvery, "--checkpoint-every", in: 1...Int.max)
+        if let resume, let out, URL(fileURLWithPath: resume).standardized != URL(fileURLWithPath: out).standardized {
+            throw ValidationError("--resume continues the run in its own folder; --out \(out) would be ignored (drop it)")
+        }
+        if resume != nil, overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
     }
 
     func run() throws {
-        let setup = try TrainingSetup(spec: spec, batch: batch, seed: seed, dataPath: data, threads: kernels.threads)
+        let setup = try TrainingSetup(spec: spec, batch: batch, seed: seed, dataPath: data, machine: kernels)
         let (pipeline, program, trainer) = (setup.pipeline, setup.program, setup.trainer)
         let total = setup.totalSteps(steps: steps, epochs: epochs)
-        let run = try RunDirectory(path: resume ?? out ?? "runs/\(pipeline.ir.name)")
-        if resume != nil {
-            do { try trainer.resume(from: run.checkpoint) } catch {
-                printError("error: \(error)")
-                throw ExitCode.specErrors
-            }
+        let run: RunDirectory
+        if let resume {
+            run = try RunDirectory.resume(resume)
+            do { try trainer.resume(from: run.checkpoint) } catch { throw CommandFailure.data("\(error)") }
+            try run.keepMetrics(upTo: Int(trainer.step))
+            try RunDirectory.write(Data(trainer.specText.utf8), to: run.resolvedSpec)
             print("resumed \(run.path) at step \(trainer.step)")
         } else {
-            try run.start(resolvedSpec: ResolvedSpecPrinter.print(pipeline.model.spec))
+            run = try RunDirectory.create(out ?? "runs/\(pipeline.ir.name)", overwrite: overwrite)
+            try run.start(resolvedSpec: trainer.specText)
         }
         Interruption.install()
         let phases = program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")
@@ -85,7 +100,7 @@ struct TrainCommand: ParsableCommand {
         try train(trainer, program: program, steps: first...total, batch: setup.batch, run: run)
     }
 
-    /// The training loop: progress, metrics, checkpoints, NaN and Ctrl-C handling.
+    /// The training loop: progress, metrics, checkpoints, NaN and signal handling.
     func train(_ trainer: Trainer, program: Program, steps: ClosedRange<Int>, batch: Int, run: RunDirectory) throws {
         var progress = TrainingProgress(total: steps.upperBound)
         var sums = [Double](repeating: 0, count: program.phases.count)
@@ -93,6 +108,8 @@ struct TrainCommand: ParsableCommand {
         var intervalStart = Date()
         let clock = Date()
         var epoch = trainer.epoch
+        // The step of the newest checkpoint on disk (nil: none written by this run yet).
+        var checkpointed: Int? = steps.lowerBound > 1 ? steps.lowerBound - 1 : nil
         func figures(_ step: Int) -> TrainingProgress.Figures {
             let seconds = Date().timeIntervalSince(intervalStart)
             return TrainingProgress.Figures(
@@ -104,10 +121,10 @@ struct TrainCommand: ParsableCommand {
         for step in steps {
             do { try trainer.trainStep() } catch {
                 progress.finish()
-                printError(
-                    "error: \(error); the last good checkpoint is \(run.checkpoint) (step \(step / checkpointEvery * checkpointEvery), or the run's start)"
-                )
-                throw ExitCode.specErrors
+                let last =
+                    checkpointed.map { "the last good checkpoint is \(run.checkpoint) (step \($0))" }
+                    ?? "no checkpoint was written before it"
+                throw CommandFailure.numerical("\(error); \(last)")
             }
             for (index, loss) in trainer.losses.enumerated() { sums[index] += Double(loss) }
             counted += 1
@@ -124,15 +141,17 @@ struct TrainCommand: ParsableCommand {
                 counted = 0
                 intervalStart = Date()
             }
-            if step % checkpointEvery == 0 || step == steps.upperBound || Interruption.requested {
+            let signal = Interruption.requested
+            if step % checkpointEvery == 0 || step == steps.upperBound || signal != nil {
                 try run.save(trainer)
+                checkpointed = step
             }
-            if Interruption.requested {
+            if let signal {
                 progress.finish()
-                print(
-                    "interrupted at step \(step); checkpoint written to \(run.checkpoint) (continue with --resume \(run.path))"
-                )
-                return
+                let name = signal == SIGTERM ? "terminated (SIGTERM)" : "interrupted"
+                throw CommandFailure(
+                    kind: signal == SIGTERM ? .terminated : .interrupted,
+                    message: "\(name) at step \(step); checkpoint written to \(run.checkpoint) (continue with --resume \(run.path))")
             }
         }
         print("done: \(run.path)")

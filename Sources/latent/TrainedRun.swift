@@ -23,28 +23,30 @@ struct TrainedRun {
     init(path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            printError("error: \(path): no such run directory or checkpoint")
-            throw ExitCode.usage
+            throw CommandFailure.usage("\(path): no such run directory or checkpoint")
         }
         let folder = isDirectory.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path
         let checkpoint = isDirectory.boolValue ? folder + "/checkpoint.safetensors" : path
         let spec = folder + "/spec.resolved.yaml"
         guard FileManager.default.fileExists(atPath: spec), FileManager.default.fileExists(atPath: checkpoint) else {
-            printError(
-                "error: \(path) is not a training run: it needs spec.resolved.yaml and checkpoint.safetensors (made by latent train)"
+            throw CommandFailure.usage(
+                "\(path) is not a training run: it needs spec.resolved.yaml and checkpoint.safetensors (made by latent train)"
             )
-            throw ExitCode.usage
         }
         pipeline = try SpecFiles.compile(spec)
         inference = pipeline.inference()
+        do {
+            try MemoryBudget.require(
+                [("parameters", Sizes.sum(pipeline.fused.parameters.map { Sizes.product($0.shape + [4]) ?? -1 }))],
+                for: "loading \(path)")
+        } catch { throw CommandFailure.resources("\(error)") }
         store = ParameterStore(pipeline.fused.parameters)
         do {
             let (entries, metadata) = try Safetensors.read(path: checkpoint)
             try store.load(entries, from: checkpoint)
             trainingSeed = metadata["seed"].flatMap(UInt64.init) ?? UInt64(pipeline.model.spec.training.seed.value)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode.usage
+            throw CommandFailure.data("\(error)")
         }
         self.path = path
         specPath = spec
@@ -55,16 +57,13 @@ struct TrainedRun {
     /// usage error saying so.
     func bind(_ name: String, batch: Int, samples: Int = 1, threads: Int, purpose: String) throws -> Executable {
         guard let unplanned = inference.phases.first(where: { $0.name == name }) else {
-            printError("error: \(purpose) needs \(Self.requirement[name] ?? name); \(path) has none")
-            throw ExitCode.usage
+            throw CommandFailure.usage("\(purpose) needs \(Self.requirement[name] ?? name); \(path) has none")
         }
         let phase = MemoryPlanner.run(unplanned, batch: batch, samples: samples)
-        func width(_ op: Op) -> Int? {
-            phase.instructions.first { $0.op == op }?.type.sizes(batch: batch, samples: samples).last
-        }
-        return Executable(
-            phase, parameters: store, dataWidth: width(.data) ?? pipeline.model.spec.data.width,
-            labelWidth: width(.labels) ?? 0, pool: WorkerPool.with(threads: threads))
+        do {
+            try MemoryBudget.require([("buffers", MemoryBudget.execution([phase]))], for: purpose)
+        } catch { throw CommandFailure.resources("\(error)") }
+        return Executable(phase, parameters: store, pool: WorkerPool.with(threads: threads))
     }
 
     /// Every latent's prior and width, in code order (what `encode` returns, `decode` reads).
@@ -75,9 +74,9 @@ struct TrainedRun {
     static let requirement = [
         "encode": "an inference model (an encoder)", "encode_draw": "an inference model (an encoder)",
         "reconstruct": "an inference model (an encoder)",
-        "log_weights": "Gaussian encoders and priors with a density",
+        "log_weights": "Gaussian encoders and priors with a density everywhere (not uniform)",
         "adversary_elbo": "an AVB adversary T(x, z) without adaptive contrast",
-        "kl": "Gaussian encoders with prior densities, or an AVB adversary T(x, z) without adaptive contrast",
+        "kl": "Gaussian encoders with prior densities everywhere (not uniform), or an AVB adversary T(x, z) without adaptive contrast",
         "log_joint": "continuous latents with prior densities and a likelihood p(x | z)",
         "log_joint_gradient": "continuous latents with prior densities and a likelihood p(x | z)",
     ]

@@ -3,63 +3,79 @@ import Foundation
 import LatentRuntime
 import LatentSpec
 
-/// The data a spec trains on: its own source, or a file or folder given with `--data`.
+/// The data a spec trains or is evaluated on: its own source, or a file or folder given with
+/// `--data`, always checked against the spec's shape (and label space) before any buffer is
+/// filled from it.
 enum TrainingData {
-    /// Loads the examples (the test split where the source has one and `test` is set),
-    /// with the spec's binarisation; a missing or malformed source prints why and exits with 1.
-    static func load(_ data: DataSpec, specPath: String, override: String?, seed: UInt64, test: Bool = false) throws
-        -> Dataset
+    /// The source to read: `override` (a file, or a Fashion-MNIST folder) when given, else
+    /// the spec's own; file paths become absolute (a spec's are relative to its folder), so
+    /// a run directory's resolved spec finds its data from anywhere.
+    static func source(of data: DataSpec, specPath: String, override: String?) throws -> DataSource {
+        guard let override else {
+            guard case .file(let format, let path, let labels) = data.source.value else { return data.source.value }
+            let folder = URL(fileURLWithPath: specPath).deletingLastPathComponent()
+            func absolute(_ file: String) -> String {
+                file.hasPrefix("/") ? file : folder.appendingPathComponent(file).standardizedFileURL.path
+            }
+            return .file(format, path: absolute(path), labels: labels.map(absolute))
+        }
+        let path = URL(fileURLWithPath: override).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CommandFailure.usage("--data \(override): no such file or folder")
+        }
+        if isDirectory.boolValue {
+            return .file(
+                .idx, path: path + "/train-images-idx3-ubyte.gz", labels: path + "/train-labels-idx1-ubyte.gz")
+        }
+        let name = path.lowercased()
+        if name.hasSuffix(".npy") { return .file(.npy, path: path, labels: nil) }
+        if name.hasSuffix(".csv") { return .file(.csv, path: path, labels: nil) }
+        if name.hasSuffix(".gz") || name.hasSuffix("ubyte") || name.hasSuffix(".idx") {
+            return .file(.idx, path: path, labels: nil)
+        }
+        throw CommandFailure.usage(
+            "--data \(override): unknown data format; --data takes a .npy, .csv or IDX file, or a Fashion-MNIST folder")
+    }
+
+    /// Loads the examples of `data` (its test split where the source has one and `test` is
+    /// set), with the spec's binarisation, checked to have the spec's width and, when
+    /// `labelClasses` is given, a label in 0..<labelClasses for every example.
+    static func load(_ data: DataSpec, specPath: String, seed: UInt64, labelClasses: Int? = nil, test: Bool = false)
+        throws -> Dataset
     {
         var set: Dataset
         let range = data.range?.value ?? ClosedInterval(low: 0, high: 1)
+        let source = try source(of: data, specPath: specPath, override: nil)
         do {
-            if let override {
-                set = try loadPath(override, width: data.width, range: range, test: test)
-            } else {
-                switch data.source.value {
-                case .synthetic(let synthetic):
-                    set = Dataset.synthetic(synthetic, seed: seed, test: test)
-                case .fashionMNIST:
-                    set = try Dataset.fashionMNIST(test: test, range: range)
-                case .file(let format, let path, let labels):
-                    // Paths in a spec are relative to the spec's folder.
-                    let folder = URL(fileURLWithPath: specPath).deletingLastPathComponent()
-                    func resolve(_ file: String) -> String {
-                        file.hasPrefix("/") ? file : folder.appendingPathComponent(file).path
-                    }
-                    set = try DataFiles.load(
-                        format, path: resolve(path), labels: labels.map(resolve), width: data.width, range: range)
-                }
+            switch source {
+            case .synthetic(let synthetic):
+                set = Dataset.synthetic(synthetic, seed: seed, test: test)
+            case .fashionMNIST:
+                set = try Dataset.fashionMNIST(test: test, range: range)
+            case .file(let format, let path, let labels):
+                set = try DataFiles.load(format, path: path, labels: labels, range: range)
             }
+            set = try set.checked(width: data.width, labelClasses: labelClasses, source: source.canonicalText)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode.specErrors
+            throw CommandFailure.data("\(error)")
         }
         set.binarization = data.binarize.value
         set.binarizationSeed = seed
         return set
     }
 
-    /// A folder holds Fashion-MNIST's IDX files; a file's format follows its extension.
-    static func loadPath(_ path: String, width: Int, range: ClosedInterval, test: Bool) throws -> Dataset {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataFiles.Failure(description: "\(path): no such file or folder (--data)")
+    /// What loading `data` takes in memory, known before loading it (a file's size on disk
+    /// counts twice: read, then converted).
+    static func estimatedBytes(_ data: DataSpec) -> Int? {
+        switch data.source.value {
+        case .synthetic(let set): return Sizes.product([set.count, set.dimension * 4 + 8])
+        case .fashionMNIST: return 60_000 * (784 + 8)
+        case .file(_, let path, let labels):
+            let sizes = ([path] + (labels.map { [$0] } ?? [])).map { file in
+                (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            }
+            return Sizes.sum(sizes.map { 2 * $0 })
         }
-        if isDirectory.boolValue { return try Dataset.fashionMNIST(directory: path, test: test, range: range) }
-        let name = path.lowercased()
-        let format: DataFileFormat
-        if name.hasSuffix(".npy") {
-            format = .npy
-        } else if name.hasSuffix(".csv") {
-            format = .csv
-        } else if name.hasSuffix(".gz") || name.hasSuffix("ubyte") || name.hasSuffix(".idx") {
-            format = .idx
-        } else {
-            throw DataFiles.Failure(
-                description:
-                    "\(path): unknown data format; --data takes a .npy, .csv or IDX file, or a Fashion-MNIST folder")
-        }
-        return try DataFiles.load(format, path: path, labels: nil, width: width, range: range)
     }
 }

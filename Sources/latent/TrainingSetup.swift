@@ -14,37 +14,55 @@ struct TrainingSetup {
     let trainer: Trainer
     let batch: Int
     let seed: UInt64
+    /// The spec as this run trains it: overrides applied, data paths absolute (what the run
+    /// directory keeps, so its data is found from anywhere).
+    let spec: Spec
 
-    /// Compiles `spec`, loads its data (or `dataPath`) and binds a trainer; errors print and exit.
-    init(spec: String, batch: Int?, seed: Int?, dataPath: String?, threads: Int) throws {
-        pipeline = try SpecFiles.compile(spec)
-        let training = pipeline.model.spec.training
-        self.batch = batch ?? training.batch.value
-        self.seed = UInt64(seed ?? training.seed.value)
-        data = try TrainingData.load(pipeline.model.spec.data, specPath: spec, override: dataPath, seed: self.seed)
-        guard self.batch <= data.count else {
-            printError("error: a batch of \(self.batch) is larger than the data set (\(data.count) examples)")
-            throw ExitCode.usage
-        }
+    /// Compiles `spec`, checks that the run fits in memory, loads its data (or `dataPath`)
+    /// and binds a trainer; errors are `CommandFailure`s.
+    init(spec path: String, batch: Int?, seed: Int?, dataPath: String?, machine: MachineOptions) throws {
+        machine.apply()
+        pipeline = try SpecFiles.compile(path)
+        var spec = pipeline.model.spec
+        if let batch { spec.training.batch.value = batch }
+        if let seed { spec.training.seed.value = seed }
+        spec.data.source.value = try TrainingData.source(of: spec.data, specPath: path, override: dataPath)
+        self.spec = spec
+        self.batch = spec.training.batch.value
+        self.seed = UInt64(spec.training.seed.value)
         let samples = pipeline.fused.samples
         let batchSize = self.batch
         program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: batchSize, samples: samples) }
+        let labelled = program.phases.first { $0.input == .labelled }
+        let labelClasses = labelled.flatMap { $0.instructions.first { $0.op == .labels } }?.type.count(
+            batch: 1, samples: 1)
+        do {
+            try MemoryBudget.require(
+                MemoryBudget.training(program) + [("data", TrainingData.estimatedBytes(spec.data))],
+                for: "training \(pipeline.ir.name) with batch \(batchSize)")
+        } catch { throw CommandFailure.resources("\(error)") }
+        data = try TrainingData.load(spec.data, specPath: path, seed: self.seed, labelClasses: labelClasses)
+        guard self.batch <= data.count else {
+            throw CommandFailure.usage("a batch of \(self.batch) is larger than the data set (\(data.count) examples)")
+        }
+        let labelledCount = spec.data.labelled.value
+        if labelled != nil, labelledCount == 0 {
+            throw CommandFailure.usage("the spec trains on labelled examples, but 'labelled' is 0")
+        }
         trainer = Trainer(
-            program: program, data: data, batch: self.batch, seed: self.seed,
-            labelledCount: pipeline.model.spec.data.labelled.value, threads: threads)
+            program: program, data: data, batch: self.batch, seed: self.seed, labelledCount: labelledCount,
+            threads: machine.threads)
+        trainer.specText = ResolvedSpecPrinter.print(spec)
     }
 
     /// Training steps for `steps` or `epochs` when given, else the spec's length. A step
     /// draws one batch for every run of a phase that reads the data (an AAE step: three).
     func totalSteps(steps: Int?, epochs: Int?) -> Int {
-        let batchesPerStep = program.schedule.reduce(0) { total, entry in
-            let readsData = program.phases.first { $0.name == entry.phase }?.input == .data
-            return total + (readsData ? entry.count : 0)
-        }
-        switch (steps, epochs, pipeline.model.spec.training.length.value) {
+        switch (steps, epochs, spec.training.length.value) {
         case (let steps?, _, _): return steps
         case (nil, let epochs?, _), (nil, nil, .epochs(let epochs)):
-            return max(1, epochs * data.count / (batch * max(batchesPerStep, 1)))
+            // Epochs and data sizes are capped, so the product cannot overflow.
+            return max(1, epochs * data.count / (batch * max(trainer.batchesPerStep, 1)))
         case (nil, nil, .steps(let count)): return count
         }
     }

@@ -92,14 +92,17 @@ final class CLITests: XCTestCase {
         try process.run()
         let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1)
+        XCTAssertEqual(process.terminationStatus, 2)
         XCTAssertTrue(message.contains("apt-get install graphviz"), message)
         let dot = try Binary.run(["graph", Repository.specs.appendingPathComponent("vae.yaml").path])
         XCTAssertEqual(dot.status, 0)
         XCTAssertTrue(dot.output.hasPrefix("digraph \"vae\" {"), dot.output)
     }
 
-    /// Training writes a run directory; Ctrl-C stops at the end of a step with a checkpoint.
+    /// Training writes a run directory; Ctrl-C and SIGTERM stop at the end of a step with a
+    /// checkpoint and exit 130 and 143; a second process in the same folder fails at once; a
+    /// folder holding a run is not overwritten without --overwrite; resume keeps no metrics
+    /// record past the checkpoint.
     func testTrainWritesARunAndStopsCleanlyOnInterrupt() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "latent-run-\(ProcessInfo.processInfo.processIdentifier)")
@@ -115,21 +118,48 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(
             FileManager.default.fileExists(atPath: directory.appendingPathComponent("spec.resolved.yaml").path))
 
-        let process = Process()
-        process.executableURL = Binary.url
-        process.arguments = ["train", spec, "--steps", "1000000", "--out", directory.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = Pipe()
-        try process.run()
-        Thread.sleep(forTimeInterval: 3)
-        process.interrupt()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
-        XCTAssertTrue(text.contains("interrupted at step"), text)
+        let again = try Binary.run(["train", spec, "--steps", "20", "--out", directory.path])
+        XCTAssertEqual(again.status, 2)
+        XCTAssertTrue(again.error.contains("already holds a run"), again.error)
+        XCTAssertEqual(metrics, try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8))
+
+        for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+            let process = Process()
+            process.executableURL = Binary.url
+            process.arguments = [
+                "train", spec, "--steps", "1000000", "--every", "1", "--out", directory.path, "--overwrite",
+            ]
+            let error = Pipe()
+            process.standardOutput = Pipe()
+            process.standardError = error
+            try process.run()
+            Thread.sleep(forTimeInterval: 2)
+            let second = try Binary.run(["train", spec, "--steps", "20", "--out", directory.path, "--overwrite"])
+            XCTAssertEqual(second.status, 3)
+            XCTAssertTrue(second.error.contains("another latent process is training in"), second.error)
+            kill(process.processIdentifier, signal)
+            let text = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, status, text)
+            XCTAssertTrue(text.contains("at step"), text)
+            XCTAssertTrue(text.contains("--resume"), text)
+        }
+        // A crash after the checkpoint: records past it, and a torn last line.
+        let metricsPath = directory.appendingPathComponent("metrics.jsonl").path
+        let records = try String(contentsOfFile: metricsPath, encoding: .utf8)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: metricsPath))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"step\": 99999999, \"epoch\": 1}\n{\"step\": 1000".utf8))
+        try handle.close()
         let resumed = try Binary.run(["train", spec, "--steps", "5", "--resume", directory.path])
         XCTAssertTrue(resumed.output.contains("already at step"), resumed.output + resumed.error)
+        XCTAssertEqual(try String(contentsOfFile: metricsPath, encoding: .utf8), records)
+        let missing = try Binary.run(["train", spec, "--resume", directory.path + "-missing"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.path + "-missing"))
+        let elsewhere = try Binary.run(["train", spec, "--resume", directory.path, "--out", "/tmp/other"])
+        XCTAssertEqual(elsewhere.status, 2)
+        XCTAssertTrue(elsewhere.error.contains("--out"), elsewhere.error)
     }
 
     /// A loss that becomes NaN stops training with exit 1, naming the phase, the step and the
@@ -143,10 +173,11 @@ final class CLITests: XCTestCase {
         let directory = path + ".run"
         addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
         let run = try Binary.run(["train", path, "--steps", "50", "--out", directory])
-        XCTAssertEqual(run.status, 1, run.output + run.error)
+        XCTAssertEqual(run.status, 4, run.output + run.error)
         XCTAssertTrue(run.error.contains("phase 'elbo' produced NaN or infinity at step"), run.error)
         XCTAssertTrue(run.error.contains("first in "), run.error)
-        XCTAssertTrue(run.error.contains("last good checkpoint"), run.error)
+        XCTAssertTrue(run.error.contains("(in network '"), run.error)
+        XCTAssertTrue(run.error.contains("no checkpoint was written before it"), run.error)
     }
 
     /// `--data` trains on a file instead of the spec's data (a .npy here), and `sample` draws
@@ -176,7 +207,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.error.contains("no such run directory"), missing.error)
         let wrongData = try Binary.run(["train", spec, "--data", directory + "/spec.resolved.yaml", "--steps", "1"])
-        XCTAssertEqual(wrongData.status, 1)
+        XCTAssertEqual(wrongData.status, 2)
         XCTAssertTrue(wrongData.error.contains("unknown data format"), wrongData.error)
     }
 

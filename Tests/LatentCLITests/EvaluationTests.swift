@@ -116,7 +116,7 @@ final class EvaluationTests: XCTestCase {
         try FileManager.default.copyItem(
             atPath: run + "/checkpoint.safetensors", toPath: other + "/checkpoint.safetensors")
         let mismatched = try Binary.run(["sample", other, "-n", "2"])
-        XCTAssertEqual(mismatched.status, 2)
+        XCTAssertEqual(mismatched.status, 3)
         XCTAssertTrue(mismatched.error.contains("not a checkpoint of this spec"), mismatched.error)
         // Data of the wrong width.
         let wide = run + "/wide.npy"

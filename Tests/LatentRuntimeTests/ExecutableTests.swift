@@ -34,10 +34,14 @@ final class ExecutableTests: XCTestCase {
             interpreter.step = 4
             for phase in pipeline.fused.phases {
                 let planned = MemoryPlanner.run(phase, batch: batch, samples: pipeline.fused.samples)
-                let executable = Executable(
-                    planned, parameters: store, dataWidth: spec.data.width, labelWidth: classes ?? 0)
-                for (i, v) in data.values.enumerated() { executable.data[i] = Float(v) }
-                if let labels { for (i, v) in labels.values.enumerated() { executable.labels[i] = Float(v) } }
+                let executable = Executable(planned, parameters: store)
+                // A phase that does not read x (or labels) has no buffer for them.
+                for (i, v) in data.values.enumerated() where i < executable.data.count { executable.data[i] = Float(v) }
+                if let labels {
+                    for (i, v) in labels.values.enumerated() where i < executable.labels.count {
+                        executable.labels[i] = Float(v)
+                    }
+                }
                 executable.run(seed: 9, step: 4)
                 let expected = interpreter.outputs(of: phase)
                 let name = "\(url.lastPathComponent) \(phase.name)"

@@ -34,7 +34,7 @@ final class TrainedModelTests: XCTestCase {
         let (trainer, pipeline, _) = try trainer("gan-ring.yaml")
         for _ in 0..<4000 { try trainer.trainStep() }
         let inference = pipeline.inference().mapPhases { MemoryPlanner.run($0, batch: 2500, samples: 1) }
-        let sampler = Executable(inference.phases[0], parameters: trainer.store, dataWidth: 2, pool: trainer.pool)
+        let sampler = Executable(inference.phases[0], parameters: trainer.store, pool: trainer.pool)
         sampler.run(seed: 7, step: 0)
         guard case .synthetic(let set) = pipeline.model.spec.data.source.value else { return XCTFail("ring data") }
         let coverage = try XCTUnwrap(ModeCoverage(samples: Array(sampler.output), set: set))
