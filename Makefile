@@ -42,8 +42,8 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p .build-fuzz/corpus/$$t; \
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
-		LATENT_FUZZ_TARGET=$$t .build-fuzz/debug/latent-fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-rss_limit_mb=4096 -detect_leaks=0 -artifact_prefix=.build-fuzz/crash-$$t- .build-fuzz/corpus/$$t Fuzz/corpus/$$t 2>&1 \
+		ASAN_OPTIONS=detect_leaks=0 LATENT_FUZZ_TARGET=$$t .build-fuzz/debug/latent-fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-rss_limit_mb=4096 -timeout=10 -detect_leaks=0 -artifact_prefix=.build-fuzz/crash-$$t- .build-fuzz/corpus/$$t Fuzz/corpus/$$t 2>&1 \
 			| grep -E '^(stat::number_of_executed_units|stat::new_units_added|==.*ERROR|SUMMARY)' ; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done

@@ -33,6 +33,10 @@ extension Trainer {
     /// the training length, which may change).
     public func resume(from path: String) throws(Safetensors.Failure) {
         let (entries, metadata) = try Safetensors.read(path: path)
+        guard metadata["seed"] == String(seed) else {
+            throw Safetensors.Failure(
+                description: "\(path) is a checkpoint of a run with seed \(metadata["seed"] ?? "?"), not seed \(seed)")
+        }
         if let changes = Self.specChanges(from: metadata["spec"] ?? "", to: specText) {
             throw Safetensors.Failure(
                 description:
