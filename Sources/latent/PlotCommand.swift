@@ -16,24 +16,20 @@ struct PlotCommand: ParsableCommand {
 
     func run() throws {
         let metrics = runPath + "/metrics.jsonl"
-        guard let text = try? String(contentsOfFile: metrics, encoding: .utf8) else {
-            throw CommandFailure.usage("\(runPath) has no metrics.jsonl (made by latent train)")
+        guard let data = FileManager.default.contents(atPath: metrics) else {
+            throw CommandFailure.data("\(runPath) has no metrics.jsonl (made by latent train)")
         }
         var steps: [Double] = []
         var losses: [String: [Double]] = [:]
-        for (number, line) in text.split(separator: "\n").enumerated() {
-            guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let step = record["step"] as? Double
-            else {
-                throw CommandFailure.usage("\(metrics):\(number + 1): not a metrics record")
-            }
-            steps.append(step)
-            for (key, value) in record where key.hasPrefix("loss.") {
+        // A line that is not a whole record (torn by a crash or a full disk) is skipped.
+        for record in MetricsFile.records(in: data) {
+            steps.append(Double(record.step))
+            for (key, value) in record.fields where key.hasPrefix("loss.") {
                 losses[String(key.dropFirst(5)), default: []].append((value as? Double) ?? .nan)
             }
         }
         guard !steps.isEmpty else {
-            throw CommandFailure.usage("\(metrics) is empty: train longer than one logging interval (--every)")
+            throw CommandFailure.data("\(metrics) has no records: train longer than one logging interval (--every)")
         }
         let series = losses.keys.sorted().map { (name: "loss " + $0, values: losses[$0] ?? []) }
         try Output.png(Plots.lines(x: steps, series: series), to: png ?? runPath + "/curves.png")
