@@ -67,10 +67,16 @@ public final class Trainer {
         shuffle()
     }
 
-    /// Counters one step spans; the random-stream counter of run r of phase p in step s is
-    /// `s * runsPerStep + p * repeatStride + r`, distinct for every run of any schedule.
+    /// Counters one step spans, and one phase of it.
     let runsPerStep: UInt64
     let repeatStride: UInt64
+
+    /// The random-stream counter of run `repeat` of the `phase`-th schedule entry in `step`
+    /// (0-based): `step * runsPerStep + phase * repeatStride + repeat`, distinct for every
+    /// run of any schedule.
+    public func streamCounter(step: UInt64, phase: Int, repeat: Int) -> UInt64 {
+        step &* runsPerStep &+ UInt64(phase) &* repeatStride &+ UInt64(`repeat`)
+    }
 
     /// Batches of the data one step draws (one per run of a phase that reads the data).
     public var batchesPerStep: Int {
@@ -167,7 +173,7 @@ public final class Trainer {
                 let indices: ArraySlice<Int> =
                     executable.phase.input == .labelled ? nextLabelledBatch() : nextBatch()
                 // Every run of every phase draws its own numbers.
-                let counter = step &* runsPerStep &+ UInt64(phaseIndex) &* repeatStride &+ UInt64(repeatIndex)
+                let counter = streamCounter(step: step, phase: phaseIndex, repeat: repeatIndex)
                 data.fill(indices, into: executable.data, draw: counter)
                 data.fillLabels(indices, into: executable.labels)
                 let filled = profile.map { _ in StepProfile.now() }

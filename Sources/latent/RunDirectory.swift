@@ -91,7 +91,12 @@ final class RunDirectory {
             throw CommandFailure.data("cannot append to \(metrics): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        try Self.writeAll(Array(line.utf8), to: descriptor, path: metrics)
+        // A record that cannot be written whole is taken back, so the file never ends torn.
+        let end = lseek(descriptor, 0, SEEK_END)
+        do { try Self.writeAll(Array(line.utf8), to: descriptor, path: metrics) } catch {
+            if end >= 0 { _ = ftruncate(descriptor, end) }
+            throw error
+        }
     }
 
     func save(_ trainer: Trainer) throws {

@@ -182,4 +182,28 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(evaluated.status, 0, evaluated.error)
         XCTAssertTrue(evaluated.output.contains("n = 300 examples"), evaluated.output)
     }
+
+    /// A full disk (here a file-size limit, which fails writes the same way) stops training
+    /// with exit 3 and the system's reason, never a trap or a torn checkpoint.
+    func testAFullDiskIsAnErrorNotACrash() throws {
+        let run = runFolder()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // 2 KB per file; SIGXFSZ ignored, so writes past it fail with EFBIG as on a full disk.
+        process.arguments = [
+            "-c", "ulimit -f 4; trap '' XFSZ; exec \"$0\" \"$@\"", Binary.url.path, "train", try spec(), "--steps",
+            "400", "--every", "1", "--out", run,
+        ]
+        let error = Pipe()
+        process.standardOutput = Pipe()
+        process.standardError = error
+        try process.run()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, message)
+        XCTAssertEqual(process.terminationStatus, 3, message)
+        XCTAssertTrue(message.contains("cannot write \(run)/metrics.jsonl: File too large"), message)
+        let records = try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8)
+        XCTAssertTrue(records.hasSuffix("}\n"), "a torn record: \(records.suffix(80))")
+    }
 }

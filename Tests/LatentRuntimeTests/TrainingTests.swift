@@ -149,3 +149,32 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(text.trimmingCharacters(in: .whitespacesAndNewlines), "[[1.0, 2.0, 3.0], [4.0, 5.0, -6.5]]")
     }
 }
+
+/// Random-stream counters: every run of every phase in every step draws its own numbers.
+final class StreamCounterTests: XCTestCase {
+    func testCountersAreDistinctForAnySchedule() throws {
+        let (gan, _, _) = try trainer("gan-ring.yaml")
+        // The layout of earlier versions for ordinary schedules: results stay bit-identical.
+        XCTAssertEqual(gan.streamCounter(step: 3, phase: 1, repeat: 0), 3 * 4096 + 64)
+        let url = Repository.specs.appendingPathComponent("gan-ring.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
+            of: "training:", with: "training:\n  discriminator_steps: 100")
+        let pipeline = try XCTUnwrap(Pipeline.compile(SourceFile(path: "many.yaml", text: text), name: "many").pipeline)
+        let program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: 8, samples: 1) }
+        XCTAssertEqual(program.schedule.map(\.count).max(), 100)
+        let trainer = Trainer(
+            program: program, data: Dataset.synthetic(.ring(modes: 8, radius: 2, std: 0.02, count: 64), seed: 1),
+            batch: 8, seed: 1, labelledCount: nil)
+        var seen = Set<UInt64>()
+        var runs = 0
+        for step in 0..<3 {
+            for (phase, entry) in program.schedule.enumerated() {
+                for run in 0..<entry.count {
+                    seen.insert(trainer.streamCounter(step: UInt64(step), phase: phase, repeat: run))
+                    runs += 1
+                }
+            }
+        }
+        XCTAssertEqual(seen.count, runs, "two runs share a random-stream counter")
+    }
+}
