@@ -37,7 +37,7 @@ extension Checking {
             }
         }
         for network in spec.networks
-        where usedNetworks[network.name.value] != nil && assigned[network.name.value] == nil
+        where !gaps.optimizerNames && usedNetworks[network.name.value] != nil && assigned[network.name.value] == nil
             && !gaps.optimizedNetworks.contains(network.name.value) && !suggested.contains(network.name.value)
         {
             diagnostics.error(

@@ -37,6 +37,8 @@ public struct DecodingGaps: Sendable {
     public var names: Set<String> = []
     /// Networks named in an optimizer group whose optimizer is broken.
     public var optimizedNetworks: Set<String> = []
+    /// An optimizer group whose names could not be read: which networks it covers is unknown.
+    public var optimizerNames = false
     public var data = false
     public var model = false
     public var inference = false
@@ -46,7 +48,7 @@ public struct DecodingGaps: Sendable {
     public init() {}
 
     public var isEmpty: Bool {
-        names.isEmpty && optimizedNetworks.isEmpty && !data && !model && !inference && !objective && !training
+        names.isEmpty && optimizedNetworks.isEmpty && !optimizerNames && !data && !model && !inference && !objective && !training
     }
 }
 
@@ -375,7 +377,11 @@ private struct Decoding {
             length = Located(.steps(steps.value), at: steps.location)
         }
         var groups: [OptimizerGroup] = []
-        for (key, value) in named(reader.value("optimizers"), "optimizers", allowLists: true) {
+        let entries = named(reader.value("optimizers"), "optimizers", allowLists: true)
+        if case .mapping(let written, _)? = reader.value("optimizers"), written.count != entries.count {
+            gaps.optimizerNames = true
+        }
+        for (key, value) in entries {
             let names = Self.splitNames(key)
             guard
                 let optimizer = ScalarReader.expression(value, "an optimizer", &diagnostics).flatMap({
