@@ -30,7 +30,7 @@ struct RunOptions: ParsableArguments {
     /// a second draw of a synthetic set, or the spec's own file when it has no split).
     func examples(of run: TrainedRun, test: Bool = true) throws -> Dataset {
         var spec = run.pipeline.model.spec.data
-        spec.source.value = try TrainingData.source(of: spec, specPath: run.specPath, override: data)
+        spec.source.value = try TrainingData.source(of: spec, specPath: run.specPath, override: data, test: test)
         var examples = try TrainingData.load(spec, specPath: run.specPath, seed: run.trainingSeed, test: test)
         examples.binarization = .none
         return examples

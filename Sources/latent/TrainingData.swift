@@ -7,10 +7,13 @@ import LatentSpec
 /// `--data`, always checked against the spec's shape (and label space) before any buffer is
 /// filled from it.
 enum TrainingData {
-    /// The source to read: `override` (a file, or a Fashion-MNIST folder) when given, else
-    /// the spec's own; file paths become absolute (a spec's are relative to its folder), so
-    /// a run directory's resolved spec finds its data from anywhere.
-    static func source(of data: DataSpec, specPath: String, override: String?) throws -> DataSource {
+    /// The source to read: `override` (a file, or a Fashion-MNIST folder, whose test split
+    /// is read when `test` is set) when given, else the spec's own; file paths become
+    /// absolute (a spec's are relative to its folder), so a run directory's resolved spec
+    /// finds its data from anywhere.
+    static func source(of data: DataSpec, specPath: String, override: String?, test: Bool = false) throws
+        -> DataSource
+    {
         guard let override else {
             guard case .file(let format, let path, let labels) = data.source.value else { return data.source.value }
             let folder = URL(fileURLWithPath: specPath).deletingLastPathComponent()
@@ -25,8 +28,9 @@ enum TrainingData {
             throw CommandFailure.usage("--data \(override): no such file or folder")
         }
         if isDirectory.boolValue {
+            let split = test ? "t10k" : "train"
             return .file(
-                .idx, path: path + "/train-images-idx3-ubyte.gz", labels: path + "/train-labels-idx1-ubyte.gz")
+                .idx, path: path + "/\(split)-images-idx3-ubyte.gz", labels: path + "/\(split)-labels-idx1-ubyte.gz")
         }
         let name = path.lowercased()
         if name.hasSuffix(".npy") { return .file(.npy, path: path, labels: nil) }
