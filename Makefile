@@ -1,6 +1,7 @@
 # Latent: two commands do everything on a fresh Debian machine with Swift.
 #   make demo   the main job: train the VAE of Specs/vae.yaml on Fashion-MNIST for one epoch
-#   make test   the whole test suite, then the quick versions of the paper experiments
+#   make test   the whole test suite, the quick versions of the paper experiments, and a
+#               10-second smoke run of each fuzzer
 # Both install the Debian packages they need first (make deps).
 
 SHELL := /bin/bash
@@ -30,6 +31,7 @@ test: deps
 	experiments/avb-toy.sh --quick
 	experiments/semi-supervised.sh --quick
 	experiments/gan-toys.sh --quick
+	$(MAKE) fuzz FUZZ_SECONDS=10
 
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of everything Latent reads: the spec
 # front end, the expression parser and the NPY, IDX, CSV and safetensors readers, each for
