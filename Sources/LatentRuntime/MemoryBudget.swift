@@ -40,7 +40,7 @@ public enum MemoryBudget {
         let listed = parts.map { "\($0.what) \(format($0.bytes))" }.joined(separator: ", ")
         throw Failure(
             description:
-                "\(purpose) needs \(format(total)) (\(listed)), but \(format(limit)) is available; make the networks, batch or data smaller, or set --memory-limit if the machine really has more"
+                "\(purpose) needs \(format(total)) (\(listed)), but \(format(limit)) is available; ask for less (networks, batch, data, samples), or set --memory-limit if the machine really has more"
         )
     }
 

@@ -191,7 +191,7 @@ struct EvalCommand: ParsableCommand {
     func parzen(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
         let (data, count) = try examples(trained)
         let sampler = try trained.bind("sample", batch: 1000, threads: options.threads, purpose: "the parzen metric")
-        let samples = trained.outputs(sampler, count: 10_000, seed: UInt64(options.seed))
+        let samples = try trained.outputs(sampler, count: 10_000, seed: UInt64(options.seed))
         let training = try options.examples(of: trained, test: false)
         let validation = training.first(1000)
         let pool = WorkerPool.with(threads: options.threads)
@@ -263,7 +263,7 @@ struct EvalCommand: ParsableCommand {
             throw CommandFailure.usage("the modes metric needs the ring or grid synthetic data")
         }
         let sampler = try trained.bind("sample", batch: 2500, threads: options.threads, purpose: "the modes metric")
-        let samples = trained.outputs(sampler, count: 2500, seed: UInt64(options.seed))
+        let samples = try trained.outputs(sampler, count: 2500, seed: UInt64(options.seed))
         guard let coverage = ModeCoverage(samples: samples, set: set) else {
             throw CommandFailure.usage("the modes metric needs the ring or grid synthetic data")
         }

@@ -60,7 +60,7 @@ struct SampleCommand: ParsableCommand {
         let seed = UInt64(options.seed)
         guard label != nil || everyLabel else {
             let sampler = try trained.bind("sample", batch: min(n, 1000), threads: options.threads, purpose: "sample")
-            return trained.outputs(sampler, count: n, seed: seed)
+            return try trained.outputs(sampler, count: n, seed: seed)
         }
         let latents = trained.latents
         guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
@@ -71,10 +71,16 @@ struct SampleCommand: ParsableCommand {
             throw CommandFailure.usage("--label must be between 0 and \(classes - 1)")
         }
         let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
+        let rows = Sizes.product([n, label == nil ? classes : 1])
+        do {
+            try MemoryBudget.require(
+                [("samples", rows.flatMap { Sizes.product([$0, trained.pipeline.model.spec.data.width, 4]) })],
+                for: "sampling \(rows ?? 0) rows")
+        } catch { throw CommandFailure.resources("\(error)") }
         let decoder = try trained.bind("decode", batch: min(n, 1000), threads: options.threads, purpose: "sample")
         let philox = Philox(seed: seed)
-        return (label.map { [$0] } ?? Array(0..<classes)).flatMap { label in
-            trained.outputs(decoder, count: n, seed: seed) { rows in
+        return try (label.map { [$0] } ?? Array(0..<classes)).flatMap { label in
+            try trained.outputs(decoder, count: n, seed: seed) { rows in
                 let width = decoder.data.count / decoder.batch
                 for row in 0..<decoder.batch {
                     var code = Distribution.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)

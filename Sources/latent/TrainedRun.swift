@@ -87,8 +87,11 @@ struct TrainedRun {
     /// row's output, one after another.
     func outputs(
         _ executable: Executable, count: Int, seed: UInt64, fill: (Range<Int>) -> Void = { _ in }
-    ) -> [Float] {
+    ) throws -> [Float] {
         let width = executable.output.count / executable.batch
+        do {
+            try MemoryBudget.require([("outputs", Sizes.product([count, width, 4]))], for: "\(count) rows of output")
+        } catch { throw CommandFailure.resources("\(error)") }
         var output: [Float] = []
         output.reserveCapacity(count * width)
         var step: UInt64 = 0
@@ -108,7 +111,7 @@ struct TrainedRun {
         of name: String, on data: Dataset, count: Int, seed: Int, threads: Int, purpose: String
     ) throws -> [Float] {
         let executable = try bind(name, batch: min(count, 500), threads: threads, purpose: purpose)
-        return outputs(executable, count: count, seed: UInt64(seed)) {
+        return try outputs(executable, count: count, seed: UInt64(seed)) {
             Self.fill(executable, from: data, rows: $0)
         }
     }

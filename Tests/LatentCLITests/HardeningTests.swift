@@ -157,6 +157,9 @@ final class HardeningTests: XCTestCase {
         try expect(
             ["train", try spec(["latent=2": "latent=2, n=1000000000"]), "--out", runFolder()], status: 5,
             "data")
+        let run = runFolder()
+        XCTAssertEqual(try Binary.run(["train", try spec(), "--steps", "2", "--out", run]).status, 0)
+        try expect(["sample", run, "-n", "1000000", "--memory-limit", "1M"], status: 5, "outputs 32.0 MB")
     }
 
     func testWrongModelsAreRefused() throws {
