@@ -6,7 +6,7 @@ import LatentSpec
 /// phase's output value (its "loss" slot); none has gradients.
 ///
 /// - `sample`: latents from their priors -> the model's mean of x (a GAN's generator output).
-/// - `decode`: codes (given as the input rows) -> the model's mean of x.
+/// - `decode`: input `codes` -> the model's mean of x.
 /// - `encode`: x -> every latent's code, concatenated in spec order (Gaussian means,
 ///   categorical probabilities, deterministic or implicit encoder outputs).
 /// - `encode_draw`: x -> a draw of every latent from q(z|x) (Gaussian and implicit encoders
@@ -18,10 +18,12 @@ import LatentSpec
 ///   log q(z|x) - log p(z)).
 /// - `kl`: x -> an estimate of KL(q(z|x) || p(z)) from one draw: log q(z|x) - log p(z)
 ///   (Gaussian encoders with prior densities), or T(x, z) (AVB, whose T estimates it).
-/// - `log_joint`: (codes, beta) as input rows and x as the second input -> [log p(x|z), log p(z)]
-///   per row; `log_joint_gradient`: the gradient of -mean(log p(z) + beta log p(x|z)) with
-///   respect to the input rows (HMC in annealed importance sampling; a categorical latent's
-///   one-hot code is held fixed there). Models whose latents all have densities and a likelihood.
+/// - `log_joint`: inputs `codes`, `beta` and `x` -> [log p(x|z), log p(z)] per row;
+///   `log_joint_gradient`: the gradient of -mean(log p(z) + beta log p(x|z)) with respect
+///   to `codes` (HMC in annealed importance sampling; a categorical latent's one-hot code is
+///   held fixed there). Models whose latents all have densities and a likelihood.
+///
+/// Every phase reads its inputs by name (`x`, `codes`, `beta`) and names its result.
 extension LoweringContext {
     /// The width of the codes `encode` returns and `decode` reads: every latent in spec order.
     var codeWidth: Int { spec.latents.reduce(0) { $0 + $1.dimension.value } }
@@ -43,12 +45,12 @@ extension LoweringContext {
     func samplePhase() -> Phase {
         var b = PhaseBuilder(self)
         for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
-        return b.finish("sample", updates: [], loss: b.modelMean())
+        return b.finish("sample", updates: [], loss: b.modelMean(), output: "mean")
     }
 
     func decodePhase() -> Phase {
-        var b = PhaseBuilder(self, dataWidth: codeWidth)
-        let codes = b.variable(DataSpec.variableName)
+        var b = PhaseBuilder(self, readsData: false)
+        let codes = b.tape.emit(.input(InputName.codes), type: .rows(codeWidth))
         var offset = 0
         for latent in spec.latents {
             let width = latent.dimension.value
@@ -56,25 +58,25 @@ extension LoweringContext {
                 spec.latents.count == 1 ? codes : b.tape.emit(.slice(codes, offset: offset, width: width))
             offset += width
         }
-        return b.finish("decode", updates: [], loss: b.modelMean())
+        return b.finish("decode", updates: [], loss: b.modelMean(), output: "mean")
     }
 
     func encodePhase() -> Phase {
         var b = PhaseBuilder(self)
         b.encode(means: true)
-        return b.finish("encode", updates: [], loss: codes(&b))
+        return b.finish("encode", updates: [], loss: codes(&b), output: InputName.codes)
     }
 
     func encodeDrawPhase() -> Phase {
         var b = PhaseBuilder(self)
         b.encode()
-        return b.finish("encode_draw", updates: [], loss: codes(&b))
+        return b.finish("encode_draw", updates: [], loss: codes(&b), output: InputName.codes)
     }
 
     func reconstructPhase() -> Phase {
         var b = PhaseBuilder(self)
         b.encode(means: true)
-        return b.finish("reconstruct", updates: [], loss: b.modelMean())
+        return b.finish("reconstruct", updates: [], loss: b.modelMean(), output: "mean")
     }
 
     /// Every latent's value, concatenated in spec order.
@@ -88,7 +90,8 @@ extension LoweringContext {
         guard hasGaussianEncoders, priorsCoverGaussianDraws, case .draw = spec.model.first?.value else { return nil }
         var b = PhaseBuilder(self)
         b.encode(samples: true)
-        return b.finish("log_weights", updates: [], loss: logWeight(b.logLikelihood(), beta: 1, &b))
+        return b.finish(
+            "log_weights", updates: [], loss: logWeight(b.logLikelihood(), beta: 1, &b), output: "log_weights")
     }
 
     /// Only when every latent has a Gaussian encoder and a prior density, or for AVB
@@ -97,13 +100,13 @@ extension LoweringContext {
         var b = PhaseBuilder(self)
         if case .avb(let options) = spec.objective.value, !options.adaptiveContrast.value {
             b.encode()
-            return b.finish("kl", updates: [], loss: b.call(options.adversary))
+            return b.finish("kl", updates: [], loss: b.call(options.adversary), output: "kl")
         }
         guard hasGaussianEncoders, priorsCoverGaussianDraws else { return nil }
         b.encode()
         let terms = spec.latents.map { sampledKL($0, &b) }
         let kl = terms.dropFirst().reduce(terms[0]) { b.tape.add($0, $1) }
-        return b.finish("kl", updates: [], loss: kl)
+        return b.finish("kl", updates: [], loss: kl, output: "kl")
     }
 
     /// Whether every latent's prior has a density (a swiss roll has only samples).
@@ -129,17 +132,16 @@ extension LoweringContext {
         var b = PhaseBuilder(self)
         b.encode()
         let t = b.call(options.adversary)
-        return b.finish("adversary_elbo", updates: [], loss: b.tape.sub(b.logLikelihood(), t))
+        return b.finish("adversary_elbo", updates: [], loss: b.tape.sub(b.logLikelihood(), t), output: "elbo")
     }
 }
 
 extension LoweringContext {
-    /// The tempered log joint of codes given as input rows (with beta in the last column)
-    /// and x given as the second input.
+    /// The tempered log joint of inputs `codes` (every latent, in spec order), `beta` and `x`.
     func logJointPhase(gradient: Bool) -> Phase? {
         guard priorsHaveDensities, !spec.latents.isEmpty, case .draw = spec.model.first?.value else { return nil }
-        var b = PhaseBuilder(self, input: .labelled, dataWidth: codeWidth + 1)
-        let input = b.variable(DataSpec.variableName)
+        var b = PhaseBuilder(self)
+        let input = b.tape.emit(.input(InputName.codes), type: .rows(codeWidth))
         var offset = 0
         var logPrior: ValueID?
         for latent in spec.latents {
@@ -150,16 +152,17 @@ extension LoweringContext {
             logPrior = logPrior.map { b.tape.add($0, term) } ?? term
             offset += width
         }
-        let beta = b.tape.emit(.slice(input, offset: offset, width: 1))
-        b.variables[DataSpec.variableName] = b.tape.emit(.labels, type: .rows(spec.data.width))
         let logLikelihood = b.logLikelihood()
         guard let logPrior else { return nil }
         guard gradient else {
-            return b.finish("log_joint", updates: [], loss: b.tape.emit(.concat([logLikelihood, logPrior])))
+            return b.finish(
+                "log_joint", updates: [], loss: b.tape.emit(.concat([logLikelihood, logPrior])), output: "log_joint")
         }
+        let beta = b.tape.emit(.input(InputName.beta), type: .rows(1))
         let tempered = b.tape.add(logPrior, b.tape.mul(beta, logLikelihood))
-        var phase = b.finish("log_joint_gradient", updates: [], loss: b.tape.meanAll(b.tape.unary(.neg, tempered)))
-        phase.differentiatesInput = true
+        var phase = b.finish(
+            "log_joint_gradient", updates: [], loss: b.tape.meanAll(b.tape.unary(.neg, tempered)), output: "energy")
+        phase.differentiatedInput = InputName.codes
         return phase
     }
 }

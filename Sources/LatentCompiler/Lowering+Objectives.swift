@@ -157,8 +157,8 @@ extension LoweringContext {
         guard let statement = spec.inference.first(where: { model.encoders[$0.target.value] == .categorical }),
             case .draw(let family) = statement.value
         else { return nil }
-        var b = PhaseBuilder(self, input: .labelled)
-        let labels = b.tape.emit(.labels, type: .rows(b.latentDimension(statement.target.value)))
+        var b = PhaseBuilder(self, reads: .labelled)
+        let labels = b.tape.emit(.input(InputName.labels), type: .rows(b.latentDimension(statement.target.value)))
         let logits = b.call(family.value.call)
         let crossEntropy = b.tape.unary(.neg, b.tape.sumLast(b.tape.mul(labels, b.tape.emit(.logSoftmax(logits)))))
         let loss = b.tape.scale(b.tape.meanAll(crossEntropy), by: options.supervised.value)

@@ -6,7 +6,7 @@ import LatentSpec
 /// the order the spec states them, likelihoods and priors written as IR ops.
 struct PhaseBuilder {
     let context: LoweringContext
-    let input: PhaseInput
+    let reads: BatchKind
     var tape = TapeBuilder()
     var parameterValues: [Int: ValueID] = [:]
     /// Values of named variables: x, noise inputs, latents.
@@ -18,13 +18,14 @@ struct PhaseBuilder {
     /// The leading dimensions of noise draws: `[B]`, or `[S, B]` to sample S times per example.
     var noiseRows: [Dim] = [.batch]
 
-    /// A phase reading x (or, with `dataWidth`, rows of another width: the codes a decode
-    /// phase is given).
-    init(_ context: LoweringContext, input: PhaseInput = .data, dataWidth: Int? = nil) {
+    /// A phase reading a batch of x as its input `x` (unless `readsData` is false: a decode
+    /// phase reads codes instead).
+    init(_ context: LoweringContext, reads: BatchKind = .data, readsData: Bool = true) {
         self.context = context
-        self.input = input
-        variables[DataSpec.variableName] = tape.emit(
-            .data, type: .rows(dataWidth ?? context.spec.data.width))
+        self.reads = reads
+        if readsData {
+            variables[DataSpec.variableName] = tape.emit(.input(InputName.data), type: .rows(context.spec.data.width))
+        }
     }
 
     var spec: Spec { context.spec }
@@ -195,8 +196,11 @@ struct PhaseBuilder {
     /// mean(softplus(logits)): the logistic loss of calling every row fake.
     mutating func lossOfFake(_ logits: ValueID) -> ValueID { tape.meanAll(tape.unary(.softplus, logits)) }
 
-    mutating func finish(_ name: String, updates: [String], loss: ValueID) -> Phase {
-        Phase(name: name, updates: updates, input: input, instructions: tape.instructions, loss: loss)
+    /// The phase, minimising `loss` (or, for an inference phase, returning it as `output`).
+    mutating func finish(_ name: String, updates: [String], loss: ValueID, output: String = "loss") -> Phase {
+        var phase = Phase(name: name, updates: updates, reads: reads, instructions: tape.instructions, loss: loss)
+        phase.outputName = output
+        return phase
     }
 }
 

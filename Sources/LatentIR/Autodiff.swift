@@ -17,7 +17,7 @@ public enum Autodiff {
         for (index, instruction) in forward.enumerated() {
             switch instruction.op {
             case .parameter(let p): needs[index] = updated.contains(parameters[p].network)
-            case .data: needs[index] = phase.differentiatesInput
+            case .input(let name): needs[index] = name == phase.differentiatedInput
             case .stopGradient: needs[index] = false
             default: needs[index] = instruction.op.operands.contains { needs[$0.index] }
             }
@@ -93,7 +93,7 @@ public enum Autodiff {
                 accumulate(a, builder.sub(dy, builder.mul(probabilities, builder.sumLast(dy))), &builder)
             case .logPrior(let distribution, let z):
                 accumulate(z, builder.emit(.logPriorGradient(distribution, z, upstream: dy)), &builder)
-            case .data, .labels, .parameter, .constant, .vector, .randomNormal, .samplePrior,
+            case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior,
                 .stopGradient:
                 break
             case .matmul, .derivative, .padSlice, .sumTo, .broadcastMean, .spreadFirst, .logPriorGradient, .dense,
@@ -110,7 +110,7 @@ public enum Autodiff {
                 ?? builder.emit(.expand(builder.constant(0)), type: instruction.type)
             result.gradients.append(ParameterGradient(parameter: p, value: gradient))
         }
-        if phase.differentiatesInput, let data = forward.firstIndex(where: { $0.op == .data }) {
+        if let name = phase.differentiatedInput, let data = forward.firstIndex(where: { $0.op == .input(name) }) {
             result.inputGradient =
                 adjoints[ValueID(data)]
                 ?? builder.emit(.expand(builder.constant(0)), type: forward[data].type)

@@ -64,7 +64,7 @@ public enum MemoryPlanner {
         var offsets = [Int?](repeating: nil, count: count)
         let inArena = (0..<count).filter { index in
             switch phase.instructions[index].op {
-            case .parameter, .data, .labels: false
+            case .parameter, .input: false
             default: true
             }
         }

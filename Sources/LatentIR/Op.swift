@@ -8,6 +8,18 @@ public struct ValueID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: ValueID, b: ValueID) -> Bool { a.index < b.index }
 }
 
+/// The names of program inputs that more than one stage agrees on.
+public enum InputName {
+    /// A batch of data.
+    public static let data = "x"
+    /// The one-hot labels of a labelled batch.
+    public static let labels = "y"
+    /// Every latent's code, in spec order (what `encode` returns and `decode` reads).
+    public static let codes = "codes"
+    /// The inverse temperature of a tempered log joint (annealed importance sampling).
+    public static let beta = "beta"
+}
+
 /// Elementwise functions of one argument.
 public enum UnaryFunction: Hashable, Sendable, CustomStringConvertible {
     case neg, exp, log, square, softplus, sigmoid, logSigmoid, tanh, relu, elu
@@ -39,10 +51,9 @@ public enum BinaryFunction: String, Hashable, Sendable, CustomStringConvertible 
 /// The IR's closed set of operations. Operands are values of the same phase.
 public enum Op: Hashable, Sendable {
     // Sources.
-    /// The batch of training data x.
-    case data
-    /// The one-hot labels of a labelled batch.
-    case labels
+    /// A named input of the phase, one row per example: `x` (a batch of data), `y` (the
+    /// one-hot labels of a labelled batch), `codes`, `beta`; the instruction's type is its shape.
+    case input(String)
     /// A trained parameter (index into `Program.parameters`).
     case parameter(Int)
     /// A scalar constant.
@@ -112,7 +123,7 @@ public enum Op: Hashable, Sendable {
     /// The values this op reads.
     public var operands: [ValueID] {
         switch self {
-        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
+        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
         case .matmul(let a, let b, _, _), .binary(_, let a, let b): [a, b]
         case .unary(_, let a), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
@@ -130,7 +141,7 @@ public enum Op: Hashable, Sendable {
     /// The same op reading other values (`map` applied to each operand).
     public func mapOperands(_ map: (ValueID) -> ValueID) -> Op {
         switch self {
-        case .data, .labels, .parameter, .constant, .vector, .randomNormal, .samplePrior: self
+        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: self
         case .matmul(let a, let b, let ta, let tb): .matmul(map(a), map(b), transposeA: ta, transposeB: tb)
         case .unary(let f, let a): .unary(f, map(a))
         case .binary(let f, let a, let b): .binary(f, map(a), map(b))

@@ -44,8 +44,8 @@ public struct Parameter: Hashable, Sendable {
     }
 }
 
-/// Which batches a phase reads.
-public enum PhaseInput: String, Hashable, Sendable {
+/// Which training batches a phase reads (its inputs `x`, and `y` for labelled batches).
+public enum BatchKind: String, Hashable, Sendable {
     /// Training batches of x.
     case data
     /// Batches of labelled examples: x and its one-hot label.
@@ -57,24 +57,26 @@ public enum PhaseInput: String, Hashable, Sendable {
 public struct Phase: Hashable, Sendable {
     public var name: String
     public var updates: [String]
-    public var input: PhaseInput
+    public var reads: BatchKind
     public var instructions: [Instruction]
     public var loss: ValueID
     /// The gradient of the loss for each updated parameter (filled in by autodiff).
     public var gradients: [ParameterGradient]
     /// Where each value lives in the phase's arena (filled in by memory planning).
     public var plan: MemoryPlan?
-    /// Whether autodiff also differentiates the loss with respect to the phase's input rows
-    /// (the `data` value): inference phases that move their inputs, such as HMC over latents.
-    public var differentiatesInput = false
-    /// The gradient of the loss with respect to the input rows (filled in by autodiff when
-    /// `differentiatesInput`).
+    /// The input autodiff also differentiates the loss with respect to: inference phases that
+    /// move their inputs, such as HMC over latents (nil for training phases).
+    public var differentiatedInput: String?
+    /// The gradient of the loss with respect to `differentiatedInput` (filled in by autodiff).
     public var inputGradient: ValueID?
+    /// What the phase's result is called: `loss` for training phases; `codes`, `mean`,
+    /// `log_weights`, ... for inference phases.
+    public var outputName = "loss"
 
-    public init(name: String, updates: [String], input: PhaseInput, instructions: [Instruction], loss: ValueID) {
+    public init(name: String, updates: [String], reads: BatchKind, instructions: [Instruction], loss: ValueID) {
         self.name = name
         self.updates = updates
-        self.input = input
+        self.reads = reads
         self.instructions = instructions
         self.loss = loss
         self.gradients = []
@@ -85,6 +87,18 @@ public struct Phase: Hashable, Sendable {
     public var outputs: [ValueID] { [loss] + gradients.map(\.value) + (inputGradient.map { [$0] } ?? []) }
 
     public func type(of value: ValueID) -> Shape { instructions[value.index].type }
+
+    /// The phase's named inputs with their types, in tape order.
+    public var inputs: [(name: String, type: Shape)] {
+        instructions.compactMap { instruction in
+            if case .input(let name) = instruction.op { (name, instruction.type) } else { nil }
+        }
+    }
+
+    /// The value of input `name`, if the phase reads it.
+    public func input(_ name: String) -> ValueID? {
+        instructions.firstIndex { $0.op == .input(name) }.map(ValueID.init)
+    }
 }
 
 /// The gradient of a phase's loss with respect to one parameter.

@@ -21,9 +21,14 @@ public enum ProgramPrinter {
     }
 
     public static func print(_ phase: Phase, parameters: [Parameter]) -> [String] {
+        // An inference phase updates nothing and reads no training batches.
         var lines = [
-            "phase \(phase.name)  updates \(phase.updates.joined(separator: ", "))  reads \(phase.input.rawValue)"
+            phase.updates.isEmpty
+                ? "phase \(phase.name)"
+                : "phase \(phase.name)  updates \(phase.updates.joined(separator: ", "))  reads \(phase.reads.rawValue)"
         ]
+        let inputs = phase.inputs.map { "\($0.name): \($0.type)" }
+        lines.append("  inputs " + (inputs.isEmpty ? "(none)" : inputs.joined(separator: ", ")))
         if let plan = phase.plan {
             lines.append(
                 "  arena \(plan.arenaBytes) bytes for B=\(plan.batch)\(plan.samples > 1 ? ", S=\(plan.samples)" : "")"
@@ -38,19 +43,20 @@ public enum ProgramPrinter {
             }
             lines.append(line)
         }
-        lines.append("  loss \(phase.loss)")
+        lines.append("  \(phase.outputName == "loss" ? "loss" : "output \(phase.outputName) =") \(phase.loss)")
         for gradient in phase.gradients {
             lines.append("  grad \(parameters[gradient.parameter].name) = \(gradient.value)")
         }
-        if let inputGradient = phase.inputGradient { lines.append("  grad input = \(inputGradient)") }
+        if let inputGradient = phase.inputGradient, let name = phase.differentiatedInput {
+            lines.append("  grad \(name) = \(inputGradient)")
+        }
         return lines
     }
 
     /// One instruction as the printer shows it, without its value name and type.
     public static func describe(_ instruction: Instruction, parameters: [Parameter]) -> String {
         switch instruction.op {
-        case .data: "data x"
-        case .labels: "labels"
+        case .input(let name): "input \(name)"
         case .parameter(let index): "param \(parameters[index].name)"
         case .constant(let value): "const \(number(value))"
         case .vector(let values): "const [" + values.map(number).joined(separator: ", ") + "]"

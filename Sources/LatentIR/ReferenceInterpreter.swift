@@ -7,21 +7,27 @@ import LatentSpec
 /// and after any pass, see the same noise.
 public struct ReferenceInterpreter {
     public var parameters: [Tensor]
-    public var data: Tensor
-    public var labels: Tensor?
+    /// The phase's inputs by name (an input not given reads as zeros).
+    public var inputs: [String: Tensor]
     public var batch: Int
     public var samples: Int
     public var seed: UInt64
     /// The training step, which with the seed and a stream's id fixes its draws.
     public var step: UInt64 = 0
 
-    public init(parameters: [Tensor], data: Tensor, labels: Tensor? = nil, samples: Int = 1, seed: UInt64 = 1) {
+    public init(parameters: [Tensor], inputs: [String: Tensor], batch: Int, samples: Int = 1, seed: UInt64 = 1) {
         self.parameters = parameters
-        self.data = data
-        self.labels = labels
-        self.batch = data.shape.first ?? 1
+        self.inputs = inputs
+        self.batch = batch
         self.samples = samples
         self.seed = seed
+    }
+
+    /// A training phase's inputs: a batch of data `x` and, for labelled batches, labels `y`.
+    public init(parameters: [Tensor], data: Tensor, labels: Tensor? = nil, samples: Int = 1, seed: UInt64 = 1) {
+        var inputs = [InputName.data: data]
+        inputs[InputName.labels] = labels
+        self.init(parameters: parameters, inputs: inputs, batch: data.shape.first ?? 1, samples: samples, seed: seed)
     }
 
     /// Every value of the tape, in order.
@@ -44,8 +50,7 @@ public struct ReferenceInterpreter {
     public func evaluate(_ instruction: Instruction, index: Int, value: (ValueID) -> Tensor) -> Tensor {
         let shape = instruction.type.sizes(batch: batch, samples: samples)
         switch instruction.op {
-        case .data: return data
-        case .labels: return labels ?? Tensor(shape: shape)
+        case .input(let name): return inputs[name] ?? Tensor(shape: shape)
         case .parameter(let index): return parameters[index]
         case .constant(let c): return .scalar(c)
         case .vector(let values): return Tensor(shape: [values.count], values: values)

@@ -32,9 +32,10 @@ public struct AnnealedImportanceSampling {
     }
 
     /// log p(x) of the examples whose rows (chains per example, example after example) are
-    /// already in `logJoint.labels` and `gradient.labels`. `logJoint` returns
-    /// [log p(x|z), log p(z)] per row of (z, beta); `gradient` the input gradient of
-    /// -mean(log p(z) + beta log p(x|z)). `latents` say how to draw z from the prior.
+    /// already in the `x` inputs of `logJoint` and `gradient`. `logJoint` returns
+    /// [log p(x|z), log p(z)] per row of its input `codes`; `gradient` the gradient of
+    /// -mean(log p(z) + beta log p(x|z)) with respect to `codes`. `latents` say how to draw
+    /// z from the prior.
     public func logLikelihoods(
         logJoint: Executable, gradient: Executable, latents: [(distribution: Distribution, width: Int)], seed: UInt64
     ) -> [Double] {
@@ -72,11 +73,12 @@ public struct AnnealedImportanceSampling {
         // Whether dimension j of a row moves (a fixed categorical code does not).
         let moves = (0..<width).map { j in fixed.map { j < $0.offset || j >= $0.offset + $0.width } ?? true }
         // Runs a phase at (z, beta); its result is in its output.
+        let codes = (logJoint.input(InputName.codes), gradient.input(InputName.codes))
+        let betaInput = gradient.input(InputName.beta)
         func evaluate(_ executable: Executable, _ z: [Double], beta: Double) {
-            for row in 0..<rows {
-                for j in 0..<width { executable.data[row * (width + 1) + j] = Float(z[row * width + j]) }
-                executable.data[row * (width + 1) + width] = Float(beta)
-            }
+            let input = executable === logJoint ? codes.0 : codes.1
+            for index in 0..<min(input.count, z.count) { input[index] = Float(z[index]) }
+            for row in 0..<betaInput.count where executable === gradient { betaInput[row] = Float(beta) }
             executable.run(seed: seed, step: 0)
         }
         func kineticEnergy(_ momentum: [Double], row: Int) -> Double {
@@ -92,7 +94,7 @@ public struct AnnealedImportanceSampling {
             evaluate(gradient, z, beta: beta)
             guard let values = gradient.inputGradient else { return Array(repeating: 0, count: rows * width) }
             return (0..<(rows * width)).map {
-                moves[$0 % width] ? Double(values[$0 / width * (width + 1) + $0 % width]) * Double(rows) : 0
+                moves[$0 % width] ? Double(values[$0]) * Double(rows) : 0
             }
         }
 

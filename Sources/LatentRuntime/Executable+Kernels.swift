@@ -19,7 +19,7 @@ extension Executable {
             return
         }
         switch instruction.op {
-        case .data, .labels, .parameter:
+        case .input, .parameter:
             return
         case .constant(let c):
             out[0] = Float(c)

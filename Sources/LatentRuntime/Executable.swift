@@ -19,15 +19,14 @@ public final class Executable {
     private(set) var vectorKernels: [ElementwiseKernel?] = []
     let arena: UnsafeMutablePointer<Float>
     let parameters: ParameterStore
-    /// The current batch of data (and labels), copied in by the caller.
-    public let data: UnsafeMutableBufferPointer<Float>
-    public let labels: UnsafeMutableBufferPointer<Float>
-    let dataBase: UnsafeMutablePointer<Float>
-    let labelsBase: UnsafeMutablePointer<Float>
+    /// The phase's named inputs (in tape order), each a buffer the caller fills before a run.
+    public let inputs: [(name: String, buffer: UnsafeMutableBufferPointer<Float>)]
+    /// Where each input's floats start (allocated for at least one float).
+    let inputBases: [UnsafeMutablePointer<Float>]
 
-    /// Binds a phase that has a memory plan, running kernels on `pool`. The input buffers
-    /// take their row widths from the phase's own `data` and `labels` values, so a caller
-    /// cannot size them differently from what the kernels read.
+    /// Binds a phase that has a memory plan, running kernels on `pool`. Each input's buffer
+    /// takes its size from the phase's own type for it, so a caller cannot size it
+    /// differently from what the kernels read.
     public init(_ phase: Phase, parameters: ParameterStore, pool: WorkerPool = .with(threads: 1)) {
         guard let plan = phase.plan else { preconditionFailure("bind a planned phase (MemoryPlanner.run)") }
         self.phase = phase
@@ -35,19 +34,18 @@ public final class Executable {
         self.pool = pool
         batch = plan.batch
         samples = plan.samples
-        let dataWidth = Self.rowWidth(of: .data, in: phase, batch: plan.batch, samples: plan.samples)
-        let labelWidth = Self.rowWidth(of: .labels, in: phase, batch: plan.batch, samples: plan.samples)
         arena = Self.zeros(plan.arenaBytes / 4)
-        dataBase = Self.zeros(batch * dataWidth)
-        labelsBase = Self.zeros(batch * labelWidth)
-        data = UnsafeMutableBufferPointer(start: dataBase, count: batch * dataWidth)
-        labels = UnsafeMutableBufferPointer(start: labelsBase, count: batch * labelWidth)
+        let counts = phase.inputs.map { $0.type.count(batch: plan.batch, samples: plan.samples) }
+        inputBases = counts.map(Self.zeros)
+        inputs = zip(phase.inputs, zip(inputBases, counts)).map {
+            ($0.name, UnsafeMutableBufferPointer(start: $1.0, count: $1.1))
+        }
+        let inputIndex = Dictionary(uniqueKeysWithValues: inputs.enumerated().map { ($1.name, $0) })
         bound = phase.instructions.enumerated().map { index, instruction in
             let location: Location
             switch instruction.op {
             case .parameter(let p): location = .parameter(p)
-            case .data: location = .data
-            case .labels: location = .labels
+            case .input(let name): location = .input(inputIndex[name] ?? 0)
             default: location = .arena((plan.offsets[index] ?? 0) / 4)
             }
             return BoundInstruction(
@@ -59,20 +57,17 @@ public final class Executable {
 
     deinit {
         arena.deallocate()
-        dataBase.deallocate()
-        labelsBase.deallocate()
+        for base in inputBases { base.deallocate() }
     }
 
-    /// The values per example of a phase's input `op` (0 when the phase does not read it).
-    static func rowWidth(of op: Op, in phase: Phase, batch: Int, samples: Int) -> Int {
-        guard let input = phase.instructions.first(where: { $0.op == op }) else { return 0 }
-        return input.type.count(batch: batch, samples: samples) / max(batch, 1)
+    /// The buffer of input `name`; empty when the phase does not read it (a GAN's
+    /// generator step reads no `x`). Look it up once, not per step.
+    public func input(_ name: String) -> UnsafeMutableBufferPointer<Float> {
+        inputs.first { $0.name == name }?.buffer ?? UnsafeMutableBufferPointer(start: nil, count: 0)
     }
 
-    /// Values per example of the `data` input.
-    public var dataWidth: Int { data.count / max(batch, 1) }
-    /// Values per example of the `labels` input (classes of a one-hot label).
-    public var labelWidth: Int { labels.count / max(batch, 1) }
+    /// The batch of data (input `x`).
+    public var data: UnsafeMutableBufferPointer<Float> { input(InputName.data) }
 
     /// Zeroed floats (at least one, so the pointer is always valid).
     static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -127,7 +122,7 @@ public final class Executable {
     /// The whole value the phase returns (an inference phase's output, row after row).
     public var output: UnsafeBufferPointer<Float> { buffer(phase.loss) }
 
-    /// The gradient with respect to the input rows, for phases that differentiate their input.
+    /// The gradient with respect to `phase.differentiatedInput`, for phases that have one.
     public var inputGradient: UnsafeBufferPointer<Float>? { phase.inputGradient.map(buffer) }
 
     /// The gradient buffer of the n-th updated parameter (`phase.gradients[n]`).
@@ -144,8 +139,7 @@ public final class Executable {
         switch location {
         case .arena(let offset): arena + offset
         case .parameter(let index): parameters.bases[index]
-        case .data: dataBase
-        case .labels: labelsBase
+        case .input(let index): inputBases[index]
         }
     }
 }
@@ -154,8 +148,8 @@ public final class Executable {
 enum Location {
     case arena(Int)
     case parameter(Int)
-    case data
-    case labels
+    /// The n-th of the executable's inputs.
+    case input(Int)
 }
 
 /// One instruction with its place and concrete shape.

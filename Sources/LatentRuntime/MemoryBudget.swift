@@ -63,7 +63,7 @@ public enum MemoryBudget {
         Sizes.sum(
             phases.map { phase in
                 guard let plan = phase.plan else { return 0 }
-                let inputs = phase.instructions.filter { $0.op == .data || $0.op == .labels }.map {
+                let inputs = phase.inputs.map {
                     Sizes.product($0.type.sizes(batch: plan.batch, samples: plan.samples)).flatMap {
                         Sizes.product([$0, 4])
                     } ?? -1

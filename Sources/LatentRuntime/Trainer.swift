@@ -10,8 +10,13 @@ public final class Trainer {
     public let program: Program
     public let store: ParameterStore
     public let optimizers: OptimizerState
-    /// The schedule with each phase's executable: (executable, runs per step, index in `program.phases`).
-    let schedule: [(executable: Executable, count: Int, phase: Int)]
+    /// The schedule with each phase's executable: (executable, runs per step, index in
+    /// `program.phases`, its inputs `x` and `y`, empty where it reads none).
+    let schedule:
+        [(
+            executable: Executable, count: Int, phase: Int, x: UnsafeMutableBufferPointer<Float>,
+            y: UnsafeMutableBufferPointer<Float>
+        )]
     let data: Dataset
     /// The first `labelledCount` examples keep their labels.
     let labelledCount: Int
@@ -54,7 +59,9 @@ public final class Trainer {
             guard let executable = executables[entry.phase],
                 let index = program.phases.firstIndex(where: { $0.name == entry.phase })
             else { return nil }
-            return (executable, entry.count, index)
+            return (
+                executable, entry.count, index, executable.input(InputName.data), executable.input(InputName.labels)
+            )
         }
         order = Array(0..<data.count)
         self.labelledCount = min(labelledCount ?? data.count, data.count)
@@ -80,7 +87,7 @@ public final class Trainer {
 
     /// Batches of the data one step draws (one per run of a phase that reads the data).
     public var batchesPerStep: Int {
-        schedule.reduce(0) { $0 + ($1.executable.phase.input == .data ? $1.count : 0) }
+        schedule.reduce(0) { $0 + ($1.executable.phase.reads == .data ? $1.count : 0) }
     }
 
     /// Parameters drawn as their initializers say, from the seed.
@@ -147,15 +154,16 @@ public final class Trainer {
     /// (the negative ELBO of a test set, for instance); nil for an unknown phase or too few
     /// examples. Random draws follow the seed, apart from training's.
     public func meanLoss(of phase: String, on data: Dataset) -> Double? {
-        guard let executable = schedule.first(where: { $0.executable.phase.name == phase })?.executable,
-            data.count >= batch
-        else { return nil }
+        guard let entry = schedule.first(where: { $0.executable.phase.name == phase }), data.count >= batch else {
+            return nil
+        }
+        let executable = entry.executable
         var total = 0.0
         let batches = data.count / batch
         for index in 0..<batches {
             let indices = ArraySlice(index * batch..<(index + 1) * batch)
-            data.fill(indices, into: executable.data, draw: UInt64(index))
-            data.fillLabels(indices, into: executable.labels)
+            data.fill(indices, into: entry.x, draw: UInt64(index))
+            data.fillLabels(indices, into: entry.y)
             executable.run(seed: seed ^ 0xE7A1, step: UInt64(index))
             total += Double(executable.loss)
         }
@@ -171,11 +179,11 @@ public final class Trainer {
             for repeatIndex in 0..<entry.count {
                 let start = profile.map { _ in StepProfile.now() }
                 let indices: ArraySlice<Int> =
-                    executable.phase.input == .labelled ? nextLabelledBatch() : nextBatch()
+                    executable.phase.reads == .labelled ? nextLabelledBatch() : nextBatch()
                 // Every run of every phase draws its own numbers.
                 let counter = streamCounter(step: step, phase: phaseIndex, repeat: repeatIndex)
-                data.fill(indices, into: executable.data, draw: counter)
-                data.fillLabels(indices, into: executable.labels)
+                data.fill(indices, into: entry.x, draw: counter)
+                data.fillLabels(indices, into: entry.y)
                 let filled = profile.map { _ in StepProfile.now() }
                 executable.run(seed: seed, step: counter, profile: profile)
                 let ran = profile.map { _ in StepProfile.now() }

@@ -13,11 +13,11 @@ struct CompileCommand: ParsableCommand {
             Stages: resolved (the spec with every default explicit; itself a valid spec), \
             ir (the objective lowered to phases of tape IR), grad (with the backward pass appended), \
             fused (after dead-code elimination, common-subexpression elimination and fusion), \
-            plan (each value's offset in its phase's arena, and the arena size, for the spec's batch).
+            plan (each value's offset in its phase's arena, and the arena size, for the spec's batch),             inference (the trained model's inference program: sample, decode, encode, ... each with             its named inputs and output, after the same passes).
             """)
 
     enum Stage: String, ExpressibleByArgument, CaseIterable {
-        case resolved, ir, grad, fused, plan
+        case resolved, ir, grad, fused, plan, inference
     }
 
     @Argument(help: "The spec file.")
@@ -34,6 +34,7 @@ struct CompileCommand: ParsableCommand {
         case .grad: print(ProgramPrinter.print(pipeline.grad), terminator: "")
         case .fused: print(ProgramPrinter.print(pipeline.fused), terminator: "")
         case .plan: print(ProgramPrinter.print(pipeline.planned), terminator: "")
+        case .inference: print(ProgramPrinter.print(pipeline.inference()), terminator: "")
         }
     }
 }

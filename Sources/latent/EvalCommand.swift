@@ -178,8 +178,8 @@ struct EvalCommand: ParsableCommand {
         for start in stride(from: 0, to: count, by: perBatch) {
             let examples = min(perBatch, count - start)
             let indices = (0..<rows).map { start + min($0 / chains, examples - 1) }
-            data.fill(ArraySlice(indices), into: logJoint.labels)
-            data.fill(ArraySlice(indices), into: gradient.labels)
+            data.fill(ArraySlice(indices), into: logJoint.input(InputName.data))
+            data.fill(ArraySlice(indices), into: gradient.input(InputName.data))
             let estimates = sampler.logLikelihoods(
                 logJoint: logJoint, gradient: gradient, latents: trained.latents,
                 seed: UInt64(options.seed) &+ UInt64(start))

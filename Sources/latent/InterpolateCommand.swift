@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LatentIR
 import LatentPictures
 
 /// `latent interpolate RUN`: decoded points on the line between two examples' codes.
@@ -44,9 +45,10 @@ struct InterpolateCommand: ParsableCommand {
         let width = encoder.output.count / 2
         let ends = (Array(encoder.output.prefix(width)), Array(encoder.output.suffix(width)))
         let decoder = try trained.bind("decode", batch: steps, threads: options.threads, purpose: "interpolate")
+        let codes = decoder.input(InputName.codes)
         for step in 0..<steps {
             let t = Float(step) / Float(steps - 1)
-            for j in 0..<width { decoder.data[step * width + j] = (1 - t) * ends.0[j] + t * ends.1[j] }
+            for j in 0..<width { codes[step * width + j] = (1 - t) * ends.0[j] + t * ends.1[j] }
         }
         decoder.run(seed: UInt64(options.seed), step: 0)
         let outputs = Array(decoder.output)

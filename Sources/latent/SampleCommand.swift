@@ -79,13 +79,14 @@ struct SampleCommand: ParsableCommand {
         } catch { throw CommandFailure.resources("\(error)") }
         let decoder = try trained.bind("decode", batch: min(n, 1000), threads: options.threads, purpose: "sample")
         let philox = Philox(seed: seed)
+        let codes = decoder.input(InputName.codes)
         return try (label.map { [$0] } ?? Array(0..<classes)).flatMap { label in
             try trained.outputs(decoder, count: n, seed: seed) { rows in
-                let width = decoder.data.count / decoder.batch
+                let width = codes.count / decoder.batch
                 for row in 0..<decoder.batch {
                     var code = Distribution.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)
                     for j in 0..<classes { code[offset + j] = j == label ? 1 : 0 }
-                    for j in 0..<width { decoder.data[row * width + j] = Float(code[j]) }
+                    for j in 0..<width { codes[row * width + j] = Float(code[j]) }
                 }
             }
         }

@@ -33,8 +33,8 @@ struct TrainingSetup {
         let samples = pipeline.fused.samples
         let batchSize = self.batch
         program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: batchSize, samples: samples) }
-        let labelled = program.phases.first { $0.input == .labelled }
-        let labelClasses = labelled.flatMap { $0.instructions.first { $0.op == .labels } }?.type.count(
+        let labelled = program.phases.first { $0.reads == .labelled }
+        let labelClasses = labelled.flatMap { $0.instructions.first { $0.op == .input(InputName.labels) } }?.type.count(
             batch: 1, samples: 1)
         do {
             try MemoryBudget.require(

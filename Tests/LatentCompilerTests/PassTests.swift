@@ -68,14 +68,14 @@ final class PassTests: XCTestCase {
 
     func testDeadCodeAndCommonSubexpressions() {
         var tape = TapeBuilder()
-        let x = tape.emit(.data, type: .rows(2))
+        let x = tape.emit(.input(InputName.data), type: .rows(2))
         let a = tape.unary(.exp, x)
         let b = tape.unary(.exp, x)
         _ = tape.unary(.tanh, x)
         let noise1 = tape.randomNormal(.rows(2))
         let noise2 = tape.randomNormal(.rows(2))
         let loss = tape.meanAll(tape.add(tape.add(a, b), tape.add(noise1, noise2)))
-        let phase = Phase(name: "p", updates: [], input: .data, instructions: tape.instructions, loss: loss)
+        let phase = Phase(name: "p", updates: [], reads: .data, instructions: tape.instructions, loss: loss)
         let optimized = CommonSubexpressionElimination.run(DeadCodeElimination.run(phase))
         let text = ProgramPrinter.print(optimized, parameters: []).joined(separator: "\n")
         XCTAssertEqual(optimized.instructions.filter { $0.op == .unary(.exp, x) }.count, 1, text)

@@ -16,6 +16,7 @@ final class StageGoldenTests: XCTestCase {
             let name = url.deletingPathExtension().lastPathComponent
             for (stage, program) in [
                 ("ir", pipeline.ir), ("grad", pipeline.grad), ("fused", pipeline.fused), ("plan", pipeline.planned),
+                ("inference", pipeline.inference()),
             ] {
                 Golden.assertMatches(
                     ProgramPrinter.print(program), file: Self.folder.appendingPathComponent("\(name).\(stage).expected")

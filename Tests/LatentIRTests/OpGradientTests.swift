@@ -16,14 +16,14 @@ final class OpGradientTests: XCTestCase {
             Parameter(name: "p\(index)", network: "theta", shape: shape, initializer: .zeros)
         }
         var tape = TapeBuilder()
-        _ = tape.emit(.data, type: Shape([.batch, .fixed(1)]))
+        _ = tape.emit(.input(InputName.data), type: Shape([.batch, .fixed(1)]))
         let inputs = shapes.indices.map { tape.emit(.parameter($0), type: Shape(shapes[$0].map { .fixed($0) })) }
         let output = body(&tape, inputs)
         let outputShape = tape.type(of: output).dims.map { $0.size(batch: 1, samples: 1) }
         parameters.append(Parameter(name: "w", network: "fixed", shape: outputShape, initializer: .zeros))
         let weight = tape.emit(.parameter(parameters.count - 1), type: tape.type(of: output))
         let loss = tape.meanAll(tape.mul(output, weight))
-        let phase = Phase(name: name, updates: ["theta"], input: .data, instructions: tape.instructions, loss: loss)
+        let phase = Phase(name: name, updates: ["theta"], reads: .data, instructions: tape.instructions, loss: loss)
         let differentiated = Autodiff.differentiate(phase, parameters: parameters)
         XCTAssertEqual(
             differentiated.gradients.map(\.parameter), Array(shapes.indices), "\(name): gradient set", file: file,
@@ -106,10 +106,10 @@ final class OpGradientTests: XCTestCase {
 
     func testStopGradientBlocksTheGradient() {
         var tape = TapeBuilder()
-        _ = tape.emit(.data, type: Shape([.batch, .fixed(1)]))
+        _ = tape.emit(.input(InputName.data), type: Shape([.batch, .fixed(1)]))
         let p = tape.emit(.parameter(0), type: Shape([.fixed(2)]))
         let loss = tape.meanAll(tape.mul(tape.emit(.stopGradient(p)), p))
-        let phase = Phase(name: "s", updates: ["theta"], input: .data, instructions: tape.instructions, loss: loss)
+        let phase = Phase(name: "s", updates: ["theta"], reads: .data, instructions: tape.instructions, loss: loss)
         let parameters = [Parameter(name: "p", network: "theta", shape: [2], initializer: .zeros)]
         let differentiated = Autodiff.differentiate(phase, parameters: parameters)
         let interpreter = ReferenceInterpreter(

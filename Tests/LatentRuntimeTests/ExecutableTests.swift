@@ -35,12 +35,11 @@ final class ExecutableTests: XCTestCase {
             for phase in pipeline.fused.phases {
                 let planned = MemoryPlanner.run(phase, batch: batch, samples: pipeline.fused.samples)
                 let executable = Executable(planned, parameters: store)
-                // A phase that does not read x (or labels) has no buffer for them.
-                for (i, v) in data.values.enumerated() where i < executable.data.count { executable.data[i] = Float(v) }
-                if let labels {
-                    for (i, v) in labels.values.enumerated() where i < executable.labels.count {
-                        executable.labels[i] = Float(v)
-                    }
+                // Every input the phase reads, by name; the interpreter reads the same tensors.
+                for (name, buffer) in executable.inputs {
+                    let tensor = try XCTUnwrap(name == InputName.data ? data : labels, name)
+                    XCTAssertEqual(buffer.count, tensor.values.count, name)
+                    for (i, v) in tensor.values.enumerated() { buffer[i] = Float(v) }
                 }
                 executable.run(seed: 9, step: 4)
                 let expected = interpreter.outputs(of: phase)
