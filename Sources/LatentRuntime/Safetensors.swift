@@ -70,12 +70,16 @@ public enum Safetensors {
         let bodySize = data.endIndex - headerEnd
         var ranges: [(name: String, shape: [Int], start: Int, end: Int)] = []
         for (name, value) in header where name != "__metadata__" {
-            guard let fields = value as? [String: Any], fields["dtype"] as? String == "F32",
-                let shape = (fields["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                shape.count == (fields["shape"] as? [Any])?.count, shape.count <= 8,
-                let offsets = (fields["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                offsets.count == 2
-            else { throw damaged("tensor '\(name)' needs dtype F32, an integer shape and two data_offsets") }
+            let fields = value as? [String: Any] ?? [:]
+            // Whole numbers only: a fraction or a number beyond Int is not a size.
+            func integers(_ field: String) -> [Int]? {
+                guard let items = fields[field] as? [Any] else { return nil }
+                let numbers = items.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }
+                return numbers.count == items.count ? numbers : nil
+            }
+            guard fields["dtype"] as? String == "F32", let shape = integers("shape"), shape.count <= 8,
+                let offsets = integers("data_offsets"), offsets.count == 2
+            else { throw damaged("tensor '\(name)' needs dtype F32, a shape of whole numbers and two data_offsets") }
             guard let count = Sizes.product(shape), let bytes = Sizes.product([count, 4]),
                 offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == bytes
             else { throw damaged("tensor '\(name)' of shape \(shape) does not match its data_offsets \(offsets)") }
