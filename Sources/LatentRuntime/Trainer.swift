@@ -66,9 +66,9 @@ public final class Trainer {
         order = Array(0..<data.count)
         self.labelledCount = min(labelledCount ?? data.count, data.count)
         labelledBatch = Array(repeating: 0, count: batch)
-        // Runs of a phase get `repeatStride` counters, phases `stepStride / repeatStride`: the
-        // layout 4096 x step + 64 x phase + repeat of earlier versions, widened when a schedule
-        // has more (discriminator_steps of 64 or more), so no two runs ever share draws.
+        // The layout 4096 x step + 64 x phase + repeat of earlier versions (so results stay
+        // bit-identical), widened when a phase runs 64 or more times a step or a step holds
+        // more than 4096 runs, so no two runs ever share draws.
         repeatStride = UInt64(max(64, schedule.map(\.count).max() ?? 1))
         runsPerStep = max(4096, repeatStride * UInt64(schedule.count))
         shuffle()

@@ -33,9 +33,9 @@ struct TrainingSetup {
         let samples = pipeline.fused.samples
         let batchSize = self.batch
         program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: batchSize, samples: samples) }
+        // The classes of the one-hot labels a labelled phase reads (input y), if one does.
         let labelled = program.phases.first { $0.reads == .labelled }
-        let labelClasses = labelled.flatMap { $0.instructions.first { $0.op == .input(InputName.labels) } }?.type.count(
-            batch: 1, samples: 1)
+        let labelClasses = labelled?.inputs.first { $0.name == InputName.labels }?.type.count(batch: 1, samples: 1)
         do {
             try MemoryBudget.require(
                 MemoryBudget.training(program) + [("data", TrainingData.estimatedBytes(spec.data))],
