@@ -33,8 +33,8 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(help: "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes.")
-    var metric: String
+    @Option(help: "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes.", transform: Metric.init)
+    var metric: Metric
 
     @Option(name: .short, parsing: .unconditional, help: "Evaluate on the first n examples (default: all).")
     var n: Int?
@@ -61,7 +61,6 @@ struct EvalCommand: ParsableCommand {
         try OptionChecks.check(chains, "--chains", in: 1...10_000)
         try OptionChecks.checkPositive(stepSize, "--step-size")
         if stepSize > 10 { throw ValidationError("--step-size must be at most 10, found \(stepSize)") }
-        _ = try Metric(metric)
     }
 
     func run() throws {
@@ -92,7 +91,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func evaluate(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
-        switch try Metric(metric) {
+        switch metric {
         case .elbo: return ("elbo", try elbo(trained), [:])
         case .iwae(let k): return ("iwae:\(k)", try iwae(trained, k: k), ["K": String(k)])
         case .ais:
