@@ -97,7 +97,7 @@ public enum Autodiff {
                 .stopGradient:
                 break
             case .matmul, .derivative, .padSlice, .sumTo, .broadcastMean, .spreadFirst, .logPriorGradient, .dense,
-                .activationBackward, .elementwise:
+                .activationBackward, .elementwise, .parameterRows:
                 preconditionFailure("\(forward[index].op) does not appear in a forward tape (type \(type))")
             }
         }

@@ -4,12 +4,33 @@
 /// 2. matmul + bias + activation become one `dense` (the bias and activation are applied
 ///    while the output tile is hot);
 /// 3. chains of elementwise ops, with a final sum or mean, become one `elementwise` loop
-///    (a loss, its reduction and its gradient's elementwise parts each in one pass).
+///    (a loss, its reduction and its gradient's elementwise parts each in one pass);
+/// 4. a slice of a product with a transposed parameter, x W^T (the backward of a
+///    concatenated input, of which only one part needs its gradient), multiplies by the
+///    sliced rows of W alone.
 public enum Fusion {
     public static func run(_ phase: Phase) -> Phase {
-        let backward = activationsFromOutputs(phase)
+        let backward = activationsFromOutputs(productSlices(phase))
         let dense = DeadCodeElimination.run(denseLayers(backward))
         return DeadCodeElimination.run(elementwiseChains(dense))
+    }
+
+    /// slice(x W^T, columns o..<o+w) = x (rows o..<o+w of W)^T: the product's instruction
+    /// becomes the view of those rows and the slice becomes the smaller product.
+    static func productSlices(_ phase: Phase) -> Phase {
+        var result = phase
+        let uses = phase.useCounts
+        for (index, instruction) in phase.instructions.enumerated() {
+            guard case .slice(let product, let offset, let width) = instruction.op, uses[product.index] == 1,
+                case .matmul(let x, let w, false, true) = phase.instructions[product.index].op,
+                case .parameter(let p) = phase.instructions[w.index].op,
+                let columns = phase.instructions[w.index].type.width, phase.instructions[w.index].type.dims.count == 2
+            else { continue }
+            result.instructions[product.index] = Instruction(
+                .parameterRows(p, offset: offset, count: width), Shape([.fixed(width), .fixed(columns)]))
+            result.instructions[index].op = .matmul(x, product, transposeA: false, transposeB: true)
+        }
+        return result
     }
 
     static func activationsFromOutputs(_ phase: Phase) -> Phase {

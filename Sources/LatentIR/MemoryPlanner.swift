@@ -64,7 +64,7 @@ public enum MemoryPlanner {
         var offsets = [Int?](repeating: nil, count: count)
         let inArena = (0..<count).filter { index in
             switch phase.instructions[index].op {
-            case .parameter, .input: false
+            case .parameter, .parameterRows, .input: false
             default: true
             }
         }

@@ -56,6 +56,9 @@ public enum Op: Hashable, Sendable {
     case input(String)
     /// A trained parameter (index into `Program.parameters`).
     case parameter(Int)
+    /// Rows offset..<offset+count of a parameter matrix: a view, no copy (made by fusion, so
+    /// a product feeding a slice computes only the sliced columns).
+    case parameterRows(Int, offset: Int, count: Int)
     /// A scalar constant.
     case constant(Double)
     /// A constant vector, `f32[n]` (per-dimension prior parameters).
@@ -123,7 +126,7 @@ public enum Op: Hashable, Sendable {
     /// The values this op reads.
     public var operands: [ValueID] {
         switch self {
-        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
+        case .input, .parameter, .parameterRows, .constant, .vector, .randomNormal, .samplePrior: []
         case .matmul(let a, let b, _, _), .binary(_, let a, let b): [a, b]
         case .unary(_, let a), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
@@ -141,7 +144,7 @@ public enum Op: Hashable, Sendable {
     /// The same op reading other values (`map` applied to each operand).
     public func mapOperands(_ map: (ValueID) -> ValueID) -> Op {
         switch self {
-        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: self
+        case .input, .parameter, .parameterRows, .constant, .vector, .randomNormal, .samplePrior: self
         case .matmul(let a, let b, let ta, let tb): .matmul(map(a), map(b), transposeA: ta, transposeB: tb)
         case .unary(let f, let a): .unary(f, map(a))
         case .binary(let f, let a, let b): .binary(f, map(a), map(b))

@@ -58,6 +58,8 @@ public enum ProgramPrinter {
         switch instruction.op {
         case .input(let name): "input \(name)"
         case .parameter(let index): "param \(parameters[index].name)"
+        case .parameterRows(let index, let offset, let count):
+            "param \(parameters[index].name)[\(offset):\(offset + count)]"
         case .constant(let value): "const \(number(value))"
         case .vector(let values): "const [" + values.map(number).joined(separator: ", ") + "]"
         case .randomNormal(let stream): "random.normal #\(stream)"

@@ -52,6 +52,12 @@ public struct ReferenceInterpreter {
         switch instruction.op {
         case .input(let name): return inputs[name] ?? Tensor(shape: shape)
         case .parameter(let index): return parameters[index]
+        case .parameterRows(let index, let offset, let count):
+            let matrix = parameters[index]
+            let columns = matrix.values.count / max(matrix.shape.first ?? 1, 1)
+            return Tensor(
+                shape: [count, columns],
+                values: Array(matrix.values[(offset * columns)..<((offset + count) * columns)]))
         case .constant(let c): return .scalar(c)
         case .vector(let values): return Tensor(shape: [values.count], values: values)
         case .randomNormal(let stream):

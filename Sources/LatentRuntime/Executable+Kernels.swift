@@ -19,7 +19,7 @@ extension Executable {
             return
         }
         switch instruction.op {
-        case .input, .parameter:
+        case .input, .parameter, .parameterRows:
             return
         case .constant(let c):
             out[0] = Float(c)

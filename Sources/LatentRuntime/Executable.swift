@@ -45,6 +45,8 @@ public final class Executable {
             let location: Location
             switch instruction.op {
             case .parameter(let p): location = .parameter(p)
+            case .parameterRows(let p, let offset, _):
+                location = .parameterRows(p, offset: offset * (phase.instructions[index].type.width ?? 1))
             case .input(let name): location = .input(inputIndex[name] ?? 0)
             default: location = .arena((plan.offsets[index] ?? 0) / 4)
             }
@@ -139,6 +141,7 @@ public final class Executable {
         switch location {
         case .arena(let offset): arena + offset
         case .parameter(let index): parameters.bases[index]
+        case .parameterRows(let index, let offset): parameters.bases[index] + offset
         case .input(let index): inputBases[index]
         }
     }
@@ -148,6 +151,8 @@ public final class Executable {
 enum Location {
     case arena(Int)
     case parameter(Int)
+    /// A parameter's floats from `offset` on (a view of some of its rows).
+    case parameterRows(Int, offset: Int)
     /// The n-th of the executable's inputs.
     case input(Int)
 }
