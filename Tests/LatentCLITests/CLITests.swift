@@ -85,7 +85,9 @@ final class CLITests: XCTestCase {
         let process = Process()
         process.executableURL = Binary.url
         process.arguments = ["graph", Repository.specs.appendingPathComponent("vae.yaml").path, "--format", "svg"]
-        process.environment = ["PATH": "/nonexistent"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = "/nonexistent"
+        process.environment = environment
         let error = Pipe()
         process.standardError = error
         process.standardOutput = Pipe()
