@@ -7,10 +7,12 @@
 ///    (a loss, its reduction and its gradient's elementwise parts each in one pass);
 /// 4. a slice of a product with a transposed parameter, x W^T (the backward of a
 ///    concatenated input, of which only one part needs its gradient), multiplies by the
-///    sliced rows of W alone.
+///    sliced rows of W alone;
+/// 5. the sum of two padded slices that tile a value (the adjoint of a Gaussian encoder's
+///    mean and log-variance halves) is their concatenation: no zeros, no addition.
 public enum Fusion {
     public static func run(_ phase: Phase) -> Phase {
-        let backward = activationsFromOutputs(productSlices(phase))
+        let backward = activationsFromOutputs(paddedHalves(productSlices(phase)))
         let dense = DeadCodeElimination.run(denseLayers(backward))
         return DeadCodeElimination.run(elementwiseChains(dense))
     }
@@ -29,6 +31,32 @@ public enum Fusion {
             result.instructions[product.index] = Instruction(
                 .parameterRows(p, offset: offset, count: width), Shape([.fixed(width), .fixed(columns)]))
             result.instructions[index].op = .matmul(x, product, transposeA: false, transposeB: true)
+        }
+        return result
+    }
+
+    /// pad(a at 0) + pad(b at width(a)), the two filling the whole width: concat(a, b).
+    static func paddedHalves(_ phase: Phase) -> Phase {
+        var result = phase
+        let uses = phase.useCounts
+        let instructions = phase.instructions
+        func padded(_ value: ValueID) -> (part: ValueID, offset: Int, width: Int)? {
+            guard uses[value.index] == 1, case .padSlice(let part, let offset) = instructions[value.index].op,
+                let width = instructions[part.index].type.width
+            else { return nil }
+            return (part, offset, width)
+        }
+        for (index, instruction) in instructions.enumerated() {
+            guard case .binary(.add, let a, let b) = instruction.op, let first = padded(a), let second = padded(b),
+                instructions[a.index].type == instruction.type, instructions[b.index].type == instruction.type,
+                let total = instruction.type.width, first.width + second.width == total
+            else { continue }
+            let (low, high) = first.offset == 0 ? (first, second) : (second, first)
+            guard low.offset == 0, high.offset == low.width,
+                instructions[low.part.index].type.withWidth(total) == instruction.type,
+                instructions[high.part.index].type.withWidth(total) == instruction.type
+            else { continue }
+            result.instructions[index].op = .concat([low.part, high.part])
         }
         return result
     }
