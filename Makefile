@@ -24,7 +24,7 @@ build:
 
 demo: deps build
 	$(LATENT) check Specs/
-	$(LATENT) train Specs/vae.yaml --epochs 1
+	$(LATENT) train Specs/vae.yaml --epochs 1 --overwrite
 
 test: deps
 	$(SWIFT) test

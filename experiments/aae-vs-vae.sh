@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 epochs=(); $QUICK && epochs=(--epochs 1)
 for spec in aae-mixture-prior aae-swiss-roll vae-mixture-prior; do
-    timed "train-$spec" "$LATENT" train "Specs/$spec.yaml" "${epochs[@]}" --every 100000 --out "$RUNS/$spec" >/dev/null
+    timed "train-$spec" "$LATENT" train --overwrite "Specs/$spec.yaml" "${epochs[@]}" --every 100000 --out "$RUNS/$spec" >/dev/null
     "$LATENT" encode "$RUNS/$spec" -n 2000 --npy "$OUT/$spec-codes.npy" --png "$OUT/$spec-codes.png" >/dev/null
 done
 python3 - "$OUT" <<'PY'

@@ -20,7 +20,7 @@ else
 fi
 for model in avb-toy vae-toy; do
     trained "$RUNS/$model" ||
-        timed "train-$model" "$LATENT" train "$(spec $model)" "${options[@]}" --every 10000 --out "$RUNS/$model" >/dev/null
+        timed "train-$model" "$LATENT" train --overwrite "$(spec $model)" "${options[@]}" --every 10000 --out "$RUNS/$model" >/dev/null
     "$LATENT" eval "$RUNS/$model" --metric elbo --json "$OUT/$model-elbo.json" -n 2000
     "$LATENT" eval "$RUNS/$model" --metric kl --json "$OUT/$model-kl.json" -n 2000
     "$LATENT" eval "$RUNS/$model" --metric ais --distributions 200 --chains 16 -n 400 --json "$OUT/$model-ais.json"

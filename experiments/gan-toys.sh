@@ -10,7 +10,7 @@ if $QUICK; then specs=(gan-ring); seeds=(1); steps=(--steps 4000); else
 for spec in "${specs[@]}"; do
     for seed in "${seeds[@]}"; do
         run="$RUNS/$spec-seed$seed"
-        timed "train-$spec-$seed" "$LATENT" train "Specs/$spec.yaml" --seed "$seed" "${steps[@]}" --threads 1 \
+        timed "train-$spec-$seed" "$LATENT" train --overwrite "Specs/$spec.yaml" --seed "$seed" "${steps[@]}" --threads 1 \
             --every 100000 --out "$run" >/dev/null
         "$LATENT" eval "$run" --metric modes --json "$OUT/$spec-seed$seed-modes.json" >/dev/null
     done

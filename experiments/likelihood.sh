@@ -14,7 +14,7 @@ evaluate() {  # run metric label
 }
 for spec in vae vae-iwae aae avb gan; do
     trained "$RUNS/like-$spec" && continue
-    timed "train-like-$spec" "$LATENT" train "Specs/$spec.yaml" --epochs "$epochs" --every 100000 \
+    timed "train-like-$spec" "$LATENT" train --overwrite "Specs/$spec.yaml" --epochs "$epochs" --every 100000 \
         --out "$RUNS/like-$spec" >/dev/null
 done
 for spec in vae vae-iwae; do

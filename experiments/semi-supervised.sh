@@ -14,7 +14,7 @@ for count in "${labels[@]}"; do
     for seed in "${seeds[@]}"; do
         for epochs in "${budgets[@]}"; do
             run="$RUNS/semi-$count-seed$seed-epochs$epochs"
-            timed "train-semi-$count-$seed-$epochs" "$LATENT" train "$spec" --seed "$seed" --epochs "$epochs" \
+            timed "train-semi-$count-$seed-$epochs" "$LATENT" train --overwrite "$spec" --seed "$seed" --epochs "$epochs" \
                 --every 100000 --out "$run" >/dev/null
             "$LATENT" eval "$run" --metric accuracy --json "$OUT/semi-$count-seed$seed-epochs$epochs.json" >/dev/null
         done

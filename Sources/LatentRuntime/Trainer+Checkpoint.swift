@@ -80,7 +80,7 @@ extension Trainer {
 extension Trainer {
     /// What differs between two resolved specs, ignoring the training length; nil when
     /// nothing does. Each change is named by its section and line.
-    static func specChanges(from stored: String, to current: String) -> String? {
+    public static func specChanges(from stored: String, to current: String) -> String? {
         func lines(_ text: String) -> [String] {
             var section = ""
             return text.split(separator: "\n").compactMap { line in

@@ -65,8 +65,12 @@ final class RunDirectory {
 
     deinit { close(lock) }
 
-    /// Starts a fresh run: the resolved spec, and empty metrics.
+    /// Starts a fresh run: the resolved spec, empty metrics, and no checkpoint (an
+    /// overwritten run's would not belong to the new spec).
     func start(resolvedSpec text: String) throws {
+        if unlink(checkpoint) != 0, errno != ENOENT {
+            throw CommandFailure.data("cannot remove the old \(checkpoint): \(String(cString: strerror(errno)))")
+        }
         try Self.write(Data(text.utf8), to: resolvedSpec)
         try Self.write(Data(), to: metrics)
     }

@@ -43,8 +43,15 @@ struct TrainedRun {
         store = ParameterStore(pipeline.fused.parameters)
         do {
             let (entries, metadata) = try Safetensors.read(path: checkpoint)
+            // The weights must belong to this spec (the length of training aside).
+            if let stored = metadata["spec"], let changes = Trainer.specChanges(from: stored, to: ResolvedSpecPrinter.print(pipeline.model.spec)) {
+                throw CommandFailure.data(
+                    "\(checkpoint) was trained from another spec than \(spec): \(changes)")
+            }
             try store.load(entries, from: checkpoint)
             trainingSeed = metadata["seed"].flatMap(UInt64.init) ?? UInt64(pipeline.model.spec.training.seed.value)
+        } catch let failure as CommandFailure {
+            throw failure
         } catch {
             throw CommandFailure.data("\(error)")
         }

@@ -52,7 +52,12 @@ struct TrainingSetup {
         trainer = Trainer(
             program: program, data: data, batch: self.batch, seed: self.seed, labelledCount: labelledCount,
             threads: machine.threads)
-        trainer.specText = ResolvedSpecPrinter.print(spec)
+        // The text a run keeps is the canonical form of what it trains: printed, read back and
+        // printed again, so a source replaced by --data takes that source's defaults (range).
+        let printed = ResolvedSpecPrinter.print(spec)
+        trainer.specText =
+            Checker.check(SourceFile(path: path, text: printed)).model.map { ResolvedSpecPrinter.print($0.spec) }
+            ?? printed
     }
 
     /// Training steps for `steps` or `epochs` when given, else the spec's length. A step

@@ -117,7 +117,7 @@ final class EvaluationTests: XCTestCase {
             atPath: run + "/checkpoint.safetensors", toPath: other + "/checkpoint.safetensors")
         let mismatched = try Binary.run(["sample", other, "-n", "2"])
         XCTAssertEqual(mismatched.status, 3)
-        XCTAssertTrue(mismatched.error.contains("not a checkpoint of this spec"), mismatched.error)
+        XCTAssertTrue(mismatched.error.contains("trained from another spec"), mismatched.error)
         // Data of the wrong width.
         let wide = run + "/wide.npy"
         try NPY.write([Float](repeating: 0, count: 30), shape: [10, 3], to: wide)

@@ -134,6 +134,23 @@ final class HardeningTests: XCTestCase {
         XCTAssertTrue(longer.output.contains("resumed"), longer.output)
         let resolved = try String(contentsOfFile: run + "/spec.resolved.yaml", encoding: .utf8)
         XCTAssertTrue(resolved.contains("steps: 20"), resolved)
+        // Commands on the run refuse weights that are not of its spec.
+        try Data(resolved.replacingOccurrences(of: "std=0.5", with: "std=0.4").utf8).write(
+            to: URL(fileURLWithPath: run + "/spec.resolved.yaml"))
+        try expect(["eval", run, "--metric", "elbo"], status: 3, "trained from another spec")
+        // --overwrite starts again: the old checkpoint goes at once, not at the first new one.
+        let process = Process()
+        process.executableURL = Binary.url
+        process.arguments = ["train", original, "--steps", "5000000", "--checkpoint-every", "1000000", "--out", run, "--overwrite"]
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run + "/checkpoint.safetensors"))
+        process.terminate()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 143)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run + "/checkpoint.safetensors"))
     }
 
     func testDataIsCheckedAgainstTheSpecForEveryCommand() throws {
