@@ -46,17 +46,21 @@ extension Trainer {
         let updates = (metadata["updates"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map {
             Int($0)
         }
-        // The largest position the checkpoint's step can have reached.
-        let storedStep: UInt64 = min(UInt64(Sizes.maximumSteps), metadata["step"].flatMap(UInt64.init) ?? 0)
-        let examplesDrawn: UInt64 = storedStep * UInt64(batchesPerStep) * UInt64(batch)
-        let maximumEpoch = Int(examplesDrawn / UInt64(max(data.count, 1))) + 1
+        // The furthest epoch the checkpoint's step can have reached (the product of sizes from
+        // a hand-edited file may overflow: then the cap on epochs bounds it).
+        let storedStep = min(Sizes.maximumSteps, metadata["step"].flatMap(Int.init) ?? 0)
+        let maximumEpoch = min(
+            Sizes.maximumEpochs,
+            Sizes.product([max(storedStep, 0), batchesPerStep, batch]).map { $0 / max(data.count, 1) + 1 }
+                ?? Sizes.maximumEpochs)
         guard let step = metadata["step"].flatMap(UInt64.init), step <= UInt64(Sizes.maximumSteps),
             let epoch = metadata["epoch"].flatMap(Int.init), epoch >= 0, epoch <= maximumEpoch,
             let cursor = metadata["cursor"].flatMap(Int.init), cursor >= 0, cursor <= data.count, cursor % batch == 0,
             let labelled = metadata["labelled_cursor"].flatMap(Int.init), labelled >= 0,
             labelled < max(labelledCount, 1),
             updates.count == optimizers.slots.count,
-            updates.allSatisfy({ ($0 ?? -1) >= 0 && UInt64($0 ?? 0) <= step * runsPerStep })
+            // At most one update per phase run so far (divided, so nothing can overflow).
+            updates.allSatisfy({ ($0 ?? -1) >= 0 && UInt64($0 ?? 0) / runsPerStep <= step })
         else {
             throw Safetensors.Failure(
                 description:

@@ -69,6 +69,6 @@ struct CheckCommand: ParsableCommand {
         }
         if format == .json { print(DiagnosticRenderer.json(records), terminator: "") }
         if unreadable > 0 { throw CommandFailure(kind: .usage, message: "") }
-        if invalid > 0 { throw CommandFailure(kind: .spec, message: "") }
+        if invalid > 0 { throw CommandFailure.spec() }
     }
 }

@@ -90,17 +90,7 @@ final class RunDirectory {
         let line =
             "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ")
             + String(format: ", \"samples_per_s\": %.1f, \"wall_s\": %.3f}\n", samplesPerSecond, seconds)
-        let descriptor = open(metrics, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw CommandFailure.data("cannot append to \(metrics): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        // A record that cannot be written whole is taken back, so the file never ends torn.
-        let end = lseek(descriptor, 0, SEEK_END)
-        do { try Self.writeAll(Array(line.utf8), to: descriptor, path: metrics) } catch {
-            if end >= 0 { _ = ftruncate(descriptor, end) }
-            throw error
-        }
+        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw CommandFailure.data("\(error)") }
     }
 
     func save(_ trainer: Trainer) throws {
@@ -114,18 +104,6 @@ final class RunDirectory {
         do { try AtomicFile.write(data, to: path) } catch { throw CommandFailure.data("\(error)") }
     }
 
-    /// Writes every byte or throws, naming the file and the system's reason (a full disk).
-    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {
-        var written = 0
-        while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            guard result > 0 else {
-                if result < 0, errno == EINTR { continue }
-                throw CommandFailure.data("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            written += result
-        }
-    }
 }
 
 /// The records of `metrics.jsonl`, read tolerantly: a line that is not a complete record
