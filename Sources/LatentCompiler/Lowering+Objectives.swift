@@ -184,7 +184,9 @@ extension LoweringContext {
         for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
         let prior = b.call(options.adversary)
         let loss = b.tape.add(b.lossOfReal(posterior), b.lossOfFake(prior))
-        return b.finish("psi", updates: [options.adversary.network.value], loss: loss)
+        var phase = b.finish("psi", updates: [options.adversary.network.value], loss: loss)
+        phase.readsStepStart = true
+        return phase
     }
 
     // MARK: AVB with adaptive contrast
@@ -234,6 +236,8 @@ extension LoweringContext {
         b.variables[latent.name.value] = b.tape.randomNormal(b.tape.type(of: standardized))
         let contrast = b.call(options.adversary)
         let loss = b.tape.add(b.lossOfReal(posterior), b.lossOfFake(contrast))
-        return b.finish("psi", updates: [options.adversary.network.value], loss: loss)
+        var phase = b.finish("psi", updates: [options.adversary.network.value], loss: loss)
+        phase.readsStepStart = true
+        return phase
     }
 }

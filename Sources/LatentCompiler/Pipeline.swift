@@ -4,13 +4,15 @@ import LatentSpec
 /// The compiler's stages for one spec, each a pure function of the one before.
 public struct Pipeline: Sendable {
     public let model: CheckedModel
-    /// The lowered forward tapes.
+    /// The lowered forward tapes, one per phase.
     public let ir: Program
-    /// With the backward pass appended.
+    /// Each phase with its backward pass appended, and the training step assembled from
+    /// them with the optimizer updates.
     public let grad: Program
-    /// After dead-code elimination, common-subexpression elimination and fusion.
+    /// After dead-code elimination, common-subexpression elimination (across the phases of
+    /// the step), fusion, and the updates moved to follow their gradients.
     public let fused: Program
-    /// With each phase's arena planned for the spec's batch size.
+    /// With the step's arena planned for the spec's batch size.
     public let planned: Program
 
     /// Runs every stage; nil (with diagnostics) if the spec has errors.
@@ -18,11 +20,26 @@ public struct Pipeline: Sendable {
         let (model, diagnostics) = Checker.check(file)
         guard let model else { return (nil, diagnostics) }
         let ir = Lowering.lower(model, name: name)
-        let grad = Autodiff.differentiate(ir)
-        let fused = grad.mapPhases { Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run($0))) }
-        let batch = model.spec.training.batch.value
-        let planned = fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: fused.samples) }
+        var grad = Autodiff.differentiate(ir)
+        grad.step = StepLowering.lower(grad)
+        var fused = grad.mapPhases(optimize)
+        fused.step = grad.step.map { UpdateScheduling.run(optimize($0)) }
+        let planned = fused.planned(batch: model.spec.training.batch.value)
         return (Pipeline(model: model, ir: ir, grad: grad, fused: fused, planned: planned), diagnostics)
+    }
+
+    /// Dead-code elimination, common-subexpression elimination and fusion.
+    public static func optimize<T: Tape>(_ tape: T) -> T {
+        Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run(tape)))
+    }
+}
+
+extension Program {
+    /// The program with its training step's arena planned for `batch` examples.
+    public func planned(batch: Int) -> Program {
+        var program = self
+        program.step = step.map { MemoryPlanner.run($0, batch: batch, samples: samples) }
+        return program
     }
 }
 
@@ -30,8 +47,6 @@ extension Pipeline {
     /// The model's inference program (see `Lowering.inference`) after dead-code elimination,
     /// common-subexpression elimination and fusion; plan it for the batch it will run.
     public func inference() -> Program {
-        Lowering.inference(model, name: ir.name).mapPhases {
-            Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run($0)))
-        }
+        Lowering.inference(model, name: ir.name).mapPhases(Pipeline.optimize)
     }
 }

@@ -11,7 +11,7 @@
 /// 5. the sum of two padded slices that tile a value (the adjoint of a Gaussian encoder's
 ///    mean and log-variance halves) is their concatenation: no zeros, no addition.
 public enum Fusion {
-    public static func run(_ phase: Phase) -> Phase {
+    public static func run<T: Tape>(_ phase: T) -> T {
         let backward = activationsFromOutputs(paddedHalves(productSlices(phase)))
         let dense = DeadCodeElimination.run(denseLayers(backward))
         return DeadCodeElimination.run(elementwiseChains(dense))
@@ -19,24 +19,24 @@ public enum Fusion {
 
     /// slice(x W^T, columns o..<o+w) = x (rows o..<o+w of W)^T: the product's instruction
     /// becomes the view of those rows and the slice becomes the smaller product.
-    static func productSlices(_ phase: Phase) -> Phase {
+    static func productSlices<T: Tape>(_ phase: T) -> T {
         var result = phase
         let uses = phase.useCounts
         for (index, instruction) in phase.instructions.enumerated() {
             guard case .slice(let product, let offset, let width) = instruction.op, uses[product.index] == 1,
                 case .matmul(let x, let w, false, true) = phase.instructions[product.index].op,
-                case .parameter(let p) = phase.instructions[w.index].op,
+                phase.instructions[w.index].op.isWholeParameter,
                 let columns = phase.instructions[w.index].type.width, phase.instructions[w.index].type.dims.count == 2
             else { continue }
             result.instructions[product.index] = Instruction(
-                .parameterRows(p, offset: offset, count: width), Shape([.fixed(width), .fixed(columns)]))
+                .parameterRows(w, offset: offset, count: width), Shape([.fixed(width), .fixed(columns)]))
             result.instructions[index].op = .matmul(x, product, transposeA: false, transposeB: true)
         }
         return result
     }
 
     /// pad(a at 0) + pad(b at width(a)), the two filling the whole width: concat(a, b).
-    static func paddedHalves(_ phase: Phase) -> Phase {
+    static func paddedHalves<T: Tape>(_ phase: T) -> T {
         var result = phase
         let uses = phase.useCounts
         let instructions = phase.instructions
@@ -61,7 +61,7 @@ public enum Fusion {
         return result
     }
 
-    static func activationsFromOutputs(_ phase: Phase) -> Phase {
+    static func activationsFromOutputs<T: Tape>(_ phase: T) -> T {
         var result = phase
         for (index, instruction) in phase.instructions.enumerated() {
             guard case .derivative(let f, let input, let output, let upstream) = instruction.op,
@@ -72,7 +72,7 @@ public enum Fusion {
         return result
     }
 
-    static func denseLayers(_ phase: Phase) -> Phase {
+    static func denseLayers<T: Tape>(_ phase: T) -> T {
         var result = phase
         let uses = phase.useCounts
         let instructions = phase.instructions
@@ -80,7 +80,7 @@ public enum Fusion {
         func affine(_ value: ValueID) -> (x: ValueID, w: ValueID, b: ValueID)? {
             guard case .binary(.add, let product, let bias) = instructions[value.index].op,
                 case .matmul(let x, let w, false, false) = instructions[product.index].op, uses[product.index] == 1,
-                case .parameter = instructions[bias.index].op, instructions[bias.index].type.dims.count == 1
+                instructions[bias.index].op.isWholeParameter, instructions[bias.index].type.dims.count == 1
             else { return nil }
             return (x, w, bias)
         }
@@ -99,12 +99,12 @@ public enum Fusion {
         return result
     }
 
-    static func elementwiseChains(_ phase: Phase) -> Phase {
+    static func elementwiseChains<T: Tape>(_ phase: T) -> T {
         let uses = phase.useCounts
         var kernels: [Int: FusedKernel] = [:]
         var result = phase
         for (index, instruction) in phase.instructions.enumerated() {
-            var builder = KernelBuilder(phase: phase, uses: uses, kernels: kernels)
+            var builder = KernelBuilder(instructions: phase.instructions, uses: uses, kernels: kernels)
             switch instruction.op {
             case .unary(let f, let a):
                 builder.finish(.unary(f, builder.read(a)))
@@ -140,7 +140,7 @@ public enum Fusion {
 
 /// Assembles one fused kernel, inlining operands that are themselves single-use kernels.
 struct KernelBuilder {
-    let phase: Phase
+    let instructions: [Instruction]
     let uses: [Int]
     let kernels: [Int: FusedKernel]
     var inputs: [ValueID] = []
@@ -153,7 +153,7 @@ struct KernelBuilder {
 
     /// The step holding an operand's value.
     mutating func read(_ value: ValueID) -> Int {
-        if case .constant(let c) = phase.instructions[value.index].op {
+        if case .constant(let c) = instructions[value.index].op {
             steps.append(.constant(c))
             return steps.count - 1
         }

@@ -46,13 +46,13 @@ func aligned(_ bytes: Int) -> Int { (bytes + MemoryPlan.alignment - 1) / MemoryP
 /// Plans a phase's arena: lifetimes from the tape, then the largest values first, each at
 /// the lowest aligned offset free of every value it is live with (greedy first fit).
 public enum MemoryPlanner {
-    public static func run(_ phase: Phase, batch: Int, samples: Int) -> Phase {
+    public static func run<T: Tape>(_ phase: T, batch: Int, samples: Int) -> T {
         var result = phase
         result.plan = plan(phase, batch: batch, samples: samples)
         return result
     }
 
-    public static func plan(_ phase: Phase, batch: Int, samples: Int) -> MemoryPlan {
+    public static func plan(_ phase: some Tape, batch: Int, samples: Int) -> MemoryPlan {
         let count = phase.instructions.count
         var lastUse = Array(0..<count)
         for (index, instruction) in phase.instructions.enumerated() {
@@ -63,10 +63,9 @@ public enum MemoryPlanner {
         let sizes = phase.instructions.map { 4 * $0.type.count(batch: batch, samples: samples) }
         var offsets = [Int?](repeating: nil, count: count)
         let inArena = (0..<count).filter { index in
-            switch phase.instructions[index].op {
-            case .parameter, .parameterRows, .input: false
-            default: true
-            }
+            let op = phase.instructions[index].op
+            if case .input = op { return false }
+            return !op.isParameterValue
         }
         var arena = 0
         for value in inArena.sorted(by: { (sizes[$0], -$0) > (sizes[$1], -$1) }) {

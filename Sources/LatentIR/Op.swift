@@ -18,6 +18,12 @@ public enum InputName {
     public static let codes = "codes"
     /// The inverse temperature of a tempered log joint (annealed importance sampling).
     public static let beta = "beta"
+
+    /// A training step's n-th batch of data (from 0): `x`, then `x.2`, `x.3`, ...
+    public static func batch(_ n: Int) -> String { n == 0 ? data : "\(data).\(n + 1)" }
+    /// A training step's labelled batch: its x and its one-hot labels.
+    public static let labelledData = "labelled.x"
+    public static let labelledLabels = "labelled.y"
 }
 
 /// Elementwise functions of one argument.
@@ -56,18 +62,22 @@ public enum Op: Hashable, Sendable {
     case input(String)
     /// A trained parameter (index into `Program.parameters`).
     case parameter(Int)
-    /// Rows offset..<offset+count of a parameter matrix: a view, no copy (made by fusion, so
-    /// a product feeding a slice computes only the sliced columns).
-    case parameterRows(Int, offset: Int, count: Int)
+    /// Rows offset..<offset+count of a parameter matrix (a `parameter` or `update` value): a
+    /// view, no copy (made by fusion, so a product feeding a slice computes only the sliced
+    /// columns).
+    case parameterRows(ValueID, offset: Int, count: Int)
     /// A scalar constant.
     case constant(Double)
     /// A constant vector, `f32[n]` (per-dimension prior parameters).
     case vector([Double])
-    /// Standard normal noise of the instruction's shape, from random stream `stream`.
-    case randomNormal(stream: Int)
+    /// Standard normal noise of the instruction's shape, from random stream `stream` of draw
+    /// `draw`: the numbers are a function of (seed, step counter + draw, stream, element).
+    case randomNormal(stream: Int, draw: Int = 0)
     /// A draw from a distribution, one row per example (one-hot for a categorical), from
-    /// random stream `stream`. Streams are fixed at lowering, so passes never change the draws.
-    case samplePrior(Distribution, stream: Int)
+    /// random stream `stream` of draw `draw`. Streams are fixed at lowering and draws when a
+    /// step is assembled (a phase's runs on one batch share draws), so passes never change
+    /// the numbers.
+    case samplePrior(Distribution, stream: Int, draw: Int = 0)
 
     // Linear algebra.
     /// a x b over the last axis of a (leading axes are rows); optional transposes for backprop.
@@ -115,6 +125,12 @@ public enum Op: Hashable, Sendable {
     /// Stops gradients: the value itself, treated as a constant by autodiff.
     case stopGradient(ValueID)
 
+    // Optimizer.
+    /// The parameter value `parameter` (a `parameter` or an earlier `update`) after one
+    /// optimizer step from `gradient`, with the moments of the step's optimizer slot `slot`.
+    /// It is written in place: no instruction after it may read `parameter`.
+    case update(ValueID, gradient: ValueID, slot: Int)
+
     // Fused (made by the fusion pass, after autodiff).
     /// f(x W + b): a dense layer with its bias and activation (nil: identity).
     case dense(ValueID, weight: ValueID, bias: ValueID, UnaryFunction?)
@@ -126,9 +142,9 @@ public enum Op: Hashable, Sendable {
     /// The values this op reads.
     public var operands: [ValueID] {
         switch self {
-        case .input, .parameter, .parameterRows, .constant, .vector, .randomNormal, .samplePrior: []
-        case .matmul(let a, let b, _, _), .binary(_, let a, let b): [a, b]
-        case .unary(_, let a), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
+        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
+        case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _): [a, b]
+        case .unary(_, let a), .parameterRows(let a, _, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
             .stopGradient(let a), .broadcastMean(let a), .meanFirst(let a), .spreadFirst(let a):
             [a]
@@ -144,7 +160,9 @@ public enum Op: Hashable, Sendable {
     /// The same op reading other values (`map` applied to each operand).
     public func mapOperands(_ map: (ValueID) -> ValueID) -> Op {
         switch self {
-        case .input, .parameter, .parameterRows, .constant, .vector, .randomNormal, .samplePrior: self
+        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: self
+        case .parameterRows(let a, let offset, let count): .parameterRows(map(a), offset: offset, count: count)
+        case .update(let p, let g, let slot): .update(map(p), gradient: map(g), slot: slot)
         case .matmul(let a, let b, let ta, let tb): .matmul(map(a), map(b), transposeA: ta, transposeB: tb)
         case .unary(let f, let a): .unary(f, map(a))
         case .binary(let f, let a, let b): .binary(f, map(a), map(b))
@@ -179,6 +197,27 @@ public enum Op: Hashable, Sendable {
     public var isRandom: Bool {
         switch self {
         case .randomNormal, .samplePrior: true
+        default: false
+        }
+    }
+
+    /// Whether the op writes state outside its value (an optimizer update): never removed,
+    /// merged or moved past a read of what it overwrites.
+    public var isUpdate: Bool { if case .update = self { true } else { false } }
+
+    /// Whether the value is a whole parameter: as the step began, or after an update.
+    public var isWholeParameter: Bool {
+        switch self {
+        case .parameter, .update: true
+        default: false
+        }
+    }
+
+    /// Whether the value lives in the parameter store (a parameter, one of its updates, or a
+    /// view of its rows) rather than in the arena.
+    public var isParameterValue: Bool {
+        switch self {
+        case .parameter, .parameterRows, .update: true
         default: false
         }
     }

@@ -72,6 +72,10 @@ public struct Phase: Hashable, Sendable {
     /// What the phase's result is called: `loss` for training phases; `codes`, `mean`,
     /// `log_weights`, ... for inference phases.
     public var outputName = "loss"
+    /// Whether the phase reads every network it does not update as the training step began,
+    /// not as earlier phases left it: AVB's Algorithm 1 takes the θ, φ and ψ gradients at
+    /// one point, so ψ's posterior sample is the one θ, φ's gradient used.
+    public var readsStepStart = false
 
     public init(name: String, updates: [String], reads: BatchKind, instructions: [Instruction], loss: ValueID) {
         self.name = name
@@ -86,19 +90,6 @@ public struct Phase: Hashable, Sendable {
     /// The values the phase hands back: the loss, every gradient and the input's gradient.
     public var outputs: [ValueID] { [loss] + gradients.map(\.value) + (inputGradient.map { [$0] } ?? []) }
 
-    public func type(of value: ValueID) -> Shape { instructions[value.index].type }
-
-    /// The phase's named inputs with their types, in tape order.
-    public var inputs: [(name: String, type: Shape)] {
-        instructions.compactMap { instruction in
-            if case .input(let name) = instruction.op { (name, instruction.type) } else { nil }
-        }
-    }
-
-    /// The value of input `name`, if the phase reads it.
-    public func input(_ name: String) -> ValueID? {
-        instructions.firstIndex { $0.op == .input(name) }.map(ValueID.init)
-    }
 }
 
 /// The gradient of a phase's loss with respect to one parameter.
@@ -123,6 +114,10 @@ public struct Program: Hashable, Sendable {
     public var schedule: [PhaseRepeat]
     /// The size of the symbolic sample dimension S (importance samples; 1 without IWAE).
     public var samples: Int
+    /// The training step: every phase on the schedule with its optimizer updates, as one
+    /// tape (assembled from the differentiated phases; nil before autodiff and for
+    /// inference programs).
+    public var step: Step?
 
     public init(
         name: String, parameters: [Parameter], phases: [Phase], optimizers: [String: Optimizer],

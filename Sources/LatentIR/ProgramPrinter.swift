@@ -13,11 +13,82 @@ public enum ProgramPrinter {
         }
         lines.append("schedule " + program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", "))
         if program.samples > 1 { lines.append("samples S = \(program.samples)") }
-        for phase in program.phases {
+        if let step = program.step {
             lines.append("")
-            lines += print(phase, parameters: program.parameters)
+            lines += print(step, parameters: program.parameters)
+        } else {
+            for phase in program.phases {
+                lines.append("")
+                lines += print(phase, parameters: program.parameters)
+            }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A training step: its optimizer slots and batches, then the tape with a heading where
+    /// each phase run begins, naming the values it reuses from earlier runs.
+    public static func print(_ step: Step, parameters: [Parameter]) -> [String] {
+        var lines = ["step  (draws: counter = step x \(step.drawsPerStep) + offset)"]
+        lines.append("  slots")
+        for (index, slot) in step.slots.enumerated() {
+            lines.append("    \(index) \(pad(slot.phase, 28)) \(pad(parameters[slot.parameter].name, 24)) \(slot.optimizer.canonicalText)")
+        }
+        for batch in step.batches {
+            let parts = [batch.data] + (batch.labels.map { [$0] } ?? [])
+            lines.append("  batch \(batch.kind.rawValue): \(parts.joined(separator: ", "))  draws from \(batch.draw)")
+        }
+        lines += header(inputs: step.inputs, plan: step.plan)
+        var run = -1
+        for (index, instruction) in step.instructions.enumerated() {
+            if step.origins[index] != run {
+                run = step.origins[index]
+                lines.append(runHeading(step, run: run))
+            }
+            lines.append(line(index, instruction, plan: step.plan, parameters: parameters))
+        }
+        for run in step.runs {
+            lines.append("  loss \(run.phase)\(run.repetition > 0 ? " #\(run.repetition + 1)" : "") = \(run.loss)")
+        }
+        return lines
+    }
+
+    /// `  -- run 2: generator on batch 0, draws +0; reuses %4, %9`
+    static func runHeading(_ step: Step, run: Int) -> String {
+        let phaseRun = step.runs[run]
+        var reused: [ValueID] = []
+        for (index, instruction) in step.instructions.enumerated() where step.origins[index] == run {
+            for operand in instruction.op.operands where step.origins[operand.index] < run {
+                let op = step.instructions[operand.index].op
+                if case .input = op { continue }
+                if case .constant = op { continue }
+                if op.isParameterValue || reused.contains(operand) { continue }
+                reused.append(operand)
+            }
+        }
+        let repetition = phaseRun.repetition > 0 ? " #\(phaseRun.repetition + 1)" : ""
+        let reuse = reused.isEmpty ? "" : "; reuses " + reused.sorted().map(\.description).joined(separator: ", ")
+        return "  -- run \(run + 1): \(phaseRun.phase)\(repetition) on batch \(phaseRun.batch), draws +\(phaseRun.draw)\(reuse)"
+    }
+
+    static func header(inputs: [(name: String, type: Shape)], plan: MemoryPlan?) -> [String] {
+        let named = inputs.map { "\($0.name): \($0.type)" }
+        var lines = ["  inputs " + (named.isEmpty ? "(none)" : named.joined(separator: ", "))]
+        if let plan {
+            lines.append(
+                "  arena \(plan.arenaBytes) bytes for B=\(plan.batch)\(plan.samples > 1 ? ", S=\(plan.samples)" : "")"
+                    + " (\(plan.unplannedBytes) bytes without reuse)")
+        }
+        return lines
+    }
+
+    static func line(_ index: Int, _ instruction: Instruction, plan: MemoryPlan?, parameters: [Parameter]) -> String {
+        let text = "  \(ValueID(index)) = \(describe(instruction, parameters: parameters))"
+        var line = "\(pad(text, 56)) : \(instruction.type)"
+        if let plan {
+            let place = plan.offsets[index].map { "@\($0) +\(plan.sizes[index])" } ?? "extern"
+            line = "\(pad(line, 76)) \(place)"
+        }
+        return line
     }
 
     public static func print(_ phase: Phase, parameters: [Parameter]) -> [String] {
@@ -26,22 +97,11 @@ public enum ProgramPrinter {
             phase.updates.isEmpty
                 ? "phase \(phase.name)"
                 : "phase \(phase.name)  updates \(phase.updates.joined(separator: ", "))  reads \(phase.reads.rawValue)"
+                    + (phase.readsStepStart ? "  (other networks as the step began)" : "")
         ]
-        let inputs = phase.inputs.map { "\($0.name): \($0.type)" }
-        lines.append("  inputs " + (inputs.isEmpty ? "(none)" : inputs.joined(separator: ", ")))
-        if let plan = phase.plan {
-            lines.append(
-                "  arena \(plan.arenaBytes) bytes for B=\(plan.batch)\(plan.samples > 1 ? ", S=\(plan.samples)" : "")"
-                    + " (\(plan.unplannedBytes) bytes without reuse)")
-        }
+        lines += header(inputs: phase.inputs, plan: phase.plan)
         for (index, instruction) in phase.instructions.enumerated() {
-            let text = "  \(ValueID(index)) = \(describe(instruction, parameters: parameters))"
-            var line = "\(pad(text, 56)) : \(instruction.type)"
-            if let plan = phase.plan {
-                let place = plan.offsets[index].map { "@\($0) +\(plan.sizes[index])" } ?? "extern"
-                line = "\(pad(line, 76)) \(place)"
-            }
-            lines.append(line)
+            lines.append(line(index, instruction, plan: phase.plan, parameters: parameters))
         }
         lines.append("  \(phase.outputName == "loss" ? "loss" : "output \(phase.outputName) =") \(phase.loss)")
         for gradient in phase.gradients {
@@ -58,12 +118,13 @@ public enum ProgramPrinter {
         switch instruction.op {
         case .input(let name): "input \(name)"
         case .parameter(let index): "param \(parameters[index].name)"
-        case .parameterRows(let index, let offset, let count):
-            "param \(parameters[index].name)[\(offset):\(offset + count)]"
+        case .parameterRows(let matrix, let offset, let count): "rows \(matrix)[\(offset):\(offset + count)]"
         case .constant(let value): "const \(number(value))"
         case .vector(let values): "const [" + values.map(number).joined(separator: ", ") + "]"
-        case .randomNormal(let stream): "random.normal #\(stream)"
-        case .samplePrior(let distribution, let stream): "sample \(distribution.canonicalText) #\(stream)"
+        case .randomNormal(let stream, let draw): "random.normal #\(stream)" + (draw > 0 ? " +\(draw)" : "")
+        case .samplePrior(let distribution, let stream, let draw):
+            "sample \(distribution.canonicalText) #\(stream)" + (draw > 0 ? " +\(draw)" : "")
+        case .update(let parameter, let gradient, let slot): "update \(parameter), \(gradient) slot \(slot)"
         case .matmul(let a, let b, let transposeA, let transposeB):
             "matmul \(a)\(transposeA ? "^T" : ""), \(b)\(transposeB ? "^T" : "")"
         case .unary(let f, let a): "\(f) \(a)"

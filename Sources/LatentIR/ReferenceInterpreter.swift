@@ -40,6 +40,49 @@ public struct ReferenceInterpreter {
         return values
     }
 
+    /// Every value of a training step, from fresh optimizer state: updates as their
+    /// optimizers define them (Adam with its bias correction), each a new tensor, so an
+    /// unscheduled step (updates at the ends of phases) has a meaning too.
+    public func run(step: Step) -> [Tensor] {
+        var values: [Tensor] = []
+        var first = [[Double]?](repeating: nil, count: step.slots.count)
+        var second = [[Double]?](repeating: nil, count: step.slots.count)
+        var updates = [Int](repeating: 0, count: step.slots.count)
+        for (index, instruction) in step.instructions.enumerated() {
+            guard case .update(let p, let g, let slot) = instruction.op else {
+                values.append(evaluate(instruction, index: index) { values[$0.index] })
+                continue
+            }
+            var parameter = values[p.index]
+            let gradient = values[g.index].values
+            var m = first[slot] ?? Array(repeating: 0, count: gradient.count)
+            var v = second[slot] ?? Array(repeating: 0, count: gradient.count)
+            updates[slot] += 1
+            let t = Double(updates[slot])
+            for i in gradient.indices {
+                switch step.slots[slot].optimizer {
+                case .sgd(let rate): parameter.values[i] -= rate * gradient[i]
+                case .momentum(let rate, let momentum):
+                    m[i] = momentum * m[i] + gradient[i]
+                    parameter.values[i] -= rate * m[i]
+                case .adam(let rate, let beta1, let beta2, let eps):
+                    m[i] = beta1 * m[i] + (1 - beta1) * gradient[i]
+                    v[i] = beta2 * v[i] + (1 - beta2) * gradient[i] * gradient[i]
+                    let mean = m[i] / (1 - Foundation.pow(beta1, t))
+                    let variance = v[i] / (1 - Foundation.pow(beta2, t))
+                    parameter.values[i] -= rate * mean / (variance.squareRoot() + eps)
+                case .rmsprop(let rate, let decay, let eps):
+                    v[i] = decay * v[i] + (1 - decay) * gradient[i] * gradient[i]
+                    parameter.values[i] -= rate * gradient[i] / (v[i].squareRoot() + eps)
+                }
+            }
+            first[slot] = m
+            second[slot] = v
+            values.append(parameter)
+        }
+        return values
+    }
+
     /// The loss and the gradients of a phase.
     public func outputs(of phase: Phase) -> [Tensor] {
         let values = run(phase.instructions)
@@ -52,25 +95,27 @@ public struct ReferenceInterpreter {
         switch instruction.op {
         case .input(let name): return inputs[name] ?? Tensor(shape: shape)
         case .parameter(let index): return parameters[index]
-        case .parameterRows(let index, let offset, let count):
-            let matrix = parameters[index]
+        case .parameterRows(let source, let offset, let count):
+            let matrix = value(source)
             let columns = matrix.values.count / max(matrix.shape.first ?? 1, 1)
             return Tensor(
                 shape: [count, columns],
                 values: Array(matrix.values[(offset * columns)..<((offset + count) * columns)]))
         case .constant(let c): return .scalar(c)
         case .vector(let values): return Tensor(shape: [values.count], values: values)
-        case .randomNormal(let stream):
+        case .randomNormal(let stream, let draw):
             let philox = Philox(seed: seed)
             return Tensor(
                 shape: shape,
-                values: (0..<shape.reduce(1, *)).map { philox.normal(step: step, stream: stream, index: $0) })
-        case .samplePrior(let distribution, let stream):
+                values: (0..<shape.reduce(1, *)).map {
+                    philox.normal(step: step &+ UInt64(draw), stream: stream, index: $0)
+                })
+        case .samplePrior(let distribution, let stream, let draw):
             let width = shape.last ?? 1
             var result: [Double] = []
             for row in 0..<(shape.reduce(1, *) / max(width, 1)) {
                 result += distribution.sample(
-                    row: row, width: width, philox: Philox(seed: seed), step: step, stream: stream)
+                    row: row, width: width, philox: Philox(seed: seed), step: step &+ UInt64(draw), stream: stream)
             }
             return Tensor(shape: shape, values: result)
         case .matmul(let a, let b, let transposeA, let transposeB):
@@ -175,6 +220,8 @@ public struct ReferenceInterpreter {
             }
             return Tensor(shape: shape, values: result)
         case .stopGradient(let a): return value(a)
+        case .update:
+            preconditionFailure("updates run through run(step:) (they need optimizer state)")
         case .dense(let x, let w, let b, let f):
             let product = matmul(value(x), value(w), transposeA: false, transposeB: false, shape: shape)
             let bias = value(b).broadcast(to: shape)

@@ -37,7 +37,7 @@ public struct AnnealedImportanceSampling {
     /// -mean(log p(z) + beta log p(x|z)) with respect to `codes`. `latents` say how to draw
     /// z from the prior.
     public func logLikelihoods(
-        logJoint: Executable, gradient: Executable, latents: [(distribution: Distribution, width: Int)], seed: UInt64
+        logJoint: Executable<Phase>, gradient: Executable<Phase>, latents: [(distribution: Distribution, width: Int)], seed: UInt64
     ) -> [Double] {
         guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }),
             case .categorical(let probabilities) = latents[index].distribution
@@ -56,7 +56,7 @@ public struct AnnealedImportanceSampling {
     /// One annealing run; `fixed` holds a categorical latent's code (its offset, width and
     /// class) at one-hot, so the estimate is of p(x | y = class).
     func anneal(
-        logJoint: Executable, gradient: Executable, latents: [(distribution: Distribution, width: Int)], seed: UInt64,
+        logJoint: Executable<Phase>, gradient: Executable<Phase>, latents: [(distribution: Distribution, width: Int)], seed: UInt64,
         fixed: (offset: Int, width: Int, value: Int)?
     ) -> [Double] {
         let rows = logJoint.batch
@@ -75,7 +75,7 @@ public struct AnnealedImportanceSampling {
         // Runs a phase at (z, beta); its result is in its output.
         let codes = (logJoint.input(InputName.codes), gradient.input(InputName.codes))
         let betaInput = gradient.input(InputName.beta)
-        func evaluate(_ executable: Executable, _ z: [Double], beta: Double) {
+        func evaluate(_ executable: Executable<Phase>, _ z: [Double], beta: Double) {
             let input = executable === logJoint ? codes.0 : codes.1
             for index in 0..<min(input.count, z.count) { input[index] = Float(z[index]) }
             for row in 0..<betaInput.count where executable === gradient { betaInput[row] = Float(beta) }

@@ -21,16 +21,22 @@ extension Executable {
         switch instruction.op {
         case .input, .parameter, .parameterRows:
             return
+        case .update(_, let gradient, let slot):
+            if optimizers?.update(slot: slot, gradient: input(gradient), parameter: out, pool: pool) == false {
+                nonFiniteSlot = slot
+            }
         case .constant(let c):
             out[0] = Float(c)
         case .vector(let values):
             for (i, v) in values.enumerated() { out[i] = Float(v) }
-        case .randomNormal(let stream):
-            for i in 0..<count { out[i] = Float(philox.normal(step: step, stream: stream, index: i)) }
-        case .samplePrior(let distribution, let stream):
+        case .randomNormal(let stream, let draw):
+            let counter = step &+ UInt64(draw)
+            for i in 0..<count { out[i] = Float(philox.normal(step: counter, stream: stream, index: i)) }
+        case .samplePrior(let distribution, let stream, let draw):
             let width = instruction.shape.last ?? 1
+            let counter = step &+ UInt64(draw)
             for row in 0..<(count / max(width, 1)) {
-                let values = distribution.sample(row: row, width: width, philox: philox, step: step, stream: stream)
+                let values = distribution.sample(row: row, width: width, philox: philox, step: counter, stream: stream)
                 for (j, v) in values.enumerated() { out[row * width + j] = Float(v) }
             }
         case .matmul(let a, let b, let transposeA, let transposeB):

@@ -44,24 +44,24 @@ public enum MemoryBudget {
         )
     }
 
-    /// The bytes a trainer of `program` (planned) takes: parameters, each phase's optimizer
-    /// moments for the parameters it updates, and each phase's arena and input buffers.
+    /// The bytes a trainer of `program` (its step planned) takes: parameters, the optimizer
+    /// moments of every slot, and the step's arena and input buffers.
     public static func training(_ program: Program) -> [(what: String, bytes: Int?)] {
         let counts = program.parameters.map { Sizes.product($0.shape) }
         let parameters = Sizes.sum(counts.map { $0 ?? -1 })
-        let moments = Sizes.sum(
-            program.phases.flatMap { phase in phase.gradients.map { counts[$0.parameter].map { 2 * $0 } ?? -1 } })
+        let slots = program.step?.slots ?? []
+        let moments = Sizes.sum(slots.map { counts[$0.parameter].map { 2 * $0 } ?? -1 })
         return [
             ("parameters", parameters.flatMap { Sizes.product([$0, 4]) }),
             ("optimizer moments", moments.flatMap { Sizes.product([$0, 4]) }),
-            ("arenas", execution(program.phases)),
+            ("arena", program.step.flatMap { execution([$0]) }),
         ]
     }
 
-    /// The bytes executables of planned `phases` take: arenas and input buffers.
-    public static func execution(_ phases: [Phase]) -> Int? {
+    /// The bytes executables of planned tapes take: arenas and input buffers.
+    public static func execution(_ tapes: [some Tape]) -> Int? {
         Sizes.sum(
-            phases.map { phase in
+            tapes.map { phase in
                 guard let plan = phase.plan else { return 0 }
                 let inputs = phase.inputs.map {
                     Sizes.product($0.type.sizes(batch: plan.batch, samples: plan.samples)).flatMap {

@@ -16,10 +16,10 @@ extension Trainer {
             let shape = program.parameters[slot.parameter].shape
             entries.append(
                 Safetensors.Entry(
-                    name: slot.momentName("m", program), shape: shape, values: Array(optimizers.first[index])))
+                    name: optimizers.momentName("m", slot: index), shape: shape, values: Array(optimizers.first[index])))
             entries.append(
                 Safetensors.Entry(
-                    name: slot.momentName("v", program), shape: shape, values: Array(optimizers.second[index])))
+                    name: optimizers.momentName("v", slot: index), shape: shape, values: Array(optimizers.second[index])))
         }
         let metadata = [
             "format": "latent-checkpoint-1", "program": program.name, "seed": String(seed), "step": String(step),
@@ -60,7 +60,7 @@ extension Trainer {
             labelled < max(labelledCount, 1),
             updates.count == optimizers.slots.count,
             // At most one update per phase run so far (divided, so nothing can overflow).
-            updates.allSatisfy({ ($0 ?? -1) >= 0 && UInt64($0 ?? 0) / runsPerStep <= step })
+            updates.allSatisfy({ ($0 ?? -1) >= 0 && UInt64($0 ?? 0) / drawsPerStep <= step })
         else {
             throw Safetensors.Failure(
                 description:
@@ -70,10 +70,10 @@ extension Trainer {
         try store.load(entries, from: path)
         for (index, slot) in optimizers.slots.enumerated() {
             try Safetensors.copy(
-                entries, slot.momentName("m", program), program.parameters[slot.parameter].shape,
+                entries, optimizers.momentName("m", slot: index), program.parameters[slot.parameter].shape,
                 into: optimizers.first[index], path)
             try Safetensors.copy(
-                entries, slot.momentName("v", program), program.parameters[slot.parameter].shape,
+                entries, optimizers.momentName("v", slot: index), program.parameters[slot.parameter].shape,
                 into: optimizers.second[index], path)
         }
         optimizers.updates = updates.map { $0 ?? 0 }

@@ -3,20 +3,22 @@ import LatentIR
 import LatentKernels
 import LatentSpec
 
-/// Runs a program's phases on its schedule over a data set: each phase's executable fills
-/// its batch, runs, and hands its gradients to the optimizer of each updated network.
-/// Everything random (initial values, shuffles, draws) follows from the seed.
+/// Runs a program's training step over a data set: fills the step's batches, runs its
+/// tape (every phase on the schedule, each followed by its optimizer updates) and keeps
+/// each phase's last loss. Everything random (initial values, shuffles, draws) follows
+/// from the seed.
 public final class Trainer {
     public let program: Program
     public let store: ParameterStore
     public let optimizers: OptimizerState
-    /// The schedule with each phase's executable: (executable, runs per step, index in
-    /// `program.phases`, its inputs `x` and `y`, empty where it reads none).
-    let schedule:
-        [(
-            executable: Executable, count: Int, phase: Int, x: UnsafeMutableBufferPointer<Float>,
-            y: UnsafeMutableBufferPointer<Float>
-        )]
+    /// The step, bound once.
+    let executable: Executable<Step>
+    /// Each batch of the step with its buffers (x, and y for labelled batches), in order;
+    /// batches no phase reads are left out.
+    let batches: [(batch: StepBatch, x: UnsafeMutableBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>)]
+    /// The step instruction after which each run's loss is known (-1 elsewhere), so a
+    /// non-finite loss stops the step before its updates.
+    let lossRuns: [Int]
     let data: Dataset
     /// The first `labelledCount` examples keep their labels.
     let labelledCount: Int
@@ -29,19 +31,24 @@ public final class Trainer {
     var order: [Int]
     private(set) var cursor = 0
     private(set) var labelledCursor = 0
-    /// Completed training steps (one pass through the schedule each).
+    /// Completed training steps.
     public private(set) var step: UInt64 = 0
     /// Completed passes over the data.
     public private(set) var epoch = 0
+    /// Random counters one step spans (`Step.drawsPerStep`).
+    let drawsPerStep: UInt64
+    /// Forward-only executables of phases, made when `meanLoss` first asks.
+    var evaluators: [String: Executable<Phase>] = [:]
 
     /// The threads every kernel shares.
     public let pool: WorkerPool
     /// Each phase's loss in its last run (indexed like `program.phases`).
     public private(set) var losses: [Float]
 
-    /// `program` must be planned for `batch` examples. Results are the same for any number
-    /// of `threads`.
+    /// `program` must have a step planned for `batch` examples. Results are the same for
+    /// any number of `threads`.
     public init(program: Program, data: Dataset, batch: Int, seed: UInt64, labelledCount: Int?, threads: Int = 1) {
+        guard let step = program.step else { preconditionFailure("train a program with a planned step") }
         self.program = program
         pool = WorkerPool.with(threads: threads)
         losses = Array(repeating: .nan, count: program.phases.count)
@@ -50,45 +57,31 @@ public final class Trainer {
         self.seed = seed
         store = ParameterStore(program.parameters)
         Trainer.initialize(store, seed: seed)
-        optimizers = OptimizerState(program: program, store: store)
-        var executables: [String: Executable] = [:]
-        for phase in program.phases {
-            executables[phase.name] = Executable(phase, parameters: store, pool: pool)
+        optimizers = OptimizerState(slots: step.slots, store: store)
+        executable = Executable(step, parameters: store, pool: pool, optimizers: optimizers)
+        batches = step.batches.compactMap { [executable] batch in
+            let x = executable.input(batch.data)
+            guard x.count > 0 else { return nil }
+            return (batch, x, batch.labels.map { executable.input($0) } ?? UnsafeMutableBufferPointer(start: nil, count: 0))
         }
-        schedule = program.schedule.compactMap { entry in
-            guard let executable = executables[entry.phase],
-                let index = program.phases.firstIndex(where: { $0.name == entry.phase })
-            else { return nil }
-            return (
-                executable, entry.count, index, executable.input(InputName.data), executable.input(InputName.labels)
-            )
-        }
+        var lossRuns = Array(repeating: -1, count: step.instructions.count)
+        for (run, phaseRun) in step.runs.enumerated() { lossRuns[phaseRun.loss.index] = run }
+        self.lossRuns = lossRuns
+        drawsPerStep = UInt64(step.drawsPerStep)
         order = Array(0..<data.count)
         self.labelledCount = min(labelledCount ?? data.count, data.count)
         labelledBatch = Array(repeating: 0, count: batch)
-        // The layout 4096 x step + 64 x phase + repeat of earlier versions (so results stay
-        // bit-identical), widened when a phase runs 64 or more times a step or a step holds
-        // more than 4096 runs, so no two runs ever share draws.
-        repeatStride = UInt64(max(64, schedule.map(\.count).max() ?? 1))
-        runsPerStep = max(4096, repeatStride * UInt64(schedule.count))
         shuffle()
     }
 
-    /// Counters one step spans, and one phase of it.
-    let runsPerStep: UInt64
-    let repeatStride: UInt64
+    /// The random counter of step `step` (0-based); a draw with offset d uses this + d.
+    public func counter(step: UInt64) -> UInt64 { step &* drawsPerStep }
 
-    /// The random-stream counter of run `repeat` of the `phase`-th schedule entry in `step`
-    /// (0-based): `step * runsPerStep + phase * repeatStride + repeat`, distinct for every
-    /// run of any schedule.
-    public func streamCounter(step: UInt64, phase: Int, repeat: Int) -> UInt64 {
-        step &* runsPerStep &+ UInt64(phase) &* repeatStride &+ UInt64(`repeat`)
-    }
+    /// The floating-point operations of one step's matrix products (what bounds its speed).
+    public var matrixFlopsPerStep: Double { executable.matrixFlops }
 
-    /// Batches of the data one step draws (one per run of a phase that reads the data).
-    public var batchesPerStep: Int {
-        schedule.reduce(0) { $0 + ($1.executable.phase.reads == .data ? $1.count : 0) }
-    }
+    /// Batches of the data one step draws.
+    public var batchesPerStep: Int { batches.filter { $0.batch.kind == .data }.count }
 
     /// Parameters drawn as their initializers say, from the seed.
     static func initialize(_ store: ParameterStore, seed: UInt64) {
@@ -154,64 +147,85 @@ public final class Trainer {
     /// (the negative ELBO of a test set, for instance); nil for an unknown phase or too few
     /// examples. Random draws follow the seed, apart from training's.
     public func meanLoss(of phase: String, on data: Dataset) -> Double? {
-        guard let entry = schedule.first(where: { $0.executable.phase.name == phase }), data.count >= batch else {
-            return nil
-        }
-        let executable = entry.executable
+        guard let executable = evaluator(phase), data.count >= batch else { return nil }
+        let x = executable.input(InputName.data)
+        let y = executable.input(InputName.labels)
         var total = 0.0
         let batches = data.count / batch
         for index in 0..<batches {
             let indices = ArraySlice(index * batch..<(index + 1) * batch)
-            data.fill(indices, into: entry.x, draw: UInt64(index))
-            data.fillLabels(indices, into: entry.y)
+            data.fill(indices, into: x, draw: UInt64(index))
+            data.fillLabels(indices, into: y)
             executable.run(seed: seed ^ 0xE7A1, step: UInt64(index))
             total += Double(executable.loss)
         }
         return total / Double(batches)
     }
 
-    /// One pass through the schedule; afterwards `losses` holds each phase's last loss.
-    /// Throws when a loss or gradient is not finite (the parameters are then spoilt: resume
-    /// from the last checkpoint).
+    /// The forward pass of a phase alone, planned for the training batch (nil for an
+    /// unknown phase).
+    func evaluator(_ name: String) -> Executable<Phase>? {
+        if let executable = evaluators[name] { return executable }
+        guard var phase = program.phases.first(where: { $0.name == name }) else { return nil }
+        phase.gradients = []
+        let forward = MemoryPlanner.run(
+            DeadCodeElimination.run(phase), batch: batch, samples: executable.samples)
+        let executable = Executable(forward, parameters: store, pool: pool)
+        evaluators[name] = executable
+        return executable
+    }
+
+    /// One training step; afterwards `losses` holds each phase's last loss. Throws when a
+    /// loss or gradient is not finite (the parameters are then spoilt: resume from the last
+    /// checkpoint).
     public func trainStep(profile: StepProfile? = nil) throws(TrainingError) {
-        for (phaseIndex, entry) in schedule.enumerated() {
-            let executable = entry.executable
-            for repeatIndex in 0..<entry.count {
-                let start = profile.map { _ in StepProfile.now() }
-                let indices: ArraySlice<Int> =
-                    executable.phase.reads == .labelled ? nextLabelledBatch() : nextBatch()
-                // Every run of every phase draws its own numbers.
-                let counter = streamCounter(step: step, phase: phaseIndex, repeat: repeatIndex)
-                data.fill(indices, into: entry.x, draw: counter)
-                data.fillLabels(indices, into: entry.y)
-                let filled = profile.map { _ in StepProfile.now() }
-                executable.run(seed: seed, step: counter, profile: profile)
-                let ran = profile.map { _ in StepProfile.now() }
-                guard executable.loss.isFinite else {
-                    throw .nonFinite(
-                        phase: executable.phase.name, step: step + 1,
-                        tensor: executable.firstNonFinite(seed: seed, step: counter) ?? "the loss")
-                }
-                for (n, gradient) in executable.phase.gradients.enumerated() {
-                    let finite = optimizers.update(
-                        phase: entry.phase, gradient: n, executable.gradient(n), pool: pool)
-                    if !finite {
-                        let name = program.parameters[gradient.parameter].name
-                        throw .nonFinite(
-                            phase: executable.phase.name, step: step + 1, tensor: "the gradient of \(name)")
-                    }
-                }
-                losses[entry.phase] = executable.loss
-                if let profile, let start, let filled, let ran {
-                    let end = StepProfile.now()
-                    profile.dataSeconds += filled - start
-                    profile.optimizerSeconds += end - ran
-                    profile.phaseSeconds[entry.phase] += end - start
-                    profile.phaseRuns[entry.phase] += 1
-                }
-            }
+        let start = profile.map { _ in StepProfile.now() }
+        let counter = counter(step: step)
+        for entry in batches {
+            let indices: ArraySlice<Int> = entry.batch.kind == .labelled ? nextLabelledBatch() : nextBatch()
+            data.fill(indices, into: entry.x, draw: counter &+ UInt64(entry.batch.draw))
+            data.fillLabels(indices, into: entry.y)
         }
+        if let profile, let start { profile.dataSeconds += StepProfile.now() - start }
+        let runs = executable.code.runs
+        let origins = executable.code.origins
+        executable.nonFiniteSlot = nil
+        let lossRuns = lossRuns
+        let stoppedAt = executable.run(
+            executable.bound.indices, seed: seed, counter: counter, profile: profile,
+            phaseOf: { runs[origins[$0]].phaseIndex }
+        ) { [executable] index in
+            let run = lossRuns[index]
+            return (run >= 0 && !executable.buffer(ValueID(index))[0].isFinite) || executable.nonFiniteSlot != nil
+        }
+        if let stoppedAt {
+            if let slot = executable.nonFiniteSlot {
+                let parameter = program.parameters[optimizers.slots[slot].parameter].name
+                throw .nonFinite(
+                    phase: optimizers.slots[slot].phase, step: step + 1, tensor: "the gradient of \(parameter)")
+            }
+            let run = runs[lossRuns[stoppedAt]]
+            throw .nonFinite(phase: run.phase, step: step + 1, tensor: diagnose(run, counter: counter) ?? "the loss")
+        }
+        for run in runs { losses[run.phaseIndex] = executable.buffer(run.loss)[0] }
+        if let profile { for run in runs { profile.phaseRuns[run.phaseIndex] += 1 } }
         step += 1
+    }
+
+    /// The first value that is not finite in the forward pass of a run whose loss was not,
+    /// run alone on the same batch and draws with the parameters as the step left them (for
+    /// a phase that reads the networks as the step began, those may have moved on).
+    func diagnose(_ run: PhaseRun, counter: UInt64) -> String? {
+        guard let evaluator = evaluator(run.phase) else { return nil }
+        let batch = executable.code.batches[run.batch]
+        var sources = [InputName.data: batch.data]
+        sources[InputName.labels] = batch.labels
+        for (name, buffer) in evaluator.inputs {
+            guard let source = sources[name] else { continue }
+            let values = executable.input(source)
+            _ = buffer.update(fromContentsOf: values.prefix(buffer.count))
+        }
+        return evaluator.firstNonFinite(seed: seed, step: counter &+ UInt64(run.draw))
     }
 }
 

@@ -13,7 +13,8 @@ struct BenchCommand: ParsableCommand {
             and prints samples/s per phase and overall, the GFLOP/s reached inside matrix \
             products, how the time splits between matrix products, elementwise kernels, other \
             instructions, optimizer updates and batch filling, and the process's peak resident \
-            memory. Nothing is written to disk. bench/compare.sh runs this next to the PyTorch reference.
+            memory. Nothing is written to disk. bench/compare.sh runs this next to PyTorch \
+            (eager and torch.compile) and JAX.
             """)
 
     @Argument(help: "The spec file.")
@@ -58,7 +59,8 @@ struct BenchCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(start)
             let report = BenchReport(
                 model: setup.pipeline.ir.name, batch: setup.batch, threads: kernels, steps: steps, seconds: seconds,
-                phases: setup.program.phases.map(\.name), profile: profile, peakBytes: Self.peakResidentBytes())
+                phases: setup.program.phases.map(\.name), profile: profile, peakBytes: Self.peakResidentBytes(),
+                flopsPerStep: trainer.matrixFlopsPerStep)
             print(format == .json ? report.json : report.text)
         } catch {
             throw CommandFailure.numerical("\(error)")
@@ -104,6 +106,8 @@ struct BenchReport {
     let phases: [String]
     let profile: StepProfile
     let peakBytes: Int
+    /// The step program's matrix-product FLOPs.
+    let flopsPerStep: Double
 
     var samplesPerSecond: Double { Double(steps * batch) / seconds }
     var gflops: Double { profile.gemmFlops / max(profile.gemmSeconds, 1e-12) / 1e9 }
@@ -129,9 +133,8 @@ struct BenchReport {
         lines.append("  overall \(Self.grouped(samplesPerSecond)) samples/s (a step runs every phase on its schedule)")
         lines.append(
             String(
-                format: "  matrix products: %.1f MFLOP per step at %.1f GFLOP/s",
-                profile.gemmFlops / Double(steps) / 1e6,
-                gflops))
+                format: "  matrix products: %.1f MFLOP per step (%.2f per sample) at %.1f GFLOP/s",
+                flopsPerStep / 1e6, flopsPerStep / Double(batch) / 1e6, gflops))
         let total = split.reduce(0) { $0 + $1.1 }
         lines.append(
             "  time: "
@@ -148,6 +151,7 @@ struct BenchReport {
         return "{\"model\": \"\(model)\", \"batch\": \(batch), \"threads\": \(threads.threads), \"steps\": \(steps), "
             + "\"samples_per_s\": \(Self.rounded(samplesPerSecond)), \"phase_samples_per_s\": {\(phaseFields)}, "
             + "\"gemm_gflops\": \(Self.rounded(gflops)), \"ms_per_step\": {\(splitFields)}, "
+            + "\"mflop_per_sample\": \(String(format: "%.3f", flopsPerStep / Double(batch) / 1e6)), "
             + "\"peak_mb\": \(Self.rounded(Double(peakBytes) / 1e6))}"
     }
 

@@ -62,7 +62,7 @@ struct TrainedRun {
     /// Inference phase `name` bound for `batch` rows and `samples` draws per row; a phase
     /// this model has not (encode of a GAN, IWAE weights without a Gaussian encoder) is a
     /// usage error saying so.
-    func bind(_ name: String, batch: Int, samples: Int = 1, threads: Int, purpose: String) throws -> Executable {
+    func bind(_ name: String, batch: Int, samples: Int = 1, threads: Int, purpose: String) throws -> Executable<Phase> {
         guard let unplanned = inference.phases.first(where: { $0.name == name }) else {
             throw CommandFailure.usage("\(purpose) needs \(Self.requirement[name] ?? name); \(path) has none")
         }
@@ -93,7 +93,7 @@ struct TrainedRun {
     /// dropped). Chunk k draws with step k, so row i does not depend on `count`. Returns each
     /// row's output, one after another.
     func outputs(
-        _ executable: Executable, count: Int, seed: UInt64, fill: (Range<Int>) -> Void = { _ in }
+        _ executable: Executable<Phase>, count: Int, seed: UInt64, fill: (Range<Int>) -> Void = { _ in }
     ) throws -> [Float] {
         let width = executable.output.count / executable.batch
         do {
@@ -125,7 +125,7 @@ struct TrainedRun {
 
     /// Copies examples `rows` of `data` into the executable's input, repeating the last one
     /// to fill a short batch.
-    static func fill(_ executable: Executable, from data: Dataset, rows: Range<Int>) {
+    static func fill(_ executable: Executable<Phase>, from data: Dataset, rows: Range<Int>) {
         let indices = (0..<executable.batch).map { rows.lowerBound + min($0, rows.count - 1) }
         data.fill(ArraySlice(indices), into: executable.data)
     }

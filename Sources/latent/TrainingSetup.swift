@@ -30,9 +30,8 @@ struct TrainingSetup {
         self.spec = spec
         self.batch = spec.training.batch.value
         self.seed = UInt64(spec.training.seed.value)
-        let samples = pipeline.fused.samples
         let batchSize = self.batch
-        program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: batchSize, samples: samples) }
+        program = pipeline.fused.planned(batch: batchSize)
         // The classes of the one-hot labels a labelled phase reads (input y), if one does.
         let labelled = program.phases.first { $0.reads == .labelled }
         let labelClasses = labelled?.inputs.first { $0.name == InputName.labels }?.type.count(batch: 1, samples: 1)
@@ -61,7 +60,8 @@ struct TrainingSetup {
     }
 
     /// Training steps for `steps` or `epochs` when given, else the spec's length. A step
-    /// draws one batch for every run of a phase that reads the data (an AAE step: three).
+    /// draws one batch for every run of its first phase (a GAN step with k = 2: two; an AAE
+    /// or AVB step: one, which every phase reads).
     func totalSteps(steps: Int?, epochs: Int?) -> Int {
         switch (steps, epochs, spec.training.length.value) {
         case (let steps?, _, _): return steps

@@ -58,3 +58,76 @@ final class ExecutableTests: XCTestCase {
         }
     }
 }
+
+/// The float32 step executor computes what the reference interpreter computes for the whole
+/// training step of every spec: each run's loss and every parameter after the updates.
+final class StepExecutableTests: XCTestCase {
+    func testEveryStepOfEverySpecMatchesTheReferenceInterpreter() throws {
+        for url in try Repository.specFiles() {
+            let file = try SourceFile.read(path: url.path)
+            let pipeline = try XCTUnwrap(Pipeline.compile(file, name: url.lastPathComponent).pipeline)
+            let spec = pipeline.model.spec
+            let classes = spec.latents.first { if case .categorical = $0.distribution.value { true } else { false } }?
+                .dimension.value
+            var random = TestRandom(5)
+            let batch = 3
+            let values = random.initialValues(pipeline.fused.parameters).map {
+                Tensor(shape: $0.shape, values: $0.values.map { Double(Float($0)) })
+            }
+            let step = try XCTUnwrap(pipeline.fused.planned(batch: batch).step)
+            let data = Tensor(
+                shape: [batch, spec.data.width], values: (0..<(batch * spec.data.width)).map { _ in random.uniform() })
+            let labels = classes.map { k in
+                Tensor(
+                    shape: [batch, k], values: (0..<batch).flatMap { row in (0..<k).map { $0 == row % k ? 1.0 : 0.0 } })
+            }
+            var inputs: [String: Tensor] = [:]
+            for part in step.batches {
+                inputs[part.data] = data
+                if let name = part.labels { inputs[name] = labels }
+            }
+            var interpreter = ReferenceInterpreter(
+                parameters: values, inputs: inputs, batch: batch, samples: pipeline.fused.samples, seed: 9)
+            interpreter.step = 2 * UInt64(step.drawsPerStep)
+            let expected = interpreter.run(step: step)
+
+            let store = ParameterStore(pipeline.fused.parameters)
+            for (index, tensor) in values.enumerated() { store.set(index, tensor.values.map { Float($0) }) }
+            let executable = Executable(
+                step, parameters: store, optimizers: OptimizerState(slots: step.slots, store: store))
+            for (name, buffer) in executable.inputs {
+                let tensor = try XCTUnwrap(inputs[name], name)
+                for (i, v) in tensor.values.enumerated() { buffer[i] = Float(v) }
+            }
+            executable.run(seed: 9, counter: 2 * UInt64(step.drawsPerStep))
+            let name = url.lastPathComponent
+            for run in step.runs {
+                let want = expected[run.loss.index].values[0]
+                XCTAssertEqual(
+                    Double(executable.loss(run)), want, accuracy: 1e-4 * max(1, abs(want)), "\(name) \(run.phase)")
+            }
+            // Each parameter's last version, against the store after the step.
+            var last: [Int: Int] = [:]
+            for (index, instruction) in step.instructions.enumerated() {
+                if case .parameter(let p) = instruction.op { last[p] = last[p] ?? index }
+                if case .update(let old, _, _) = instruction.op, let p = last.first(where: { $0.value == old.index })?.key {
+                    last[p] = index
+                }
+            }
+            // Adam's first step is ±lr wherever |g| >> eps, but where a gradient is near zero
+            // float32 rounding can move it anywhere in [-lr, lr]: such elements must be rare.
+            for (p, index) in last {
+                let got = store.values(p)
+                let want = expected[index].values
+                let differences = zip(got, want).map { abs(Double($0) - $1) }
+                let parameter = pipeline.fused.parameters[p].name
+                let rates = step.slots.filter { $0.parameter == p }.map { slot -> Double in
+                    if case .adam(let lr, _, _, _) = slot.optimizer { lr } else { 0 }
+                }
+                XCTAssertLessThanOrEqual(differences.max() ?? 0, 1e-5 + 2.1 * rates.reduce(0, +), "\(name) \(parameter)")
+                let off = differences.filter { $0 > 1e-5 }.count
+                XCTAssertLessThan(Double(off), 0.01 * Double(max(differences.count, 100)), "\(name) \(parameter)")
+            }
+        }
+    }
+}

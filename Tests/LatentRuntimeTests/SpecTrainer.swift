@@ -22,10 +22,15 @@ extension XCTestCase {
         case .file: throw XCTSkip("file data")
         }
         let batch = batch ?? spec.training.batch.value
-        var program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: batch, samples: pipeline.fused.samples) }
-        program.optimizers = program.optimizers.mapValues { optimizer in
+        var program = pipeline.fused.planned(batch: batch)
+        func scaled(_ optimizer: Optimizer) -> Optimizer {
             guard case .adam(let lr, let beta1, let beta2, let eps) = optimizer else { return optimizer }
             return .adam(lr: lr * rateScale, beta1: beta1, beta2: beta2, eps: eps)
+        }
+        program.optimizers = program.optimizers.mapValues(scaled)
+        if var step = program.step {
+            for index in step.slots.indices { step.slots[index].optimizer = scaled(step.slots[index].optimizer) }
+            program.step = step
         }
         let trainer = Trainer(
             program: program, data: data, batch: batch, seed: seed, labelledCount: spec.data.labelled.value,

@@ -150,31 +150,30 @@ final class TrainingTests: XCTestCase {
     }
 }
 
-/// Random-stream counters: every run of every phase in every step draws its own numbers.
-final class StreamCounterTests: XCTestCase {
-    func testCountersAreDistinctForAnySchedule() throws {
+/// Random draws: every batch of a step draws its own numbers, later phases on a batch share
+/// them, and no two steps overlap.
+final class StepDrawTests: XCTestCase {
+    func testBatchesDrawTheirOwnNumbersAndLaterPhasesShareThem() throws {
         let (gan, _, _) = try trainer("gan-ring.yaml")
-        // The layout of earlier versions for ordinary schedules: results stay bit-identical.
-        XCTAssertEqual(gan.streamCounter(step: 3, phase: 1, repeat: 0), 3 * 4096 + 64)
+        // The layout of earlier versions for ordinary schedules.
+        XCTAssertEqual(gan.counter(step: 3), 3 * 4096)
         let url = Repository.specs.appendingPathComponent("gan-ring.yaml")
         let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
             of: "training:", with: "training:\n  discriminator_steps: 100")
         let pipeline = try XCTUnwrap(Pipeline.compile(SourceFile(path: "many.yaml", text: text), name: "many").pipeline)
-        let program = pipeline.fused.mapPhases { MemoryPlanner.run($0, batch: 8, samples: 1) }
-        XCTAssertEqual(program.schedule.map(\.count).max(), 100)
+        let step = try XCTUnwrap(pipeline.fused.step)
+        let discriminator = step.runs.filter { $0.phase == "discriminator" }
+        XCTAssertEqual(discriminator.count, 100)
+        XCTAssertEqual(Set(discriminator.map(\.batch)).count, 100, "each discriminator run reads its own batch")
+        XCTAssertEqual(Set(discriminator.map(\.draw)).count, 100, "two runs on different batches share draws")
+        let generator = try XCTUnwrap(step.runs.last)
+        XCTAssertEqual(generator.phase, "generator")
+        XCTAssertEqual(generator.draw, discriminator.last?.draw, "G's update must see the G(z) D's last update saw")
+        XCTAssertTrue(step.runs.allSatisfy { $0.draw < step.drawsPerStep }, "a step's draws reach into the next")
         let trainer = Trainer(
-            program: program, data: Dataset.synthetic(.ring(modes: 8, radius: 2, std: 0.02, count: 64), seed: 1),
+            program: pipeline.fused.planned(batch: 8),
+            data: Dataset.synthetic(.ring(modes: 8, radius: 2, std: 0.02, count: 64), seed: 1),
             batch: 8, seed: 1, labelledCount: nil)
-        var seen = Set<UInt64>()
-        var runs = 0
-        for step in 0..<3 {
-            for (phase, entry) in program.schedule.enumerated() {
-                for run in 0..<entry.count {
-                    seen.insert(trainer.streamCounter(step: UInt64(step), phase: phase, repeat: run))
-                    runs += 1
-                }
-            }
-        }
-        XCTAssertEqual(seen.count, runs, "two runs share a random-stream counter")
+        XCTAssertEqual(trainer.batchesPerStep, 100)
     }
 }
