@@ -97,7 +97,7 @@ public enum Autodiff {
                 .stopGradient:
                 break
             case .matmul, .derivative, .padSlice, .sumTo, .broadcastMean, .spreadFirst, .logPriorGradient, .dense,
-                .activationBackward, .elementwise, .parameterRows, .update:
+                .activationBackward, .elementwise, .parameterRows, .update, .productUpdate:
                 preconditionFailure("\(forward[index].op) does not appear in a forward tape (type \(type))")
             }
         }

@@ -18,13 +18,19 @@ extension Distribution {
         }
     }
 
-    /// One draw of dimension `dimension` from uniforms `u` (at least `dimension + 1` of them)
-    /// and standard normals `n` (at least `dimension`).
-    public func sample(dimension: Int, uniforms u: [Double], normals n: [Double]) -> [Double] {
+    /// One draw of dimension `dimension` from uniforms `u(0...dimension)` and standard
+    /// normals `n(0..<dimension)`, element j handed to `write(j, value)`: no arrays, so the
+    /// executor draws rows without allocating.
+    @inline(__always)
+    public func sample(
+        dimension: Int, uniform u: (Int) -> Double, normal n: (Int) -> Double, write: (Int, Double) -> Void
+    ) {
         switch self {
-        case .normal, .mixture, .ringMixture:
+        case .normal(let mean, let std):
+            for j in 0..<dimension { write(j, element(mean, j) + element(std, j) * n(j)) }
+        case .mixture, .ringMixture:
             let components = gaussianComponents(dimension: dimension) ?? []
-            var pick = u[0]
+            var pick = u(0)
             var chosen = components[components.count - 1]
             for component in components {
                 if pick < component.weight {
@@ -33,9 +39,9 @@ extension Distribution {
                 }
                 pick -= component.weight
             }
-            return (0..<dimension).map { j in element(chosen.mean, j) + element(chosen.std, j) * n[j] }
+            for j in 0..<dimension { write(j, element(chosen.mean, j) + element(chosen.std, j) * n(j)) }
         case .categorical(let probabilities):
-            var pick = u[0]
+            var pick = u(0)
             var index = probabilities.count - 1
             for (k, p) in probabilities.enumerated() {
                 if pick < p {
@@ -44,64 +50,114 @@ extension Distribution {
                 }
                 pick -= p
             }
-            return (0..<dimension).map { $0 == index ? 1 : 0 }
+            for j in 0..<dimension { write(j, j == index ? 1 : 0) }
         case .uniform(let low, let high):
-            return (0..<dimension).map { low + (high - low) * u[$0 + 1] }
+            for j in 0..<dimension { write(j, low + (high - low) * u(j + 1)) }
         case .swissRoll(let noise):
-            let t = 1.5 * Double.pi * (1 + 2 * u[0])
-            return [t * cos(t) / 10 + noise * n[0], t * sin(t) / 10 + noise * n[1]]
+            let t = 1.5 * Double.pi * (1 + 2 * u(0))
+            write(0, t * cos(t) / 10 + noise * n(0))
+            write(1, t * sin(t) / 10 + noise * n(1))
         }
     }
 
-    /// Row `row` of a draw of width `width` from stream `stream`: the row uses normals
-    /// (width+1)·row ... of the stream and uniforms (width+1)·row ... of its companion
-    /// stream (bit 30 set), so the two never share Philox words, and rows are independent of
-    /// how many rows are drawn and of who draws them.
-    public func sample(row: Int, width: Int, philox: Philox, step: UInt64, stream: Int) -> [Double] {
+    /// One draw from uniforms `u` (at least `dimension + 1`) and standard normals `n` (at
+    /// least `dimension`).
+    public func sample(dimension: Int, uniforms u: [Double], normals n: [Double]) -> [Double] {
+        var result = [Double](repeating: 0, count: dimension)
+        sample(dimension: dimension, uniform: { u[$0] }, normal: { n[$0] }) { result[$0] = $1 }
+        return result
+    }
+
+    /// Row `row` of a draw of width `width` from stream `stream`, element j handed to
+    /// `write(j, value)`: the row uses normals (width+1)·row ... of the stream and uniforms
+    /// (width+1)·row ... of its companion stream (bit 30 set), so the two never share
+    /// Philox words, and rows are independent of how many rows are drawn and of who draws them.
+    @inline(__always)
+    public func sample(
+        row: Int, width: Int, philox: Philox, step: UInt64, stream: Int, write: (Int, Double) -> Void
+    ) {
         let base = (width + 1) * row
-        let uniforms = (0...width).map { philox.uniform(step: step, stream: stream | 1 << 30, index: base + $0) }
-        let normals = (0..<width).map { philox.normal(step: step, stream: stream, index: base + $0) }
-        return sample(dimension: width, uniforms: uniforms.map { 1 - $0 }, normals: normals)
+        sample(
+            dimension: width,
+            uniform: { 1 - philox.uniform(step: step, stream: stream | 1 << 30, index: base + $0) },
+            normal: { philox.normal(step: step, stream: stream, index: base + $0) }, write: write)
+    }
+
+    /// Row `row` of a draw, as an array (see `sample(row:width:philox:step:stream:write:)`).
+    public func sample(row: Int, width: Int, philox: Philox, step: UInt64, stream: Int) -> [Double] {
+        var result = [Double](repeating: 0, count: width)
+        sample(row: row, width: width, philox: philox, step: step, stream: stream) { result[$0] = $1 }
+        return result
+    }
+
+    /// log p(z) of one row, z_j read through `z(j)`, with d log p / dz_j handed to
+    /// `gradient(j, value)` when given. A single Gaussian needs no storage; a mixture keeps
+    /// its components' log-weights on the stack.
+    @inline(__always)
+    public func logDensity(
+        dimension: Int, _ z: (Int) -> Double, gradient: ((Int, Double) -> Void)? = nil
+    ) -> Double {
+        let halfLogTwoPi = 0.5 * Foundation.log(2 * Double.pi)
+        switch self {
+        case .normal(let mean, let std):
+            var value = 0.0
+            for j in 0..<dimension {
+                let s = element(std, j)
+                let standardized = (z(j) - element(mean, j)) / s
+                value += -0.5 * standardized * standardized - Foundation.log(s) - halfLogTwoPi
+                gradient?(j, -standardized / s)
+            }
+            return value
+        case .mixture, .ringMixture:
+            let components = gaussianComponents(dimension: dimension) ?? []
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(components.count, 1)) { terms in
+                for (k, component) in components.enumerated() {
+                    terms[k] = Foundation.log(component.weight)
+                        + Distribution.normal(mean: component.mean, std: component.std).logDensity(
+                            dimension: dimension, z)
+                }
+                let top = terms.prefix(components.count).max() ?? 0
+                var total = 0.0
+                for k in components.indices { total += Foundation.exp(terms[k] - top) }
+                if let gradient {
+                    for j in 0..<dimension {
+                        var sum = 0.0
+                        for (k, component) in components.enumerated() {
+                            let s = element(component.std, j)
+                            sum += Foundation.exp(terms[k] - top) / total * (-(z(j) - element(component.mean, j)) / (s * s))
+                        }
+                        gradient(j, sum)
+                    }
+                }
+                return top + Foundation.log(total)
+            }
+        case .categorical(let probabilities):
+            var value = 0.0
+            for j in 0..<dimension {
+                let log = Foundation.log(probabilities[j])
+                value += z(j) * log
+                gradient?(j, log)
+            }
+            return value
+        case .uniform(let low, let high):
+            // Zero density outside the support: log p = -infinity there.
+            var inside = true
+            for j in 0..<dimension {
+                inside = inside && z(j) >= low && z(j) <= high
+                gradient?(j, 0)
+            }
+            return inside ? -Double(dimension) * Foundation.log(high - low) : -.infinity
+        case .swissRoll:
+            for j in 0..<dimension { gradient?(j, .nan) }
+            return .nan
+        }
     }
 
     /// log p(z) and its gradient d log p / dz for one row.
     public func logDensity(_ z: [Double]) -> (value: Double, gradient: [Double]) {
-        switch self {
-        case .normal, .mixture, .ringMixture:
-            let components = gaussianComponents(dimension: z.count) ?? []
-            var terms: [Double] = []
-            var gradients: [[Double]] = []
-            for component in components {
-                var term = Foundation.log(component.weight)
-                var gradient: [Double] = []
-                for (j, value) in z.enumerated() {
-                    let mean = element(component.mean, j)
-                    let std = element(component.std, j)
-                    let standardized = (value - mean) / std
-                    term +=
-                        -0.5 * standardized * standardized - Foundation.log(std) - 0.5 * Foundation.log(2 * Double.pi)
-                    gradient.append(-standardized / std)
-                }
-                terms.append(term)
-                gradients.append(gradient)
-            }
-            let top = terms.max() ?? 0
-            let weights = terms.map { Foundation.exp($0 - top) }
-            let total = weights.reduce(0, +)
-            let gradient = (0..<z.count).map { j in
-                zip(weights, gradients).reduce(0) { $0 + $1.0 / total * $1.1[j] }
-            }
-            return (top + Foundation.log(total), gradient)
-        case .categorical(let probabilities):
-            let logs = probabilities.map { Foundation.log($0) }
-            return (zip(z, logs).reduce(0) { $0 + $1.0 * $1.1 }, Array(logs.prefix(z.count)))
-        case .uniform(let low, let high):
-            // Zero density outside the support: log p = -infinity there.
-            let inside = z.allSatisfy { $0 >= low && $0 <= high }
-            return (inside ? -Double(z.count) * Foundation.log(high - low) : -.infinity, Array(repeating: 0, count: z.count))
-        case .swissRoll:
-            return (.nan, Array(repeating: .nan, count: z.count))
-        }
+        var gradient = [Double](repeating: 0, count: z.count)
+        let value = logDensity(dimension: z.count, { z[$0] }) { gradient[$0] = $1 }
+        return (value, gradient)
     }
 
     /// Whether draws are one-hot class codes.

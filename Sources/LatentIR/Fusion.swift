@@ -9,10 +9,13 @@
 ///    concatenated input, of which only one part needs its gradient), multiplies by the
 ///    sliced rows of W alone;
 /// 5. the sum of two padded slices that tile a value (the adjoint of a Gaussian encoder's
-///    mean and log-variance halves) is their concatenation: no zeros, no addition.
+///    mean and log-variance halves) is their concatenation: no zeros, no addition;
+/// 6. an optimizer update whose gradient is a matrix product (plus another value, when two
+///    paths reach the weight) is applied by the product as it computes each block, so the
+///    gradient is never stored.
 public enum Fusion {
     public static func run<T: Tape>(_ phase: T) -> T {
-        let backward = activationsFromOutputs(paddedHalves(productSlices(phase)))
+        let backward = activationsFromOutputs(paddedHalves(productSlices(productUpdates(phase))))
         let dense = DeadCodeElimination.run(denseLayers(backward))
         return DeadCodeElimination.run(elementwiseChains(dense))
     }
@@ -33,6 +36,36 @@ public enum Fusion {
             result.instructions[index].op = .matmul(x, product, transposeA: false, transposeB: true)
         }
         return result
+    }
+
+    /// update(p, a x b) and update(p, g + a x b), the product read only there, become one
+    /// `productUpdate`; the product and the sum are then dead.
+    static func productUpdates<T: Tape>(_ phase: T) -> T {
+        var result = phase
+        let uses = phase.useCounts
+        let instructions = phase.instructions
+        func product(_ value: ValueID) -> (a: ValueID, b: ValueID, transposeA: Bool, transposeB: Bool)? {
+            guard uses[value.index] == 1, case .matmul(let a, let b, let ta, let tb) = instructions[value.index].op,
+                instructions[value.index].type.dims.count == 2
+            else { return nil }
+            return (a, b, ta, tb)
+        }
+        for (index, instruction) in instructions.enumerated() {
+            guard case .update(let p, let gradient, let slot) = instruction.op else { continue }
+            if let (a, b, ta, tb) = product(gradient) {
+                result.instructions[index].op = .productUpdate(
+                    p, a: a, b: b, transposeA: ta, transposeB: tb, addend: nil, slot: slot)
+            } else if uses[gradient.index] == 1, case .binary(.add, let x, let y) = instructions[gradient.index].op,
+                instructions[x.index].type == instructions[y.index].type
+            {
+                guard let (addend, (a, b, ta, tb)) = product(y).map({ (x, $0) }) ?? product(x).map({ (y, $0) }) else {
+                    continue
+                }
+                result.instructions[index].op = .productUpdate(
+                    p, a: a, b: b, transposeA: ta, transposeB: tb, addend: addend, slot: slot)
+            }
+        }
+        return DeadCodeElimination.run(result)
     }
 
     /// pad(a at 0) + pad(b at width(a)), the two filling the whole width: concat(a, b).

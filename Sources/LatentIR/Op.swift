@@ -130,6 +130,10 @@ public enum Op: Hashable, Sendable {
     /// optimizer step from `gradient`, with the moments of the step's optimizer slot `slot`.
     /// It is written in place: no instruction after it may read `parameter`.
     case update(ValueID, gradient: ValueID, slot: Int)
+    /// `update` whose gradient is the product a x b (with the transposes of `matmul`) plus
+    /// `addend` if any, applied as each block of the product is computed (made by fusion:
+    /// the gradient is never stored).
+    case productUpdate(ValueID, a: ValueID, b: ValueID, transposeA: Bool, transposeB: Bool, addend: ValueID?, slot: Int)
 
     // Fused (made by the fusion pass, after autodiff).
     /// f(x W + b): a dense layer with its bias and activation (nil: identity).
@@ -144,6 +148,7 @@ public enum Op: Hashable, Sendable {
         switch self {
         case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
         case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _): [a, b]
+        case .productUpdate(let p, let a, let b, _, _, let addend, _): [p, a, b] + (addend.map { [$0] } ?? [])
         case .unary(_, let a), .parameterRows(let a, _, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
             .stopGradient(let a), .broadcastMean(let a), .meanFirst(let a), .spreadFirst(let a):
@@ -163,6 +168,8 @@ public enum Op: Hashable, Sendable {
         case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: self
         case .parameterRows(let a, let offset, let count): .parameterRows(map(a), offset: offset, count: count)
         case .update(let p, let g, let slot): .update(map(p), gradient: map(g), slot: slot)
+        case .productUpdate(let p, let a, let b, let ta, let tb, let addend, let slot):
+            .productUpdate(map(p), a: map(a), b: map(b), transposeA: ta, transposeB: tb, addend: addend.map(map), slot: slot)
         case .matmul(let a, let b, let ta, let tb): .matmul(map(a), map(b), transposeA: ta, transposeB: tb)
         case .unary(let f, let a): .unary(f, map(a))
         case .binary(let f, let a, let b): .binary(f, map(a), map(b))
@@ -203,12 +210,20 @@ public enum Op: Hashable, Sendable {
 
     /// Whether the op writes state outside its value (an optimizer update): never removed,
     /// merged or moved past a read of what it overwrites.
-    public var isUpdate: Bool { if case .update = self { true } else { false } }
+    public var isUpdate: Bool { updatedParameter != nil }
+
+    /// The parameter value an update overwrites (nil for other ops).
+    public var updatedParameter: ValueID? {
+        switch self {
+        case .update(let p, _, _), .productUpdate(let p, _, _, _, _, _, _): p
+        default: nil
+        }
+    }
 
     /// Whether the value is a whole parameter: as the step began, or after an update.
     public var isWholeParameter: Bool {
         switch self {
-        case .parameter, .update: true
+        case .parameter, .update, .productUpdate: true
         default: false
         }
     }
@@ -217,7 +232,7 @@ public enum Op: Hashable, Sendable {
     /// view of its rows) rather than in the arena.
     public var isParameterValue: Bool {
         switch self {
-        case .parameter, .parameterRows, .update: true
+        case .parameter, .parameterRows, .update, .productUpdate: true
         default: false
         }
     }

@@ -125,6 +125,9 @@ public enum ProgramPrinter {
         case .samplePrior(let distribution, let stream, let draw):
             "sample \(distribution.canonicalText) #\(stream)" + (draw > 0 ? " +\(draw)" : "")
         case .update(let parameter, let gradient, let slot): "update \(parameter), \(gradient) slot \(slot)"
+        case .productUpdate(let parameter, let a, let b, let transposeA, let transposeB, let addend, let slot):
+            "update \(parameter), matmul \(a)\(transposeA ? "^T" : ""), \(b)\(transposeB ? "^T" : "")"
+                + (addend.map { " + \($0)" } ?? "") + " slot \(slot)"
         case .matmul(let a, let b, let transposeA, let transposeB):
             "matmul \(a)\(transposeA ? "^T" : ""), \(b)\(transposeB ? "^T" : "")"
         case .unary(let f, let a): "\(f) \(a)"

@@ -49,12 +49,22 @@ public struct ReferenceInterpreter {
         var second = [[Double]?](repeating: nil, count: step.slots.count)
         var updates = [Int](repeating: 0, count: step.slots.count)
         for (index, instruction) in step.instructions.enumerated() {
-            guard case .update(let p, let g, let slot) = instruction.op else {
+            let p: ValueID
+            let gradient: [Double]
+            let slot: Int
+            switch instruction.op {
+            case .update(let parameter, let g, let s):
+                (p, gradient, slot) = (parameter, values[g.index].values, s)
+            case .productUpdate(let parameter, let a, let b, let transposeA, let transposeB, let addend, let s):
+                let shape = instruction.type.sizes(batch: batch, samples: samples)
+                var product = matmul(values[a.index], values[b.index], transposeA: transposeA, transposeB: transposeB, shape: shape)
+                if let addend { for i in product.values.indices { product.values[i] += values[addend.index].values[i] } }
+                (p, gradient, slot) = (parameter, product.values, s)
+            default:
                 values.append(evaluate(instruction, index: index) { values[$0.index] })
                 continue
             }
             var parameter = values[p.index]
-            let gradient = values[g.index].values
             var m = first[slot] ?? Array(repeating: 0, count: gradient.count)
             var v = second[slot] ?? Array(repeating: 0, count: gradient.count)
             updates[slot] += 1
@@ -220,7 +230,7 @@ public struct ReferenceInterpreter {
             }
             return Tensor(shape: shape, values: result)
         case .stopGradient(let a): return value(a)
-        case .update:
+        case .update, .productUpdate:
             preconditionFailure("updates run through run(step:) (they need optimizer state)")
         case .dense(let x, let w, let b, let f):
             let product = matmul(value(x), value(w), transposeA: false, transposeB: false, shape: shape)

@@ -56,7 +56,7 @@ public struct TapeBuilder: Sendable {
         case .slice(let a, _, let width): return type(of: a).withWidth(width)
         case .sumLast(let a), .logPrior(_, let a): return type(of: a).withWidth(1)
         case .logSumExpFirst(let a), .meanFirst(let a): return Shape(Array(type(of: a).dims.dropFirst()))
-        case .input, .parameter, .parameterRows, .update, .randomNormal, .samplePrior, .padSlice, .expand, .sumTo,
+        case .input, .parameter, .parameterRows, .update, .productUpdate, .randomNormal, .samplePrior, .padSlice, .expand, .sumTo,
             .broadcastMean, .spreadFirst:
             preconditionFailure("\(op) needs an explicit type")
         }

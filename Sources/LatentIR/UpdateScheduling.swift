@@ -10,8 +10,7 @@ public enum UpdateScheduling {
         // The last instruction (not an update of it) reading each value, through row views.
         var lastRead = [Int](repeating: -1, count: count)
         for (index, instruction) in instructions.enumerated() {
-            for (position, operand) in instruction.op.operands.enumerated() {
-                if instruction.op.isUpdate && position == 0 { continue }
+            for operand in instruction.op.operands where operand != instruction.op.updatedParameter {
                 lastRead[operand.index] = max(lastRead[operand.index], index)
                 if case .parameterRows(let base, _, _) = instructions[operand.index].op {
                     lastRead[base.index] = max(lastRead[base.index], index)
@@ -22,9 +21,9 @@ public enum UpdateScheduling {
         var anchor = Array(0..<count)
         var following: [Int: [Int]] = [:]
         for (index, instruction) in instructions.enumerated() {
-            guard case .update(let old, let gradient, _) = instruction.op else { continue }
-            let oldAnchor = instructions[old.index].op.isUpdate ? anchor[old.index] : old.index
-            anchor[index] = max(oldAnchor, gradient.index, lastRead[old.index])
+            guard let old = instruction.op.updatedParameter else { continue }
+            let inputs = instruction.op.operands.map { instructions[$0.index].op.isUpdate ? anchor[$0.index] : $0.index }
+            anchor[index] = max(inputs.max() ?? 0, lastRead[old.index])
             following[anchor[index], default: []].append(index)
         }
         var order: [Int] = []

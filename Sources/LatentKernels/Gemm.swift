@@ -4,13 +4,42 @@ public struct Epilogue {
     public var bias: UnsafePointer<Float>?
     /// Negative sums are multiplied by this after the bias: 0 is ReLU, 1 is none.
     public var negativeSlope: Float
+    /// A matrix of the output's shape added to it (a gradient's other part), or nil.
+    public var addend: UnsafePointer<Float>?
+    /// An optimizer step that takes each block of the output as the gradient of the same
+    /// block of a parameter, instead of storing it; nil to store the output.
+    public var update: FusedUpdate?
 
-    public init(bias: UnsafePointer<Float>? = nil, negativeSlope: Float = 1) {
+    public init(
+        bias: UnsafePointer<Float>? = nil, negativeSlope: Float = 1, addend: UnsafePointer<Float>? = nil,
+        update: FusedUpdate? = nil
+    ) {
         self.bias = bias
         self.negativeSlope = negativeSlope
+        self.addend = addend
+        self.update = update
     }
 
     public static var none: Epilogue { Epilogue() }
+}
+
+/// An optimizer step applied inside a matrix product: the rule and the parameter and
+/// moments it updates (laid out like the product).
+public struct FusedUpdate {
+    public var rule: OptimizerUpdate
+    public var parameter: UnsafeMutablePointer<Float>
+    public var first: UnsafeMutablePointer<Float>
+    public var second: UnsafeMutablePointer<Float>
+
+    public init(
+        rule: OptimizerUpdate, parameter: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>,
+        second: UnsafeMutablePointer<Float>
+    ) {
+        self.rule = rule
+        self.parameter = parameter
+        self.first = first
+        self.second = second
+    }
 }
 
 extension Kernels {
@@ -28,12 +57,15 @@ extension Kernels {
     /// scratch), both contiguous along the depth, and an 8 x 32 block of C is summed in 16
     /// SIMD16 registers. Every element
     /// is one fused multiply-add chain over the depth in order, whichever thread or block
-    /// computes it, so results are bit-identical at any thread count.
+    /// computes it, so results are bit-identical at any thread count. With an update in the
+    /// epilogue, C is not written (pass any pointer) and the result says whether every
+    /// gradient element was finite.
+    @discardableResult
     public static func gemm(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, rows: Int, inner: Int,
         rightRows: Int, rightColumns: Int, transposeA: Bool, transposeB: Bool, epilogue: Epilogue = .none,
         pool: WorkerPool = .with(threads: 1)
-    ) {
+    ) -> Bool {
         let m = transposeA ? inner : rows
         let depth = transposeA ? rows : inner
         let n = transposeB ? rightRows : rightColumns
@@ -46,16 +78,34 @@ extension Kernels {
         let rowBlocks = (m + blockRows - 1) / blockRows
         // Below about a million multiply-adds, waking the other threads costs more than it saves.
         let parallel = m * n * depth >= 1 << 20
-        // A in blocks of 8 rows, each depth x 8 contiguous (rows past m are zero).
-        let packedA = pool.sharedScratch(count: rowBlocks * depth * blockRows)
+        // A in blocks of 8 rows, each depth x 8 contiguous (rows past m are zero); for an
+        // update, every panel of B after it.
+        let packedBytes = rowBlocks * depth * blockRows + (epilogue.update == nil ? 0 : panels * depth * panelWidth)
+        let packedA = pool.sharedScratch(count: packedBytes)
         pool.run(tasks: rowBlocks, parallel: parallel) { block, _ in
             pack(
                 a + block * blockRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride, depth: depth,
                 rows: min(blockRows, m - block * blockRows), into: packedA + block * depth * blockRows)
         }
+        if let update = epilogue.update {
+            let packedB = packedA + rowBlocks * depth * blockRows
+            pool.run(tasks: panels, parallel: parallel) { panel, _ in
+                let j0 = panel * panelWidth
+                pack(
+                    b + j0 * bColumnStride, depthStride: bDepthStride, columnStride: bColumnStride, depth: depth,
+                    width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
+            }
+            return updateByRows(
+                packedA, packedB, m: m, n: n, depth: depth, addend: epilogue.addend, update: update, pool: pool,
+                parallel: parallel)
+        }
         // Enough tasks to share: split rows (in whole blocks) when there are few panels.
         let rowSplit = panels >= 2 * pool.threads ? 1 : min(rowBlocks, max(1, 2 * pool.threads / max(panels, 1)))
-        pool.run(tasks: panels * rowSplit, parallel: parallel) { task, thread in
+        let tasks = panels * rowSplit
+        let throughTile = epilogue.addend != nil
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(tasks, 1)) { checks in
+        pool.run(tasks: tasks, parallel: parallel) { task, thread in
+            var check: Float = 0
             let part = task % rowSplit
             let j0 = task / rowSplit * panelWidth
             let width = min(panelWidth, n - j0)
@@ -77,17 +127,60 @@ extension Kernels {
             for block in (part * rowBlocks / rowSplit)..<((part + 1) * rowBlocks / rowSplit) {
                 let i = block * blockRows
                 let count = min(blockRows, m - i)
-                // Full blocks write C in place; the edges go through a tile.
-                let direct = count == blockRows && width == panelWidth
+                // Full blocks write C in place; the edges, sums and updates go through a tile.
+                let direct = count == blockRows && width == panelWidth && !throughTile
                 let target = direct ? c + i * n + j0 : tile
                 let ldc = direct ? n : panelWidth
                 block8(packedA + block * depth * blockRows, packed, depth, target, ldc, bias0, bias1, slope)
-                if !direct {
-                    for r in 0..<count {
-                        for q in 0..<width { c[(i + r) * n + j0 + q] = tile[r * panelWidth + q] }
+                if direct { continue }
+                for r in 0..<count {
+                    let row = tile + r * panelWidth
+                    let start = (i + r) * n + j0
+                    if let addend = epilogue.addend {
+                        for q in 0..<width { row[q] += addend[start + q] }
                     }
+                    (c + start).update(from: row, count: width)
                 }
             }
+            checks[task] = check
+        }
+        return checks.prefix(tasks).allSatisfy { $0 == 0 }
+        }
+    }
+
+    /// A product taken as the gradient of a parameter laid out like it (plus `addend`), applied
+    /// by `update` eight whole rows at a time: each task computes a strip of 8 rows across
+    /// every panel, then updates those rows as contiguous runs, so the parameter and its
+    /// moments stream in order as in a separate pass, while the gradient never reaches memory.
+    static func updateByRows(
+        _ packedA: UnsafePointer<Float>, _ packedB: UnsafePointer<Float>, m: Int, n: Int, depth: Int,
+        addend: UnsafePointer<Float>?, update: FusedUpdate, pool: WorkerPool, parallel: Bool
+    ) -> Bool {
+        let panels = (n + panelWidth - 1) / panelWidth
+        let rowBlocks = (m + blockRows - 1) / blockRows
+        let stride = panels * panelWidth
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(rowBlocks, 1)) { checks in
+            pool.run(tasks: rowBlocks, parallel: parallel) { block, thread in
+                let strip = pool.scratch(thread, count: blockRows * stride)
+                for panel in 0..<panels {
+                    block8(
+                        packedA + block * depth * blockRows, packedB + panel * depth * panelWidth, depth,
+                        strip + panel * panelWidth, stride, SIMD16(), SIMD16(), 1)
+                }
+                var check: Float = 0
+                let i = block * blockRows
+                for r in 0..<min(blockRows, m - i) {
+                    let row = strip + r * stride
+                    let start = (i + r) * n
+                    if let addend {
+                        for q in 0..<n { row[q] += addend[start + q] }
+                    }
+                    check += apply(
+                        update.rule, update.parameter + start, update.first + start, update.second + start, row, 0..<n)
+                }
+                checks[block] = check
+            }
+            return checks.prefix(rowBlocks).allSatisfy { $0 == 0 }
         }
     }
 
@@ -130,11 +223,42 @@ extension Kernels {
             for p in 0..<depth {
                 for q in 0..<width { packed[p * panelWidth + q] = b[p * depthStride + q] }
             }
-        } else {
-            // Transposed B: column q is a contiguous row of the stored matrix.
-            for q in 0..<width {
-                let source = b + q * columnStride
-                for p in 0..<depth { packed[p * panelWidth + q] = source[p * depthStride] }
+            return
+        }
+        // Transposed B: column q is a contiguous row of the stored matrix, so 16 x 16 blocks
+        // are transposed in registers; the rest element by element.
+        var p0 = 0
+        if depthStride == 1 && width == panelWidth {
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { registers in
+                guard let x = registers.baseAddress else { return }
+                while p0 + 16 <= depth {
+                    for half in 0..<2 {
+                        let rows = b + p0 + half * 16 * columnStride
+                        for q in 0..<16 { x[q] = load(rows + q * columnStride) }
+                        transpose16(x)
+                        for p in 0..<16 { store(x[p], packed + (p0 + p) * panelWidth + half * 16) }
+                    }
+                    p0 += 16
+                }
+            }
+        }
+        for q in 0..<width {
+            let source = b + q * columnStride
+            for p in p0..<depth { packed[p * panelWidth + q] = source[p * depthStride] }
+        }
+    }
+
+    /// Transposes the 16 x 16 block in `x[0..<16]` (row q in x[q]) in place, using
+    /// `x[16..<32]` as scratch: four rounds of pairing even and odd lanes, each of which
+    /// rotates the bits of (row, column) by one.
+    @inline(__always)
+    static func transpose16(_ x: UnsafeMutablePointer<SIMD16<Float>>) {
+        for round in 0..<4 {
+            let from = round % 2 == 0 ? x : x + 16
+            let to = round % 2 == 0 ? x + 16 : x
+            for i in 0..<8 {
+                to[i] = SIMD16(lowHalf: from[2 * i].evenHalf, highHalf: from[2 * i + 1].evenHalf)
+                to[8 + i] = SIMD16(lowHalf: from[2 * i].oddHalf, highHalf: from[2 * i + 1].oddHalf)
             }
         }
     }
@@ -212,8 +336,8 @@ extension Kernels {
         var v0 = low + bias0
         var v1 = high + bias1
         if slope != 1 {
-            v0.replace(with: v0 * slope, where: v0 .< 0)
-            v1.replace(with: v1 * slope, where: v1 .< 0)
+            v0 = v0.blending(v0 * slope, where: v0 .< 0)
+            v1 = v1.blending(v1 * slope, where: v1 .< 0)
         }
         store(v0, c)
         store(v1, c + 16)

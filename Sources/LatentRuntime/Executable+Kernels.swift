@@ -25,6 +25,16 @@ extension Executable {
             if optimizers?.update(slot: slot, gradient: input(gradient), parameter: out, pool: pool) == false {
                 nonFiniteSlot = slot
             }
+        case .productUpdate(_, let a, let b, let transposeA, let transposeB, let addend, let slot):
+            guard let optimizers else { return }
+            let left = bound[a.index]
+            let right = bound[b.index]
+            let epilogue = Epilogue(addend: addend.map { UnsafePointer(input($0)) }, update: optimizers.step(slot: slot, parameter: out))
+            let finite = Kernels.gemm(
+                input(a), input(b), out, rows: left.count / width(a), inner: width(a),
+                rightRows: right.count / width(b), rightColumns: width(b), transposeA: transposeA,
+                transposeB: transposeB, epilogue: epilogue, pool: pool)
+            if !finite { nonFiniteSlot = slot }
         case .constant(let c):
             out[0] = Float(c)
         case .vector(let values):
@@ -36,8 +46,10 @@ extension Executable {
             let width = instruction.shape.last ?? 1
             let counter = step &+ UInt64(draw)
             for row in 0..<(count / max(width, 1)) {
-                let values = distribution.sample(row: row, width: width, philox: philox, step: counter, stream: stream)
-                for (j, v) in values.enumerated() { out[row * width + j] = Float(v) }
+                let target = out + row * width
+                distribution.sample(row: row, width: width, philox: philox, step: counter, stream: stream) {
+                    target[$0] = Float($1)
+                }
             }
         case .matmul(let a, let b, let transposeA, let transposeB):
             let left = bound[a.index]
@@ -131,13 +143,15 @@ extension Executable {
             var upstream: UnsafeMutablePointer<Float>?
             if case .logPriorGradient(_, _, let dy) = instruction.op { upstream = input(dy) }
             for row in 0..<(bound[z.index].count / rowWidth) {
-                let (value, gradient) = distribution.logDensity(
-                    (0..<rowWidth).map { Double(source[row * rowWidth + $0]) })
+                let values = source + row * rowWidth
                 if let upstream {
                     let dy = Double(upstream[row])
-                    for j in 0..<rowWidth { out[row * rowWidth + j] = Float(gradient[j] * dy) }
+                    let target = out + row * rowWidth
+                    _ = distribution.logDensity(dimension: rowWidth, { Double(values[$0]) }) {
+                        target[$0] = Float($1 * dy)
+                    }
                 } else {
-                    out[row] = Float(value)
+                    out[row] = Float(distribution.logDensity(dimension: rowWidth) { Double(values[$0]) })
                 }
             }
         case .unary, .binary, .derivative, .activationBackward, .elementwise, .expand, .stopGradient,

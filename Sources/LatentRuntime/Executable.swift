@@ -54,7 +54,7 @@ public final class Executable<Code: Tape> {
             let location: Location
             switch instruction.op {
             case .parameter(let p): location = .parameter(p)
-            case .update(let old, _, _): location = bound[old.index].location
+            case .update(let old, _, _), .productUpdate(let old, _, _, _, _, _, _): location = bound[old.index].location
             case .parameterRows(let matrix, let offset, _):
                 guard case .parameter(let p) = bound[matrix.index].location else {
                     preconditionFailure("a row view of a value outside the parameter store")
@@ -109,13 +109,18 @@ public final class Executable<Code: Tape> {
             }
             return nil
         }
+        if profile.instructionSeconds.count != bound.count {
+            profile.instructionSeconds = Array(repeating: 0, count: bound.count)
+            profile.instructionFlops = bound.indices.map(flops)
+        }
         for index in range {
             let start = StepProfile.now()
             execute(index, philox: philox, step: counter)
             let seconds = StepProfile.now() - start
+            profile.instructionSeconds[index] += seconds
             if let phase = phaseOf?(index) { profile.phaseSeconds[phase] += seconds }
             switch bound[index].op {
-            case .matmul, .dense:
+            case .matmul, .dense, .productUpdate:
                 profile.gemmSeconds += seconds
                 profile.gemmFlops += flops(index)
             case .update:
@@ -137,7 +142,7 @@ public final class Executable<Code: Tape> {
         let left: [Int]
         var transposeA = false
         switch bound[index].op {
-        case .matmul(let a, _, let transposed, _):
+        case .matmul(let a, _, let transposed, _), .productUpdate(_, let a, _, let transposed, _, _, _):
             left = bound[a.index].shape
             transposeA = transposed
         case .dense(let a, _, _, _): left = bound[a.index].shape

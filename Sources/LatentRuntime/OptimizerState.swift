@@ -47,20 +47,29 @@ public final class OptimizerState {
     func update(
         slot: Int, gradient: UnsafeMutablePointer<Float>, parameter: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) -> Bool {
-        guard let m = first[slot].baseAddress, let v = second[slot].baseAddress else { return true }
+        let fused = step(slot: slot, parameter: parameter)
+        return Kernels.update(
+            fused.rule, parameter, fused.first, fused.second, gradient, count: first[slot].count, pool: pool)
+    }
+
+    /// Slot `slot`'s next step for the parameter at `parameter`: the rule's constants (Adam's
+    /// bias correction for this step folded in) and the moments, counting the step.
+    func step(slot: Int, parameter: UnsafeMutablePointer<Float>) -> FusedUpdate {
         updates[slot] += 1
-        let update: OptimizerUpdate
+        let rule: OptimizerUpdate
         switch slots[slot].optimizer {
-        case .sgd(let lr): update = .sgd(rate: Float(lr))
-        case .momentum(let lr, let momentum): update = .momentum(rate: Float(lr), momentum: Float(momentum))
+        case .sgd(let lr): rule = .sgd(rate: Float(lr))
+        case .momentum(let lr, let momentum): rule = .momentum(rate: Float(lr), momentum: Float(momentum))
         case .adam(let lr, let beta1, let beta2, let eps):
             let t = Double(updates[slot])
-            update = .adam(
+            rule = .adam(
                 rate: Float(lr * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))), beta1: Float(beta1),
                 beta2: Float(beta2), eps: Float(eps * (1 - pow(beta2, t)).squareRoot()))
         case .rmsprop(let lr, let decay, let eps):
-            update = .rmsprop(rate: Float(lr), decay: Float(decay), eps: Float(eps))
+            rule = .rmsprop(rate: Float(lr), decay: Float(decay), eps: Float(eps))
         }
-        return Kernels.update(update, parameter, m, v, gradient, count: first[slot].count, pool: pool)
+        return FusedUpdate(
+            rule: rule, parameter: parameter, first: first[slot].baseAddress.unsafelyUnwrapped,
+            second: second[slot].baseAddress.unsafelyUnwrapped)
     }
 }

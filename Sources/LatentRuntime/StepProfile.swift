@@ -14,6 +14,9 @@ public final class StepProfile {
     /// Per phase of the program: wall time and runs.
     public var phaseSeconds: [Double]
     public var phaseRuns: [Int]
+    /// Per instruction of the step: seconds, and matrix-product FLOPs.
+    public var instructionSeconds: [Double] = []
+    public var instructionFlops: [Double] = []
 
     public init(phases: Int) {
         phaseSeconds = Array(repeating: 0, count: phases)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LatentIR
 import LatentRuntime
 import LatentSpec
 
@@ -40,11 +41,15 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Output format: text or json (one line).")
     var format: BenchFormat = .text
 
+    @Option(parsing: .unconditional, help: "Also list the N instructions of the step that take longest (text format).")
+    var top: Int = 0
+
     func validate() throws {
         if (spec == nil) != gemm { throw ValidationError("give a spec, or --gemm") }
         try OptionChecks.check(steps, "--steps", in: 1...1_000_000)
         try OptionChecks.check(warmup, "--warmup", in: 0...1_000_000)
         try OptionChecks.check(batch, "--batch", in: 1...Sizes.maximumBatch)
+        try OptionChecks.check(top, "--top", in: 0...100_000)
     }
 
     func run() throws {
@@ -62,6 +67,9 @@ struct BenchCommand: ParsableCommand {
                 phases: setup.program.phases.map(\.name), profile: profile, peakBytes: Self.peakResidentBytes(),
                 flopsPerStep: trainer.matrixFlopsPerStep)
             print(format == .json ? report.json : report.text)
+            if top > 0, format == .text, let step = setup.program.step {
+                print(Self.slowest(top, step: step, program: setup.program, profile: profile, steps: steps))
+            }
         } catch {
             throw CommandFailure.numerical("\(error)")
         }
@@ -82,6 +90,23 @@ struct BenchCommand: ParsableCommand {
                 )
             }
         }
+    }
+
+    /// The `count` instructions of the step with the most time, as the IR printer shows them.
+    static func slowest(_ count: Int, step: Step, program: Program, profile: StepProfile, steps: Int) -> String {
+        let total = profile.instructionSeconds.reduce(0, +)
+        let order = profile.instructionSeconds.indices.sorted { profile.instructionSeconds[$0] > profile.instructionSeconds[$1] }
+        var lines = ["  slowest instructions (ms per step, share, GFLOP/s):"]
+        for index in order.prefix(count) {
+            let seconds = profile.instructionSeconds[index]
+            let flops = profile.instructionFlops[index]
+            let rate = flops > 0 ? String(format: " %6.1f GFLOP/s", flops * Double(steps) / seconds / 1e9) : ""
+            let text = ProgramPrinter.describe(step.instructions[index], parameters: program.parameters)
+            lines.append(
+                String(format: "  %7.3f %5.1f%%", seconds / Double(steps) * 1e3, 100 * seconds / max(total, 1e-12))
+                    + rate + "  %\(index) = \(text) : \(step.instructions[index].type)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The most memory the process has held (Linux reports kilobytes).

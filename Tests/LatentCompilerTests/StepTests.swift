@@ -31,18 +31,15 @@ final class StepTests: XCTestCase {
         let values = interpreter.run(step: step)
         var final = interpreter.parameters
         for (index, instruction) in step.instructions.enumerated() {
-            if case .update = instruction.op, let slot = updatedParameter(step, index) { final[slot] = values[index] }
+            if instruction.op.isUpdate, let slot = updatedParameter(step, index) { final[slot] = values[index] }
         }
         return step.runs.map { values[$0.loss.index] } + final.prefix(parameters)
     }
 
     /// The parameter an update writes, following earlier updates back to the parameter.
     func updatedParameter(_ step: Step, _ index: Int) -> Int? {
-        switch step.instructions[index].op {
-        case .parameter(let p): p
-        case .update(let old, _, _): updatedParameter(step, old.index)
-        default: nil
-        }
+        if case .parameter(let p) = step.instructions[index].op { return p }
+        return step.instructions[index].op.updatedParameter.flatMap { updatedParameter(step, $0.index) }
     }
 
     func testOptimizedStepsComputeTheSameLossesAndParameters() throws {

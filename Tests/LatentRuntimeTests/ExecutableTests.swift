@@ -110,7 +110,7 @@ final class StepExecutableTests: XCTestCase {
             var last: [Int: Int] = [:]
             for (index, instruction) in step.instructions.enumerated() {
                 if case .parameter(let p) = instruction.op { last[p] = last[p] ?? index }
-                if case .update(let old, _, _) = instruction.op, let p = last.first(where: { $0.value == old.index })?.key {
+                if let old = instruction.op.updatedParameter, let p = last.first(where: { $0.value == old.index })?.key {
                     last[p] = index
                 }
             }
