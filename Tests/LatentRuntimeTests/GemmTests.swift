@@ -39,4 +39,70 @@ final class GemmTests: XCTestCase {
         check(rows: 100, inner: 785, columns: 33)
         check(rows: 7, inner: 33, columns: 785)
     }
+
+    /// An optimizer step in the product's epilogue gives exactly the parameters and moments
+    /// that storing the gradient (plus its other part) and updating in a separate pass gives,
+    /// and reports a non-finite gradient.
+    func testUpdateInTheEpilogueMatchesAStoredGradient() {
+        for (m, k, n) in [(33, 100, 70), (784, 100, 512), (7, 3, 1)] {
+            var state: UInt64 = 42
+            func next() -> Float {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(Int(state >> 40) % 2001 - 1000) / 1000
+            }
+            let a = (0..<(k * m)).map { _ in next() }  // [k, m], used transposed
+            let b = (0..<(k * n)).map { _ in next() }
+            let addend = (0..<(m * n)).map { _ in next() }
+            let start = (0..<(m * n)).map { _ in next() }
+            let pool = WorkerPool.with(threads: 2)
+            let rule = OptimizerUpdate.adam(rate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8)
+            for withAddend in [false, true] {
+                var gradient = [Float](repeating: 0, count: m * n)
+                Kernels.gemm(a, b, &gradient, rows: k, inner: m, rightRows: k, rightColumns: n, transposeA: true, transposeB: false, pool: pool)
+                if withAddend { for i in gradient.indices { gradient[i] += addend[i] } }
+                var (p1, m1, v1) = (start, [Float](repeating: 0.1, count: m * n), [Float](repeating: 0.2, count: m * n))
+                XCTAssertTrue(Kernels.update(rule, &p1, &m1, &v1, gradient, count: m * n, pool: pool))
+                var (p2, m2, v2) = (start, [Float](repeating: 0.1, count: m * n), [Float](repeating: 0.2, count: m * n))
+                var unused: Float = 0
+                let finite = p2.withUnsafeMutableBufferPointer { p in
+                    m2.withUnsafeMutableBufferPointer { first in
+                        v2.withUnsafeMutableBufferPointer { second in
+                            addend.withUnsafeBufferPointer { extra in
+                                Kernels.gemm(
+                                    a, b, &unused, rows: k, inner: m, rightRows: k, rightColumns: n, transposeA: true,
+                                    transposeB: false,
+                                    epilogue: Epilogue(
+                                        addend: withAddend ? extra.baseAddress : nil,
+                                        update: FusedUpdate(
+                                            rule: rule, parameter: p.baseAddress!, first: first.baseAddress!,
+                                            second: second.baseAddress!)), pool: pool)
+                            }
+                        }
+                    }
+                }
+                XCTAssertTrue(finite)
+                XCTAssertEqual(p1, p2, "\(m)x\(k)x\(n) parameters, addend \(withAddend)")
+                XCTAssertEqual(m1, m2, "\(m)x\(k)x\(n) first moments")
+                XCTAssertEqual(v1, v2, "\(m)x\(k)x\(n) second moments")
+            }
+            var poisoned = b
+            poisoned[0] = .nan
+            var (p, first, second) = (start, [Float](repeating: 0, count: m * n), [Float](repeating: 0, count: m * n))
+            var unused: Float = 0
+            let finite = p.withUnsafeMutableBufferPointer { p in
+                first.withUnsafeMutableBufferPointer { f in
+                    second.withUnsafeMutableBufferPointer { s in
+                        Kernels.gemm(
+                            a, poisoned, &unused, rows: k, inner: m, rightRows: k, rightColumns: n, transposeA: true,
+                            transposeB: false,
+                            epilogue: Epilogue(
+                                update: FusedUpdate(
+                                    rule: rule, parameter: p.baseAddress!, first: f.baseAddress!, second: s.baseAddress!)),
+                            pool: pool)
+                    }
+                }
+            }
+            XCTAssertFalse(finite, "a NaN gradient must be reported")
+        }
+    }
 }
