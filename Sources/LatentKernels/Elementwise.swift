@@ -136,7 +136,7 @@ public final class ElementwiseKernel {
                     for k in 0..<count { target[k] = SIMD16(repeating: Float(c)) }
                 case .unary(let f, let a):
                     let x = registers + a * block
-                    for k in 0..<count { target[k] = Self.apply(f, x[k]) }
+                    Self.applyBlock(f, x, target, count)
                 case .binary(let f, let a, let b):
                     let x = registers + a * block
                     let y = registers + b * block
@@ -150,11 +150,11 @@ public final class ElementwiseKernel {
                     let x = registers + i * block
                     let y = registers + o * block
                     let dy = registers + u * block
-                    for k in 0..<count { target[k] = dy[k] * Self.derivative(f, input: x[k], output: y[k]) }
+                    Self.derivativeBlock(f, x, y, dy, target, count)
                 case .activationBackward(let f, let o, let u):
                     let y = registers + o * block
                     let dy = registers + u * block
-                    for k in 0..<count { target[k] = dy[k] * Self.derivative(f, fromOutput: y[k]) }
+                    Self.fromOutputBlock(f, y, dy, target, count)
                 }
             }
             for k in 0..<count {
@@ -193,6 +193,50 @@ public final class ElementwiseKernel {
         return partial
     }
 
+    // MARK: Blocks: one switch per block, each case a loop with its function inlined
+
+    /// The case of `f` with a constant in place of its payload, so a loop specialised for it
+    /// folds every switch on it away.
+    @inline(__always)
+    static func specialised(_ f: UnaryFunction, _ loop: (UnaryFunction) -> Void) {
+        switch f {
+        case .neg: loop(.neg)
+        case .exp: loop(.exp)
+        case .log: loop(.log)
+        case .square: loop(.square)
+        case .softplus: loop(.softplus)
+        case .sigmoid: loop(.sigmoid)
+        case .logSigmoid: loop(.logSigmoid)
+        case .tanh: loop(.tanh)
+        case .relu: loop(.relu)
+        case .elu: loop(.elu)
+        case .leakyRelu: loop(f)
+        }
+    }
+
+    @inline(never)
+    static func applyBlock(
+        _ f: UnaryFunction, _ x: UnsafePointer<SIMD16<Float>>, _ out: UnsafeMutablePointer<SIMD16<Float>>, _ count: Int
+    ) {
+        specialised(f) { f in for k in 0..<count { out[k] = apply(f, x[k]) } }
+    }
+
+    @inline(never)
+    static func derivativeBlock(
+        _ f: UnaryFunction, _ x: UnsafePointer<SIMD16<Float>>, _ y: UnsafePointer<SIMD16<Float>>,
+        _ dy: UnsafePointer<SIMD16<Float>>, _ out: UnsafeMutablePointer<SIMD16<Float>>, _ count: Int
+    ) {
+        specialised(f) { f in for k in 0..<count { out[k] = dy[k] * derivative(f, input: x[k], output: y[k]) } }
+    }
+
+    @inline(never)
+    static func fromOutputBlock(
+        _ f: UnaryFunction, _ y: UnsafePointer<SIMD16<Float>>, _ dy: UnsafePointer<SIMD16<Float>>,
+        _ out: UnsafeMutablePointer<SIMD16<Float>>, _ count: Int
+    ) {
+        specialised(f) { f in for k in 0..<count { out[k] = dy[k] * derivative(f, fromOutput: y[k]) } }
+    }
+
     // MARK: Vector math (float32; within a few ulp of libm)
 
     @inline(__always)
@@ -206,9 +250,11 @@ public final class ElementwiseKernel {
         case .sigmoid: return 1 / (1 + exp(-x))
         case .logSigmoid: return -softplus(-x)
         case .tanh: return tanh(x)
-        case .relu: return x.blending(0, where: x .< 0)
-        case .elu: return x.blending(expm1(x), where: x .<= 0)
-        case .leakyRelu(let slope): return x.blending(x * Float(slope), where: x .<= 0)
+        case .relu: return pointwiseMax(x, .zero).keepingNaNs(of: x)
+        case .elu: return (pointwiseMax(x, .zero) + expm1(pointwiseMin(x, .zero))).keepingNaNs(of: x)
+        case .leakyRelu(let slope):
+            return pointwiseMax(x, .zero).addingProduct(pointwiseMin(x, .zero), SIMD16(repeating: Float(slope)))
+                .keepingNaNs(of: x)
         }
     }
 
@@ -224,9 +270,9 @@ public final class ElementwiseKernel {
         case .sigmoid: return y * (1 - y)
         case .logSigmoid: return 1 / (1 + exp(x))
         case .tanh: return 1 - y * y
-        case .relu: return one.blending(0, where: x .<= 0)
-        case .elu: return one.blending(y + 1, where: x .<= 0)
-        case .leakyRelu(let slope): return one.blending(Float(slope), where: x .<= 0)
+        case .relu: return one.selecting(0, where: x.lanes(atMost: 0))
+        case .elu: return one.selecting(y + 1, where: x.lanes(atMost: 0))
+        case .leakyRelu(let slope): return one.selecting(Float(slope), where: x.lanes(atMost: 0))
         }
     }
 
@@ -234,9 +280,9 @@ public final class ElementwiseKernel {
     static func derivative(_ f: UnaryFunction, fromOutput y: SIMD16<Float>) -> SIMD16<Float> {
         let one = SIMD16<Float>(repeating: 1)
         switch f {
-        case .relu: return one.blending(0, where: y .<= 0)
-        case .leakyRelu(let slope): return one.blending(Float(slope), where: y .<= 0)
-        case .elu: return one.blending(y + 1, where: y .<= 0)
+        case .relu: return one.selecting(0, where: y.lanes(atMost: 0))
+        case .leakyRelu(let slope): return one.selecting(Float(slope), where: y.lanes(atMost: 0))
+        case .elu: return one.selecting(y + 1, where: y.lanes(atMost: 0))
         case .sigmoid: return y * (1 - y)
         case .tanh: return 1 - y * y
         case .softplus: return -expm1(-y)
@@ -249,7 +295,7 @@ public final class ElementwiseKernel {
     @inline(__always)
     static func softplus(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let magnitude = x.magnitude
-        return x.blending(0, where: x .< 0) + log(1 + exp(-magnitude))
+        return pointwiseMax(x, .zero).keepingNaNs(of: x) + log(1 + exp(-magnitude))
     }
 
     // Polynomials are written with `addingProduct` (fused multiply-add): chains of separate
@@ -258,7 +304,7 @@ public final class ElementwiseKernel {
     /// e^x by range reduction to [-ln2/2, ln2/2] and a degree-6 polynomial (Cephes expf).
     @inline(__always)
     static func exp(_ input: SIMD16<Float>) -> SIMD16<Float> {
-        let x = input.blending(88.72, where: input .> 88.72).blending(-87.33, where: input .< -87.33)
+        let x = pointwiseMax(pointwiseMin(input, SIMD16(repeating: 88.72)), SIMD16(repeating: -87.33))
         // Rounds x / ln 2 to the nearest integer n; the sum's low bits hold n as an integer.
         let magic = SIMD16<Float>(repeating: 12_582_912)
         let shifted = magic.addingProduct(x, SIMD16(repeating: 1.442_695_04))
@@ -273,7 +319,7 @@ public final class ElementwiseKernel {
         p = SIMD16(repeating: 5.000_000_1e-1).addingProduct(p, r)
         let polynomial = (r + 1).addingProduct(p, r * r)
         let exponent: SIMD16<UInt32> = (bits(shifted) &- bits(magic) &+ 127) &<< 23
-        return (polynomial * float(exponent)).blending(input, where: input .!= input)
+        return (polynomial * float(exponent)).keepingNaNs(of: input)
     }
 
     /// e^x - 1, with a short series near zero where the subtraction would cancel.
@@ -284,7 +330,7 @@ public final class ElementwiseKernel {
         series = SIMD16(repeating: 0.5).addingProduct(series, x)
         series = SIMD16(repeating: 1).addingProduct(series, x)
         series *= x
-        return (exp(x) - 1).blending(series, where: x.magnitude .< 0.0625)
+        return (exp(x) - 1).selecting(series, where: x.magnitude.lanes(lessThan: 0.0625))
     }
 
     /// Natural logarithm (Cephes logf): x = m 2^e with m in [sqrt(1/2), sqrt(2)), found
@@ -311,16 +357,10 @@ public final class ElementwiseKernel {
         y = y.addingProduct(z, SIMD16(repeating: -0.5))
         var result = (m + y).addingProduct(e, SIMD16(repeating: 0.693_359_375))
         // Positive normal numbers need no patch (softplus's log(1 + e^-|x|) never does).
-        let special = (x .<= 0) .| (x .>= Float.infinity) .| (x .!= x) .| (x .< Float.leastNormalMagnitude)
-        if any(special) {
-            result = result.blending(-Float.infinity, where: x .== 0)
-            result = result.blending(Float.nan, where: x .< 0)
-            result = result.blending(x, where: x .== Float.infinity)
-            result = result.blending(x, where: x .!= x)
-            let subnormal = (x .> 0) .& (x .< Float.leastNormalMagnitude)
-            if any(subnormal) {
-                for lane in 0..<16 where subnormal[lane] { result[lane] = Foundation.log(x[lane]) }
-            }
+        // Positive normal numbers are bits 0x0080_0000 ... 0x7F7F_FFFF; everything else
+        // (rare: softplus's log(1 + e^-|x|) never has any) is patched lane by lane.
+        if (x.bitPattern &- 0x0080_0000).max() >= 0x7F00_0000 {
+            for lane in 0..<16 where !(x[lane].isNormal && x[lane] > 0) { result[lane] = Foundation.log(x[lane]) }
         }
         return result
     }
@@ -336,8 +376,9 @@ public final class ElementwiseKernel {
         series = SIMD16(repeating: -1.0 / 3).addingProduct(series, x2)
         series = SIMD16(repeating: 1).addingProduct(series, x2)
         series *= magnitude
-        t = t.blending(series, where: magnitude .< 0.0625)
-        return t.blending(-t, where: x .< 0)
+        t = t.selecting(series, where: magnitude.lanes(lessThan: 0.0625))
+        // tanh is odd: |tanh| with the sign of x.
+        return unsafeBitCast(t.bitPattern & 0x7FFF_FFFF | x.bitPattern & 0x8000_0000, to: SIMD16<Float>.self)
     }
 
     @inline(__always)
@@ -345,4 +386,62 @@ public final class ElementwiseKernel {
 
     @inline(__always)
     static func float(_ bits: SIMD16<UInt32>) -> SIMD16<Float> { unsafeBitCast(bits, to: SIMD16<Float>.self) }
+}
+
+/// Lane selection with integer masks. Comparisons that make a `SIMDMask` (and the standard
+/// library's `replacing(with:where:)`) make LLVM split SIMD16 code into pieces and scalars,
+/// up to 15x slower, so masks here are all-ones/all-zeros `UInt32` lanes built from the
+/// bits: a sign is an arithmetic shift, a comparison the sign of a difference.
+extension SIMD16 where Scalar == Float {
+    @inline(__always)
+    var bitPattern: SIMD16<UInt32> { unsafeBitCast(self, to: SIMD16<UInt32>.self) }
+
+    /// All ones in the lanes whose sign bit is set (NaNs included: check `nanLanes`).
+    @inline(__always)
+    var signLanes: SIMD16<UInt32> {
+        unsafeBitCast(unsafeBitCast(self, to: SIMD16<Int32>.self) &>> 31, to: SIMD16<UInt32>.self)
+    }
+
+    /// All ones in the lanes holding NaN: |x| above infinity's bits.
+    @inline(__always)
+    var nanLanes: SIMD16<UInt32> {
+        let difference = SIMD16<UInt32>(repeating: 0x7F80_0000) &- (bitPattern & 0x7FFF_FFFF)
+        return unsafeBitCast(unsafeBitCast(difference, to: SIMD16<Int32>.self) &>> 31, to: SIMD16<UInt32>.self)
+    }
+
+    /// All ones where self < other (false where either is NaN, as IEEE compares are).
+    @inline(__always)
+    func lanes(lessThan other: SIMD16<Float>) -> SIMD16<UInt32> {
+        let difference = self - other
+        return difference.signLanes & ~difference.nanLanes
+    }
+
+    @inline(__always)
+    func lanes(lessThan value: Float) -> SIMD16<UInt32> { lanes(lessThan: SIMD16(repeating: value)) }
+
+    /// All ones where self <= value (false for NaN).
+    @inline(__always)
+    func lanes(atMost value: Float) -> SIMD16<UInt32> {
+        let difference = SIMD16(repeating: value) - self
+        return ~difference.signLanes & ~difference.nanLanes
+    }
+
+    /// `other` in the `lanes`, `self` in the rest.
+    @inline(__always)
+    func selecting(_ other: SIMD16<Float>, where lanes: SIMD16<UInt32>) -> SIMD16<Float> {
+        unsafeBitCast((other.bitPattern & lanes) | (bitPattern & ~lanes), to: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    func selecting(_ value: Float, where lanes: SIMD16<UInt32>) -> SIMD16<Float> {
+        selecting(SIMD16(repeating: value), where: lanes)
+    }
+
+    /// |x|, by clearing the sign bits.
+    @inline(__always)
+    var magnitude: SIMD16<Float> { unsafeBitCast(bitPattern & 0x7FFF_FFFF, to: SIMD16<Float>.self) }
+
+    /// NaN lanes of `source` restored in `self` (min and max drop NaNs).
+    @inline(__always)
+    func keepingNaNs(of source: SIMD16<Float>) -> SIMD16<Float> { selecting(source, where: source.nanLanes) }
 }

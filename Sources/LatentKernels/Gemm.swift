@@ -336,8 +336,9 @@ extension Kernels {
         var v0 = low + bias0
         var v1 = high + bias1
         if slope != 1 {
-            v0 = v0.blending(v0 * slope, where: v0 .< 0)
-            v1 = v1.blending(v1 * slope, where: v1 .< 0)
+            let factor = SIMD16<Float>(repeating: slope)
+            v0 = pointwiseMax(v0, .zero).addingProduct(pointwiseMin(v0, .zero), factor).keepingNaNs(of: v0)
+            v1 = pointwiseMax(v1, .zero).addingProduct(pointwiseMin(v1, .zero), factor).keepingNaNs(of: v1)
         }
         store(v0, c)
         store(v1, c + 16)

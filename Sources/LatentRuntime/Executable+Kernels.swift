@@ -41,7 +41,7 @@ extension Executable {
             for (i, v) in values.enumerated() { out[i] = Float(v) }
         case .randomNormal(let stream, let draw):
             let counter = step &+ UInt64(draw)
-            for i in 0..<count { out[i] = Float(philox.normal(step: counter, stream: stream, index: i)) }
+            philox.normals(step: counter, stream: stream, count: count) { out[$0] = Float($1) }
         case .samplePrior(let distribution, let stream, let draw):
             let width = instruction.shape.last ?? 1
             let counter = step &+ UInt64(draw)

@@ -23,6 +23,12 @@ final class PhiloxTests: XCTestCase {
         XCTAssertNotEqual(philox.normal(step: 4, stream: 1, index: 0), draws[0])
         XCTAssertEqual(
             Philox(seed: 42).normal(step: 3, stream: 1, index: 7), draws[7], "a pure function of its counter")
+        // The bulk form (one block per two normals) gives the same numbers, odd counts too.
+        for count in [1, 2, 7, 1000] {
+            var bulk = [Double](repeating: .nan, count: count)
+            philox.normals(step: 3, stream: 1, count: count) { bulk[$0] = $1 }
+            XCTAssertEqual(bulk, Array(draws.prefix(count)))
+        }
     }
 }
 
