@@ -250,11 +250,9 @@ public final class ElementwiseKernel {
         case .sigmoid: return 1 / (1 + exp(-x))
         case .logSigmoid: return -softplus(-x)
         case .tanh: return tanh(x)
-        case .relu: return pointwiseMax(x, .zero).keepingNaNs(of: x)
-        case .elu: return (pointwiseMax(x, .zero) + expm1(pointwiseMin(x, .zero))).keepingNaNs(of: x)
-        case .leakyRelu(let slope):
-            return pointwiseMax(x, .zero).addingProduct(pointwiseMin(x, .zero), SIMD16(repeating: Float(slope)))
-                .keepingNaNs(of: x)
+        case .relu: return x.selecting(0, where: x.lanes(lessThan: 0))
+        case .elu: return x.selecting(expm1(x), where: x.lanes(atMost: 0))
+        case .leakyRelu(let slope): return x.selecting(x * Float(slope), where: x.lanes(atMost: 0))
         }
     }
 
@@ -295,7 +293,7 @@ public final class ElementwiseKernel {
     @inline(__always)
     static func softplus(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let magnitude = x.magnitude
-        return pointwiseMax(x, .zero).keepingNaNs(of: x) + log(1 + exp(-magnitude))
+        return x.selecting(0, where: x.lanes(lessThan: 0)) + log(1 + exp(-magnitude))
     }
 
     // Polynomials are written with `addingProduct` (fused multiply-add): chains of separate
@@ -304,7 +302,9 @@ public final class ElementwiseKernel {
     /// e^x by range reduction to [-ln2/2, ln2/2] and a degree-6 polynomial (Cephes expf).
     @inline(__always)
     static func exp(_ input: SIMD16<Float>) -> SIMD16<Float> {
-        let x = pointwiseMax(pointwiseMin(input, SIMD16(repeating: 88.72)), SIMD16(repeating: -87.33))
+        let high = SIMD16<Float>(repeating: 88.72)
+        let low = SIMD16<Float>(repeating: -87.33)
+        let x = input.selecting(high, where: high.lanes(lessThan: input)).selecting(low, where: input.lanes(lessThan: low))
         // Rounds x / ln 2 to the nearest integer n; the sum's low bits hold n as an integer.
         let magic = SIMD16<Float>(repeating: 12_582_912)
         let shifted = magic.addingProduct(x, SIMD16(repeating: 1.442_695_04))
@@ -319,7 +319,7 @@ public final class ElementwiseKernel {
         p = SIMD16(repeating: 5.000_000_1e-1).addingProduct(p, r)
         let polynomial = (r + 1).addingProduct(p, r * r)
         let exponent: SIMD16<UInt32> = (bits(shifted) &- bits(magic) &+ 127) &<< 23
-        return (polynomial * float(exponent)).keepingNaNs(of: input)
+        return (polynomial * float(exponent)).selecting(input, where: input.nanLanes)
     }
 
     /// e^x - 1, with a short series near zero where the subtraction would cancel.
@@ -390,8 +390,9 @@ public final class ElementwiseKernel {
 
 /// Lane selection with integer masks. Comparisons that make a `SIMDMask` (and the standard
 /// library's `replacing(with:where:)`) make LLVM split SIMD16 code into pieces and scalars,
-/// up to 15x slower, so masks here are all-ones/all-zeros `UInt32` lanes built from the
-/// bits: a sign is an arithmetic shift, a comparison the sign of a difference.
+/// up to 15x slower, and `pointwiseMin`/`pointwiseMax` stay out-of-line calls (a ReLU
+/// epilogue took 60x its time), so masks here are all-ones/all-zeros `UInt32` lanes built
+/// from the bits: a sign is an arithmetic shift, a comparison the sign of a difference.
 extension SIMD16 where Scalar == Float {
     @inline(__always)
     var bitPattern: SIMD16<UInt32> { unsafeBitCast(self, to: SIMD16<UInt32>.self) }
@@ -441,7 +442,4 @@ extension SIMD16 where Scalar == Float {
     @inline(__always)
     var magnitude: SIMD16<Float> { unsafeBitCast(bitPattern & 0x7FFF_FFFF, to: SIMD16<Float>.self) }
 
-    /// NaN lanes of `source` restored in `self` (min and max drop NaNs).
-    @inline(__always)
-    func keepingNaNs(of source: SIMD16<Float>) -> SIMD16<Float> { selecting(source, where: source.nanLanes) }
 }

@@ -336,9 +336,8 @@ extension Kernels {
         var v0 = low + bias0
         var v1 = high + bias1
         if slope != 1 {
-            let factor = SIMD16<Float>(repeating: slope)
-            v0 = pointwiseMax(v0, .zero).addingProduct(pointwiseMin(v0, .zero), factor).keepingNaNs(of: v0)
-            v1 = pointwiseMax(v1, .zero).addingProduct(pointwiseMin(v1, .zero), factor).keepingNaNs(of: v1)
+            v0 = v0.selecting(v0 * slope, where: v0.lanes(lessThan: 0))
+            v1 = v1.selecting(v1 * slope, where: v1.lanes(lessThan: 0))
         }
         store(v0, c)
         store(v1, c + 16)
