@@ -77,6 +77,12 @@ extension Distribution {
         row: Int, width: Int, philox: Philox, step: UInt64, stream: Int, write: (Int, Double) -> Void
     ) {
         let base = (width + 1) * row
+        if case .normal(let mean, let std) = self {
+            philox.normals(step: step, stream: stream, from: base, count: width) { j, n in
+                write(j, element(mean, j) + element(std, j) * n)
+            }
+            return
+        }
         sample(
             dimension: width,
             uniform: { 1 - philox.uniform(step: step, stream: stream | 1 << 30, index: base + $0) },

@@ -54,16 +54,29 @@ public struct Philox: Sendable {
     /// two normals) computed once instead of once per word.
     @inline(__always)
     public func normals(step: UInt64, stream: Int, count: Int, _ write: (Int, Double) -> Void) {
-        var index = 0
-        while index < count {
+        normals(step: step, stream: stream, from: 0, count: count) { write($0, $1) }
+    }
+
+    /// Elements start..<start+count of a standard normal stream, element start+i written
+    /// through `write(i, value)` (each block computed once).
+    @inline(__always)
+    public func normals(step: UInt64, stream: Int, from start: Int, count: Int, _ write: (Int, Double) -> Void) {
+        var index = start
+        let end = start + count
+        while index < end {
             let words = block(
                 (
                     UInt32(truncatingIfNeeded: index / 2), UInt32(truncatingIfNeeded: stream),
                     UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32)
                 ))
-            write(index, Self.boxMuller(words.0, words.1))
-            if index + 1 < count { write(index + 1, Self.boxMuller(words.2, words.3)) }
-            index += 2
+            if index % 2 == 0 {
+                write(index - start, Self.boxMuller(words.0, words.1))
+                if index + 1 < end { write(index + 1 - start, Self.boxMuller(words.2, words.3)) }
+                index += 2
+            } else {
+                write(index - start, Self.boxMuller(words.2, words.3))
+                index += 1
+            }
         }
     }
 

@@ -74,6 +74,11 @@ extension Kernels {
         // B's element (p, j) is at b[p * bDepthStride + j * bColumnStride].
         let bDepthStride = transposeB ? 1 : rightColumns
         let bColumnStride = transposeB ? inner : 1
+        if n == 1 {
+            return gemv(
+                a, b, c, m: m, depth: depth, aRowStride: aRowStride, aDepthStride: aDepthStride,
+                bDepthStride: bDepthStride, epilogue: epilogue, pool: pool)
+        }
         let panels = (n + panelWidth - 1) / panelWidth
         let rowBlocks = (m + blockRows - 1) / blockRows
         // Below about a million multiply-adds, waking the other threads costs more than it saves.
@@ -159,28 +164,38 @@ extension Kernels {
         let panels = (n + panelWidth - 1) / panelWidth
         let rowBlocks = (m + blockRows - 1) / blockRows
         let stride = panels * panelWidth
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(rowBlocks, 1)) { checks in
-            pool.run(tasks: rowBlocks, parallel: parallel) { block, thread in
-                let strip = pool.scratch(thread, count: blockRows * stride)
+        // Groups of row blocks share each B panel while it is in L1; the strip of a group
+        // stays within 256 KB, and the groups split evenly between the threads.
+        let largest = max(1, (256 << 10) / (4 * blockRows * stride))
+        let perThread = (rowBlocks + pool.threads - 1) / pool.threads
+        let tasks = pool.threads * ((perThread + largest - 1) / largest)
+        let group = (rowBlocks + tasks - 1) / tasks
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(tasks, 1)) { checks in
+            pool.run(tasks: tasks, parallel: parallel) { task, thread in
+                let blocks = min(rowBlocks, task * group)..<min(rowBlocks, (task + 1) * group)
+                let strip = pool.scratch(thread, count: max(blocks.count, 1) * blockRows * stride)
                 for panel in 0..<panels {
-                    block8(
-                        packedA + block * depth * blockRows, packedB + panel * depth * panelWidth, depth,
-                        strip + panel * panelWidth, stride, SIMD16(), SIMD16(), 1)
+                    for block in blocks {
+                        block8(
+                            packedA + block * depth * blockRows, packedB + panel * depth * panelWidth, depth,
+                            strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
+                            SIMD16(), SIMD16(), 1)
+                    }
                 }
                 var check: Float = 0
-                let i = block * blockRows
-                for r in 0..<min(blockRows, m - i) {
+                let first = blocks.lowerBound * blockRows
+                for r in 0..<max(0, min(blocks.count * blockRows, m - first)) {
                     let row = strip + r * stride
-                    let start = (i + r) * n
+                    let start = (first + r) * n
                     if let addend {
                         for q in 0..<n { row[q] += addend[start + q] }
                     }
                     check += apply(
                         update.rule, update.parameter + start, update.first + start, update.second + start, row, 0..<n)
                 }
-                checks[block] = check
+                checks[task] = check
             }
-            return checks.prefix(rowBlocks).allSatisfy { $0 == 0 }
+            return checks.prefix(tasks).allSatisfy { $0 == 0 }
         }
     }
 

@@ -41,7 +41,16 @@ extension Executable {
             for (i, v) in values.enumerated() { out[i] = Float(v) }
         case .randomNormal(let stream, let draw):
             let counter = step &+ UInt64(draw)
-            philox.normals(step: counter, stream: stream, count: count) { out[$0] = Float($1) }
+            // Two halves on two threads for large draws (each element is a function of its index).
+            let tasks = count >= 8192 ? pool.threads : 1
+            let chunk = (count / max(tasks, 1) + 1) & ~1
+            pool.run(tasks: tasks) { task, _ in
+                let start = min(count, task * chunk)
+                let part = out + start
+                philox.normals(step: counter, stream: stream, from: start, count: min(count, start + chunk) - start) {
+                    part[$0] = Float($1)
+                }
+            }
         case .samplePrior(let distribution, let stream, let draw):
             let width = instruction.shape.last ?? 1
             let counter = step &+ UInt64(draw)

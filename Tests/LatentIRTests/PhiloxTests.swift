@@ -29,6 +29,11 @@ final class PhiloxTests: XCTestCase {
             philox.normals(step: 3, stream: 1, count: count) { bulk[$0] = $1 }
             XCTAssertEqual(bulk, Array(draws.prefix(count)))
         }
+        for start in [1, 2, 3, 10] {
+            var part = [Double](repeating: .nan, count: 7)
+            philox.normals(step: 3, stream: 1, from: start, count: 7) { part[$0] = $1 }
+            XCTAssertEqual(part, Array(draws[start..<(start + 7)]), "from \(start)")
+        }
     }
 }
 
