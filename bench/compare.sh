@@ -4,7 +4,8 @@
 # rounds, at each batch size of BATCHES. Prints the median samples/s of each, Latent's ratio
 # to the best peer, each model's matrix-product FLOPs per sample (from Latent's step
 # program) and the fraction of the machine's FLOP limit Latent reaches, the limit being
-# OpenBLAS's 2048^3 SGEMM (kernels auto-detected) measured in the same run.
+# OpenBLAS's 2048^3 SGEMM (kernels auto-detected) measured in the same run; then Latent's
+# GEMM against OpenBLAS on the MLPs' shapes.
 #
 #   bench/compare.sh                          # batches 100 and 1000, 3 rounds, 2 threads
 #   BATCHES=100 ROUNDS=1 bench/compare.sh     # a quick look
@@ -100,4 +101,21 @@ for batch in sorted({k[0] for k in runs}):
         limit = peak * 1e3 / mflop
         print(f"{model:<6} {ours:>9.0f} {peers['eager']:>9.0f} {peers['compile']:>9.0f} {peers['jax']:>9.0f} "
               f"{ours / best:>7.2f}x {ours / peers['jax']:>6.2f}x {mflop:>13.2f} {ours / limit:>8.0%}")
+PY
+
+echo
+echo "# matrix products, GFLOP/s (m x k x n; nt: B transposed, tn: A transposed)"
+ours=$($LATENT bench --gemm --threads "$THREADS" --format json)
+theirs='{}'
+if $have_peers; then
+    theirs=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$THREADS" "$PEER_PYTHON" bench/openblas_gemm.py)
+fi
+python3 - "$ours" "$theirs" <<'PY'
+import json, sys
+ours = json.loads(sys.argv[1])["gflops"]
+theirs = json.loads(sys.argv[2])
+print(f"{'shape':<20} {'latent':>8} {'openblas':>9} {'ratio':>6}")
+for shape, rate in ours.items():
+    other = theirs.get(shape)
+    print(f"{shape:<20} {rate:>8.1f} {other if other else '-':>9} {f'{rate / other:.2f}' if other else '-':>6}")
 PY

@@ -11,9 +11,13 @@ struct CompileCommand: ParsableCommand {
         abstract: "Compile a spec and print a stage of the compiler.",
         discussion: """
             Stages: resolved (the spec with every default explicit; itself a valid spec), \
-            ir (the objective lowered to phases of tape IR), grad (with the backward pass appended), \
-            fused (after dead-code elimination, common-subexpression elimination and fusion), \
-            plan (each value's offset in its phase's arena, and the arena size, for the spec's batch),             inference (the trained model's inference program: sample, decode, encode, ... each with             its named inputs and output, after the same passes).
+            ir (the objective lowered to phases of tape IR), grad (the training step: each phase \
+            with its backward pass, in schedule order, each followed by its optimizer updates), \
+            fused (the step after dead-code elimination, common-subexpression elimination across \
+            its phases, fusion, and the updates moved next to their gradients), plan (each \
+            value's offset in the step's arena, and the arena size, for the spec's batch), \
+            inference (the trained model's inference programs: sample, decode, encode, ... each \
+            with its named inputs and output, after the same passes).
             """)
 
     enum Stage: String, ExpressibleByArgument, CaseIterable {
