@@ -78,7 +78,8 @@ final class TrainedModelTests: XCTestCase {
         let test = try Dataset.fashionMNIST(test: true, range: ClosedInterval(low: 0, high: 1))
         let negativeELBO = try XCTUnwrap(trainer.meanLoss(of: "elbo", on: test))
         print("vae: test ELBO after one epoch \(-negativeELBO)")
-        XCTAssertLessThan(negativeELBO, 262)
+        // PyTorch's reference (../shared/peers/torch_ref.py --epochs 1) reaches -257.
+        XCTAssertLessThan(negativeELBO, 258, "more than 1 nat below the PyTorch reference")
     }
 }
 
