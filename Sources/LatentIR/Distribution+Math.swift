@@ -60,14 +60,6 @@ extension Distribution {
         }
     }
 
-    /// One draw from uniforms `u` (at least `dimension + 1`) and standard normals `n` (at
-    /// least `dimension`).
-    public func sample(dimension: Int, uniforms u: [Double], normals n: [Double]) -> [Double] {
-        var result = [Double](repeating: 0, count: dimension)
-        sample(dimension: dimension, uniform: { u[$0] }, normal: { n[$0] }) { result[$0] = $1 }
-        return result
-    }
-
     /// Row `row` of a draw of width `width` from stream `stream`, element j handed to
     /// `write(j, value)`: the row uses normals (width+1)·row ... of the stream and uniforms
     /// (width+1)·row ... of its companion stream (bit 30 set), so the two never share
