@@ -207,7 +207,7 @@ public final class Trainer {
             let run = runs[lossRuns[stoppedAt]]
             throw .nonFinite(phase: run.phase, step: step + 1, tensor: diagnose(run, counter: counter) ?? "the loss")
         }
-        for run in runs { losses[run.phaseIndex] = executable.buffer(run.loss)[0] }
+        for run in runs { losses[run.phaseIndex] = executable.loss(run) }
         if let profile { for run in runs { profile.phaseRuns[run.phaseIndex] += 1 } }
         step += 1
     }
