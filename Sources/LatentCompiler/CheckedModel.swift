@@ -15,15 +15,23 @@ public struct CheckedModel: Sendable {
     public var trainedNetworks: [String]
 }
 
-/// The widths a network is used with (its inputs are concatenated).
+/// The shapes a network is used with: what its first layer sees (one input's shape, or
+/// vectors concatenated) and the shape after each layer (`[n]` or `[C, H, W]`).
 public struct NetworkShape: Hashable, Sendable {
-    public var inputWidth: Int
-    public var outputWidth: Int
+    public var input: [Int]
+    public var layers: [[Int]]
+    /// The most values per example any of its values holds (a convolution's patches included).
+    public var largestValue: Int
 
-    public init(inputWidth: Int, outputWidth: Int) {
-        self.inputWidth = inputWidth
-        self.outputWidth = outputWidth
+    public init(input: [Int], layers: [[Int]], largestValue: Int) {
+        self.input = input
+        self.layers = layers
+        self.largestValue = largestValue
     }
+
+    public var output: [Int] { layers.last ?? input }
+    public var inputWidth: Int { input.reduce(1, *) }
+    public var outputWidth: Int { output.reduce(1, *) }
 }
 
 /// The kinds of posterior q(z|x) an inference statement can define.

@@ -139,8 +139,8 @@ extension Checking {
     /// (the trunk of an encoder with several heads). It reads data, latents and features, not noise.
     mutating func checkFeature(_ target: Located<String>, _ call: NetworkCall, visible: Set<String>) {
         let purpose = "the feature '\(target.value)'"
-        let width = resolve(call, role: .inference, visible: visible, expectedOutput: nil, purpose: purpose)
-        declarations[target.value] = .feature(width: width, at: target.location)
+        let shape = resolve(call, role: .inference, visible: visible, expectedOutput: nil, purpose: purpose)
+        declarations[target.value] = .feature(shape: shape, at: target.location)
         features[target.value] = call
         if let noise = call.inputs.first(where: { name in spec.noise.contains { $0.name.value == name.value } }) {
             diagnostics.error(
@@ -175,18 +175,21 @@ extension Checking {
             }
             described = statement
             let width = gaps.data ? nil : spec.data.width
+            let image = gaps.data ? nil : spec.data.shape.value
             let purpose = "the model of 'x' (\(spec.data.shape.value.map(String.init).joined(separator: "x")) values)"
             switch statement.value {
             case .map(let call):
-                resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
+                resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose, image: image)
             case .draw(let family):
                 switch family.value {
                 case .gaussian(let call, let std):
                     let needed = std == nil ? width.map { 2 * $0 } : width
                     let what = std == nil ? "the mean and log-variance of 'x' (\(width ?? 0) values each)" : purpose
-                    resolve(call, role: .model, visible: latents, expectedOutput: needed, purpose: what)
+                    resolve(
+                        call, role: .model, visible: latents, expectedOutput: needed, purpose: what,
+                        image: std == nil ? nil : image)
                 case .bernoulli(let call):
-                    resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
+                    resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose, image: image)
                     checkBinaryData(at: family.location)
                 case .categorical(let call):
                     resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)

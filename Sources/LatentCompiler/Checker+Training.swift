@@ -64,8 +64,8 @@ extension Checking {
         }
     }
 
-    /// The largest value a step computes (batch x samples x the widest layer, input or
-    /// latent) must be countable and at most `maximumValueFloats`, so planning never overflows.
+    /// The largest value a step computes (batch x samples x the widest layer, patches,
+    /// input or latent) must be countable and at most `maximumValueFloats`, so planning never overflows.
     mutating func checkValueSizes() {
         var samples = 1
         switch spec.objective.value {
@@ -73,9 +73,9 @@ extension Checking {
         case .avb(let options) where options.adaptiveContrast.value: samples = options.samples.value
         default: break
         }
-        let widths =
-            [spec.data.width] + spec.networks.flatMap { $0.layers.map(\.value.units) }
-            + (spec.latents + spec.noise).map(\.dimension.value)
+        let layers: [Int] = networkShapes.values.map(\.largestValue)
+        let variables: [Int] = (spec.latents + spec.noise).map(\.dimension.value)
+        let widths = [spec.data.width] + layers + variables
         let widest = widths.max() ?? 1
         let floats = Sizes.product([spec.training.batch.value, samples, widest])
         if (floats ?? .max) > Self.maximumValueFloats {

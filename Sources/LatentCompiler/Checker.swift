@@ -35,8 +35,8 @@ enum Declaration {
     case noise(VariableDeclaration)
     case network(NetworkDeclaration)
     /// `h = trunk(x)` in the inference model with `h` not a latent: a shared intermediate
-    /// that later encoders read (nil width when its network is broken).
-    case feature(width: Int?, at: SourceLocation)
+    /// that later encoders read (nil shape when its network is broken).
+    case feature(shape: [Int]?, at: SourceLocation)
     /// A declaration that could not be decoded: references to it are not reported again.
     case broken
 
@@ -132,31 +132,33 @@ struct Checking {
     /// Whether the spec decoded without gaps; "never used" warnings are skipped otherwise.
     var isComplete: Bool { gaps.isEmpty && rejected.isEmpty }
 
-    /// The width of a variable, or nil for networks and unknown names.
-    func width(of name: String) -> Int? {
+    /// The shape of one example of a variable, or nil for networks and unknown names.
+    func shape(of name: String) -> [Int]? {
         switch declarations[name] {
-        case .data: spec.data.width
-        case .latent(let variable), .noise(let variable): variable.dimension.value
-        case .feature(let width, _): width
+        case .data: spec.data.shape.value
+        case .latent(let variable), .noise(let variable): [variable.dimension.value]
+        case .feature(let shape, _): shape
         default: nil
         }
     }
 
     // MARK: Calls
 
-    /// Resolves a network call: the network exists, its inputs are visible variables, and the
-    /// concatenated input width agrees with every other call. Returns the output width.
+    /// Resolves a network call: the network exists, its inputs are visible variables, its
+    /// layers take what arrives, and every call gives the same input shape. The output must
+    /// be a vector of `expectedOutput` values, or exactly `image` when one is given (the
+    /// data's shape, for the model of x). Returns the output shape.
     /// With `strict` false (a statement already reported as misplaced), only names are checked.
     @discardableResult
     mutating func resolve(
         _ call: NetworkCall, role: NetworkRole, visible: Set<String>, expectedOutput: Int?, purpose: String,
-        strict: Bool = true
-    ) -> Int? {
-        var inputWidth = 0
+        image: [Int]? = nil, strict: Bool = true
+    ) -> [Int]? {
+        var inputShapes: [(name: Located<String>, shape: [Int])] = []
         var inputsOK = true
         for input in call.inputs {
             usedVariables.insert(input.value)
-            guard let width = width(of: input.value) else {
+            guard let shape = shape(of: input.value) else {
                 inputsOK = false
                 if case .broken = declarations[input.value] { continue }
                 if case .network = declarations[input.value] {
@@ -177,7 +179,13 @@ struct Checking {
                     at: input.location, length: input.value.count)
                 continue
             }
-            inputWidth += width
+            inputShapes.append((input, shape))
+        }
+        if inputShapes.count > 1, let image = inputShapes.first(where: { $0.shape.count > 1 }) {
+            inputsOK = false
+            diagnostics.error(
+                "'\(image.name.value)' is \(LayerShapes.describe(image.shape)), but a network with several inputs concatenates vectors; give it a network of its own that ends in a vector",
+                at: image.name.location, length: image.name.value.count)
         }
         let name = call.network
         guard case .network(let network) = declarations[name.value] else {
@@ -204,23 +212,56 @@ struct Checking {
         } else {
             usedNetworks[name.value] = (role, name.location)
         }
-        guard strict, let outputWidth = network.outputWidth else { return nil }
-        if inputsOK {
-            if let known = networkShapes[name.value] {
-                if known.inputWidth != inputWidth {
-                    diagnostics.error(
-                        "network '\(name.value)' gets \(inputWidth) inputs here but \(known.inputWidth) where it is first used; every call must give the same width",
-                        at: name.location, length: name.value.count)
-                }
-            } else {
-                networkShapes[name.value] = NetworkShape(inputWidth: inputWidth, outputWidth: outputWidth)
+        guard strict, inputsOK else { return nil }
+        let input = inputShapes.count == 1 ? inputShapes[0].shape : [inputShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }]
+        let shape: NetworkShape
+        if let known = networkShapes[name.value] {
+            guard known.input == input else {
+                diagnostics.error(
+                    "network '\(name.value)' gets \(LayerShapes.describe(input)) here but \(LayerShapes.describe(known.input)) where it is first used; every call must give the same shape",
+                    at: name.location, length: name.value.count)
+                return nil
+            }
+            shape = known
+        } else {
+            switch LayerShapes.infer(network.layers.map(\.value), input: input) {
+            case .failure(let failure):
+                diagnostics.error(
+                    "in network '\(name.value)': \(failure.message)", at: network.layers[failure.layer].location)
+                networkShapes[name.value] = nil
+                return nil
+            case .success(let layers):
+                shape = NetworkShape(
+                    input: input, layers: layers,
+                    largestValue: LayerShapes.largestValue(network.layers.map(\.value), input: input, shapes: layers))
+                networkShapes[name.value] = shape
             }
         }
-        if let expectedOutput, expectedOutput != outputWidth, let last = network.layers.last {
+        checkOutput(shape.output, of: network, expected: expectedOutput, image: image, purpose: purpose)
+        return shape.output
+    }
+
+    /// Reports an output that is not what its use needs.
+    mutating func checkOutput(_ output: [Int], of network: NetworkDeclaration, expected: Int?, image: [Int]?, purpose: String) {
+        guard let last = network.layers.last else { return }
+        let name = network.name.value
+        if let image, image.count > 1, output.count > 1 {
+            if output != image {
+                diagnostics.error(
+                    "network '\(name)' ends in \(LayerShapes.describe(output)), but x is \(LayerShapes.text(image))",
+                    at: last.location)
+            }
+            return
+        }
+        guard let expected else { return }
+        if output.count > 1 {
             diagnostics.error(
-                "network '\(name.value)' ends in \(outputWidth) units, but \(purpose) needs \(expectedOutput); make its last layer 'dense \(expectedOutput)'",
+                "network '\(name)' ends in \(LayerShapes.describe(output)), but \(purpose) needs a vector of \(expected) values; end it with 'flatten' and 'dense \(expected)'",
+                at: last.location)
+        } else if output[0] != expected {
+            diagnostics.error(
+                "network '\(name)' ends in \(output[0]) units, but \(purpose) needs \(expected); make its last layer 'dense \(expected)'",
                 at: last.location)
         }
-        return outputWidth
     }
 }

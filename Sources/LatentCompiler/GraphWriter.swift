@@ -36,8 +36,8 @@ public enum GraphWriter {
         for network in spec.networks {
             let name = network.name.value
             guard let widths = pipeline.model.networkShapes[name] else { continue }
-            let sizes = [widths.inputWidth] + network.layers.map(\.value.units)
-            let label = "\(name)\n" + sizes.map(String.init).joined(separator: " → ")
+            let sizes = [widths.input] + widths.layers
+            let label = "\(name)\n" + sizes.map { $0.map(String.init).joined(separator: "x") }.joined(separator: " → ")
             let isAdversary = adversaryCalls(spec).contains { $0.network.value == name }
             let color = isAdversary ? "#f6dada" : "#e2f0dc"
             lines.append(

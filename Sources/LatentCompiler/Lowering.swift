@@ -38,42 +38,20 @@ public enum Lowering {
     }
 }
 
-/// The parameters of one dense layer.
-struct LayerParameters {
-    var weight: Int
-    var bias: Int
-    var activation: Activation
-}
-
 /// What every phase of a model shares: the spec, the parameters and where each layer's are.
 struct LoweringContext {
     let model: CheckedModel
     let parameters: [Parameter]
-    let layers: [String: [LayerParameters]]
+    let layers: [String: [LoweredLayer]]
 
     /// Every network's layers as parameters (weight, bias) in spec order, with initialisers.
     init(model: CheckedModel) {
         self.model = model
         var parameters: [Parameter] = []
-        var layers: [String: [LayerParameters]] = [:]
-        for network in model.spec.networks where model.networkShapes[network.name.value] != nil {
-            let name = network.name.value
-            var fanIn = model.networkShapes[name]?.inputWidth ?? 0
-            for (index, layer) in network.layers.enumerated() {
-                let units = layer.value.units
-                let initializer: ParameterInitializer =
-                    network.initializer.value == .he ? .he(fanIn: fanIn) : .glorot(fanIn: fanIn, fanOut: units)
-                parameters.append(
-                    Parameter(
-                        name: "\(name).\(index).weight", network: name, shape: [fanIn, units], initializer: initializer)
-                )
-                parameters.append(
-                    Parameter(name: "\(name).\(index).bias", network: name, shape: [units], initializer: .zeros))
-                layers[name, default: []].append(
-                    LayerParameters(
-                        weight: parameters.count - 2, bias: parameters.count - 1, activation: layer.value.activation))
-                fanIn = units
-            }
+        var layers: [String: [LoweredLayer]] = [:]
+        for network in model.spec.networks {
+            guard let shape = model.networkShapes[network.name.value] else { continue }
+            layers[network.name.value] = LoweredLayer.lower(network, shape: shape, parameters: &parameters)
         }
         self.parameters = parameters
         self.layers = layers

@@ -40,7 +40,8 @@ struct PhaseBuilder {
     }
 
     /// A network on values: inputs concatenated (those with fewer leading dimensions expanded,
-    /// so `x` joins per-sample values), then dense + bias + activation per layer.
+    /// so `x` joins per-sample values), shaped as an image if its first layer takes one, then
+    /// each layer; an image output is flattened again, so values between networks are rows.
     mutating func apply(_ network: String, to inputs: [ValueID]) -> ValueID {
         let leading = inputs.map { Array(tape.type(of: $0).dims.dropLast()) }.max { $0.count < $1.count } ?? []
         let aligned = inputs.map { input -> ValueID in
@@ -49,13 +50,35 @@ struct PhaseBuilder {
             return tape.emit(.expand(input), type: Shape(leading + [type.dims.last ?? .fixed(1)]))
         }
         var h = aligned.count == 1 ? aligned[0] : tape.emit(.concat(aligned))
+        let shape = context.model.networkShapes[network]
+        if let input = shape?.input, input.count > 1 {
+            h = tape.emit(.reshape(h), type: Shape(leading + LoweredLayer.dims(input)))
+        }
         for layer in context.layers[network] ?? [] {
-            let weight = parameter(layer.weight)
-            let bias = parameter(layer.bias)
-            h = tape.add(tape.emit(.matmul(h, weight, transposeA: false, transposeB: false)), bias)
-            if let function = layer.activation.function { h = tape.unary(function, h) }
+            switch layer {
+            case .dense(let weight, let bias, let activation):
+                let (w, b) = (parameter(weight), parameter(bias))
+                h = activate(tape.add(tape.emit(.matmul(h, w, transposeA: false, transposeB: false)), b), activation)
+            case .conv(let weight, let bias, let geometry, let activation):
+                h = tape.emit(.patches(h, geometry))
+                h = tape.emit(.matmul(h, parameter(weight), transposeA: false, transposeB: false))
+                h = activate(tape.add(h, parameter(bias)), activation)
+            case .deconv(let weight, let bias, let geometry, let activation):
+                h = tape.emit(.matmul(h, parameter(weight), transposeA: false, transposeB: false))
+                h = tape.emit(.unpatches(h, geometry))
+                h = activate(tape.add(h, parameter(bias)), activation)
+            case .reshape(let dims):
+                h = tape.emit(.reshape(h), type: Shape(leading + dims))
+            }
+        }
+        if let output = shape?.output, output.count > 1 {
+            h = tape.emit(.reshape(h), type: Shape(leading + [.fixed(output.reduce(1, *))]))
         }
         return h
+    }
+
+    mutating func activate(_ value: ValueID, _ activation: Activation) -> ValueID {
+        activation.function.map { tape.unary($0, value) } ?? value
     }
 
     /// A network applied to named variables, as a spec writes it: `encoder(x, eps)`.

@@ -85,6 +85,12 @@ public enum Autodiff {
                 accumulate(a, builder.emit(.spreadFirst(dy), type: forward[a.index].type), &builder)
             case .expand(let a):
                 accumulate(a, dy, &builder)
+            case .reshape(let a):
+                accumulate(a, builder.emit(.reshape(dy), type: forward[a.index].type), &builder)
+            case .patches(let a, let geometry):
+                accumulate(a, builder.emit(.unpatches(dy, geometry)), &builder)
+            case .unpatches(let a, let geometry):
+                accumulate(a, builder.emit(.patches(dy, geometry)), &builder)
             case .logSumExpFirst(let a):
                 let weights = builder.unary(.exp, builder.sub(a, y))
                 accumulate(a, builder.mul(weights, dy), &builder)

@@ -103,6 +103,17 @@ public enum Op: Hashable, Sendable {
     /// Broadcast to the instruction's shape and divided by its element count (the adjoint of meanAll).
     case broadcastMean(ValueID)
 
+    /// The same values in the same order under the instruction's type (`flatten`, `reshape`).
+    case reshape(ValueID)
+
+    // Images, stored channels-last (`[..., H, W, C]`).
+    /// The patches of images as `[..., gridH, gridW, K·K·C]`, zeros where a patch overlaps the
+    /// padding (im2col): a convolution is a product of patches and weights.
+    case patches(ValueID, ConvGeometry)
+    /// The adjoint of `patches`: every patch value added at its image position (col2im); a
+    /// transposed convolution is the unpatches of a product.
+    case unpatches(ValueID, ConvGeometry)
+
     // Reductions.
     /// Sum over the last axis, keeping it as size 1.
     case sumLast(ValueID)
@@ -149,7 +160,7 @@ public enum Op: Hashable, Sendable {
         case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
         case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _): [a, b]
         case .productUpdate(let p, let a, let b, _, _, let addend, _): [p, a, b] + (addend.map { [$0] } ?? [])
-        case .unary(_, let a), .parameterRows(let a, _, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
+        case .unary(_, let a), .parameterRows(let a, _, _), .reshape(let a), .patches(let a, _), .unpatches(let a, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
             .stopGradient(let a), .broadcastMean(let a), .meanFirst(let a), .spreadFirst(let a):
             [a]
@@ -179,6 +190,9 @@ public enum Op: Hashable, Sendable {
         case .padSlice(let a, let offset): .padSlice(map(a), offset: offset)
         case .expand(let a): .expand(map(a))
         case .sumTo(let a): .sumTo(map(a))
+        case .reshape(let a): .reshape(map(a))
+        case .patches(let a, let geometry): .patches(map(a), geometry)
+        case .unpatches(let a, let geometry): .unpatches(map(a), geometry)
         case .broadcastMean(let a): .broadcastMean(map(a))
         case .sumLast(let a): .sumLast(map(a))
         case .logSumExpFirst(let a): .logSumExpFirst(map(a))

@@ -166,6 +166,21 @@ public struct ReferenceInterpreter {
             }
             return result
         case .expand(let a): return value(a).broadcast(to: shape)
+        case .reshape(let a): return Tensor(shape: shape, values: value(a).values)
+        case .patches(let a, let geometry):
+            let image = value(a)
+            var result = Tensor(shape: shape)
+            geometry.forEachTap(images: image.count / max(geometry.imageSize, 1)) { patch, pixel in
+                result.values[patch] = image.values[pixel]
+            }
+            return result
+        case .unpatches(let a, let geometry):
+            let patches = value(a)
+            var result = Tensor(shape: shape)
+            geometry.forEachTap(images: patches.count / max(geometry.patchesSize, 1)) { patch, pixel in
+                result.values[pixel] += patches.values[patch]
+            }
+            return result
         case .sumTo(let a): return value(a).sum(to: shape)
         case .broadcastMean(let a):
             let spread = value(a).broadcast(to: shape)

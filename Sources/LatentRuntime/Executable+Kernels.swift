@@ -99,6 +99,13 @@ extension Executable {
             for row in 0..<(count / rowWidth) {
                 (out + row * rowWidth + offset).update(from: source + row * sourceWidth, count: sourceWidth)
             }
+        case .reshape(let a):
+            let source = input(a)
+            if source != out { out.update(from: source, count: count) }
+        case .patches(let a, let geometry):
+            Kernels.patches(input(a), out, images: count / max(geometry.patchesSize, 1), geometry: geometry, pool: pool)
+        case .unpatches(let a, let geometry):
+            Kernels.unpatches(input(a), out, images: count / max(geometry.imageSize, 1), geometry: geometry, pool: pool)
         case .sumTo(let a):
             sum(input(a), shape: bound[a.index].shape, into: out, shape: instruction.shape)
         case .sumLast(let a):

@@ -41,11 +41,31 @@ public struct StatementSyntax: Hashable, Sendable {
     public var value: Located<Expression>
 }
 
-/// A layer shorthand: `dense 512 relu`, `dense 1`, `dense 256 leaky_relu(0.2)`.
+/// A layer shorthand: a kind, then its arguments, options and activation, as in
+/// `dense 512 relu`, `conv 64 4x4 stride 2 pad 1 leaky_relu(0.2)`, `reshape [128, 7, 7]`.
 public struct LayerSyntax: Hashable, Sendable {
     public var kind: Located<String>
-    public var units: Located<Expression>?
+    /// Numbers, sizes and lists after the kind, in order: `512`, `4x4`, `[128, 7, 7]`.
+    public var arguments: [Located<LayerArgument>] = []
+    /// Keyword options with a number: `stride 2`, `pad 1`.
+    public var options: [LayerOption] = []
     public var activation: Located<Expression>?
+
+    public init(kind: Located<String>) { self.kind = kind }
+}
+
+/// A positional argument of a layer.
+public enum LayerArgument: Hashable, Sendable {
+    case number(Double)
+    /// `4x4`.
+    case size(Int, Int)
+    case list([Located<Expression>])
+}
+
+/// `stride 2`: a layer option's keyword and its number.
+public struct LayerOption: Hashable, Sendable {
+    public var keyword: Located<String>
+    public var value: Located<Double>
 }
 
 extension Expression: CustomStringConvertible {

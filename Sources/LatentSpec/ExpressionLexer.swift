@@ -3,6 +3,8 @@ struct Token: Equatable {
     enum Kind: Equatable {
         case identifier(String)
         case number(Double)
+        /// A kernel size, `4x4`: two whole numbers joined by `x`.
+        case size(Int, Int)
         case string(String)
         case punctuation(Character)
         case end
@@ -17,6 +19,7 @@ struct Token: Equatable {
         switch kind {
         case .identifier(let name): "'\(name)'"
         case .number(let value): "the number \(Expression.format(value))"
+        case .size(let rows, let columns): "the size \(rows)x\(columns)"
         case .string(let value): "the string \"\(value)\""
         case .punctuation(let character): "'\(character)'"
         case .end: "the end of the text"
@@ -68,6 +71,10 @@ enum ExpressionLexer {
                 }
                 index += 1
                 _ = digits()
+                if let size = kernelSize(scalars, start: start, index: &index) {
+                    tokens.append(Token(kind: size, offset: start, length: index - start))
+                    continue
+                }
                 var wellFormed = true
                 if index < scalars.count, scalars[index] == "." {
                     index += 1
@@ -108,5 +115,21 @@ enum ExpressionLexer {
         }
         tokens.append(Token(kind: .end, offset: scalars.count, length: 1))
         return tokens
+    }
+
+    /// After the digits of a number at `start`: `x` and more digits make a size (`4x4`),
+    /// read up to `index`; nil (and `index` unchanged) otherwise.
+    static func kernelSize(_ scalars: [Unicode.Scalar], start: Int, index: inout Int) -> Token.Kind? {
+        var end = index + 1
+        guard index < scalars.count, scalars[index] == "x", scalars[start] != "-", scalars[start] != "+" else {
+            return nil
+        }
+        while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+        guard end > index + 1, end == scalars.count || !(scalars[end].properties.isAlphabetic || scalars[end] == "."),
+            let rows = Int(String(String.UnicodeScalarView(scalars[start..<index]))),
+            let columns = Int(String(String.UnicodeScalarView(scalars[(index + 1)..<end])))
+        else { return nil }
+        index = end
+        return .size(rows, columns)
     }
 }

@@ -54,14 +54,49 @@ public struct ExpressionParser {
         return StatementSyntax(target: target, op: op, value: value)
     }
 
-    /// Parses a layer shorthand: a word, then an optional size and an optional activation.
+    /// The words a layer reads as options when a number follows them.
+    public static let layerOptions: Set<String> = ["stride", "pad", "output_pad", "momentum"]
+
+    /// Parses a layer shorthand: a word, then numbers, sizes (`4x4`) and lists, options
+    /// (`stride 2`) in any order, and last an optional activation.
     public static func layer(_ scalar: YAMLScalar) throws(Failure) -> LayerSyntax {
         var parser = try ExpressionParser(scalar: scalar)
         let kind = try parser.identifier(expected: "a layer such as 'dense 512 relu'")
         var layer = LayerSyntax(kind: kind)
-        if case .number = parser.peek.kind { layer.units = try parser.parseExpression() }
-        if case .identifier = parser.peek.kind { layer.activation = try parser.parseExpression() }
-        try parser.expectEnd()
+        while parser.peek.kind != .end {
+            let location = scalar.location(atOffset: parser.peek.offset)
+            switch parser.peek.kind {
+            case .number(let value):
+                parser.position += 1
+                layer.arguments.append(Located(.number(value), at: location))
+            case .size(let rows, let columns):
+                parser.position += 1
+                layer.arguments.append(Located(.size(rows, columns), at: location))
+            case .punctuation("["):
+                if case .list(let items) = try parser.parseExpression().value {
+                    layer.arguments.append(Located(.list(items), at: location))
+                }
+            case .identifier(let word) where layerOptions.contains(word):
+                parser.position += 1
+                guard case .number(let value) = parser.peek.kind else {
+                    throw parser.failure("'\(word)' needs a number after it, as in '\(word) 1'")
+                }
+                layer.options.append(
+                    LayerOption(
+                        keyword: Located(word, at: location),
+                        value: Located(value, at: scalar.location(atOffset: parser.peek.offset))))
+                parser.position += 1
+            case .identifier(let word):
+                if case .number = parser.tokens[parser.position + 1].kind {
+                    throw parser.failure(
+                        "unknown layer option '\(word)' (options: \(layerOptions.sorted().joined(separator: ", ")))")
+                }
+                layer.activation = try parser.parseExpression()
+                try parser.expectEnd()
+            default:
+                throw parser.failure("expected a number, a size such as 4x4, an option or an activation, found \(parser.peek.text)")
+            }
+        }
         return layer
     }
 

@@ -4,6 +4,10 @@
 public enum Sizes {
     /// The most values in one example, or units in one layer (16.7 million).
     public static let maximumWidth = 1 << 24
+    /// The most units of a dense layer, or filters of a convolution.
+    public static let maximumUnits = 1_000_000
+    /// The largest kernel side, stride or padding of a convolution.
+    public static let maximumKernel = 1024
     /// The most examples in a batch.
     public static let maximumBatch = 1 << 20
     /// The most examples a data set (a file or a synthetic set) may hold.

@@ -43,7 +43,18 @@ extension DataSource {
 }
 
 extension Layer {
-    public var canonicalText: String { "dense \(units) \(activation.canonicalText)" }
+    public var canonicalText: String {
+        let activated = " " + activation.canonicalText
+        switch kind {
+        case .dense(let units): return "dense \(units)" + activated
+        case .conv(let c), .deconv(let c):
+            return "\(kind.name) \(c.filters) \(c.kernel)x\(c.kernel) stride \(c.stride) pad \(c.padding)"
+                + (kind == .deconv(c) ? " output_pad \(c.outputPadding)" : "") + activated
+        case .flatten: return "flatten"
+        case .reshape(let shape): return "reshape [" + shape.map(String.init).joined(separator: ", ") + "]"
+        case .batchNorm(let momentum): return "batch_norm momentum \(number(momentum))" + activated
+        }
+    }
 }
 
 extension Activation {

@@ -210,20 +210,72 @@ public struct MixtureComponent: Hashable, Sendable {
 
 // MARK: - Networks
 
-/// A named multilayer perceptron; its inputs are whatever it is called with, concatenated.
+/// A named network: layers applied in order to its inputs (vectors concatenated, or one
+/// image `[C, H, W]`).
 public struct NetworkDeclaration: Sendable {
     public var name: Located<String>
     public var layers: [Located<Layer>]
     public var initializer: Located<Initializer>
-
-    /// The width of the network's output (its last layer's units).
-    public var outputWidth: Int? { layers.last?.value.units }
 }
 
-/// A fully connected layer followed by an activation.
+/// One layer and the activation applied to its output.
 public struct Layer: Hashable, Sendable {
-    public var units: Int
+    public var kind: LayerKind
     public var activation: Activation
+
+    public init(_ kind: LayerKind, activation: Activation = .identity) {
+        self.kind = kind
+        self.activation = activation
+    }
+}
+
+/// What a layer computes.
+public enum LayerKind: Hashable, Sendable {
+    /// A fully connected layer of `units` outputs on a vector.
+    case dense(units: Int)
+    /// A 2-D convolution of an image `[C, H, W]`.
+    case conv(Convolution)
+    /// A transposed convolution (the adjoint of `conv`'s map from its input to its output).
+    case deconv(Convolution)
+    /// An image `[C, H, W]` as a vector of C·H·W values.
+    case flatten
+    /// A vector (or image) as an image of this shape `[C, H, W]`, with the same count.
+    case reshape([Int])
+    /// Batch normalisation over the batch (and an image's positions) per feature or
+    /// channel, with a learned scale and shift; running averages of the statistics, updated
+    /// with `momentum`, stand in for the batch's outside training.
+    case batchNorm(momentum: Double)
+
+    /// The layer's name as written.
+    public var name: String {
+        switch self {
+        case .dense: "dense"
+        case .conv: "conv"
+        case .deconv: "deconv"
+        case .flatten: "flatten"
+        case .reshape: "reshape"
+        case .batchNorm: "batch_norm"
+        }
+    }
+}
+
+/// The geometry of a convolution or transposed convolution: `filters` output channels, a
+/// square `kernel`, `stride`, zero `padding` on every side, and (transposed only) extra
+/// `outputPadding` rows and columns at the bottom and right of the output.
+public struct Convolution: Hashable, Sendable {
+    public var filters: Int
+    public var kernel: Int
+    public var stride: Int
+    public var padding: Int
+    public var outputPadding: Int
+
+    public init(filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0) {
+        self.filters = filters
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.outputPadding = outputPadding
+    }
 }
 
 /// Elementwise activation functions.

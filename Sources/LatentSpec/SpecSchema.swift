@@ -73,11 +73,12 @@ public enum SpecSchema {
         ])
 
     public static let network = SchemaObject(
-        name: "network", summary: "A multilayer perceptron; its inputs are concatenated at each call.",
+        name: "network",
+        summary: "A network of layers; its inputs are concatenated vectors, or one image [C, H, W].",
         fields: [
             SchemaField(
                 "layers", .list(.expression(rule: "layer", example: "dense 512 relu")), required: true,
-                "Dense layers in order, as 'dense UNITS [ACTIVATION]'."),
+                "Layers in order: 'dense UNITS [ACTIVATION]', 'conv FILTERS KxK [stride S] [pad P] [ACTIVATION]', 'deconv FILTERS KxK [stride S] [pad P] [output_pad Q] [ACTIVATION]', 'flatten', 'reshape [C, H, W]'."),
             SchemaField(
                 "init", .enumeration(Initializer.allCases.map(\.rawValue)),
                 "Weight initialisation (default glorot)."),

@@ -44,18 +44,33 @@ final class ExampleSpecTests: XCTestCase {
     func testInferredShapesOfAVB() throws {
         let url = Repository.specs.appendingPathComponent("avb.yaml")
         let model = try XCTUnwrap(Checker.check(try SourceFile.read(path: url.path)).model)
-        XCTAssertEqual(model.networkShapes["encoder"], NetworkShape(inputWidth: 784 + 32, outputWidth: 32))
-        XCTAssertEqual(model.networkShapes["decoder"], NetworkShape(inputWidth: 32, outputWidth: 784))
-        XCTAssertEqual(model.networkShapes["T"], NetworkShape(inputWidth: 784 + 32, outputWidth: 1))
+        XCTAssertEqual(model.networkShapes["encoder"]?.input, [784 + 32])
+        XCTAssertEqual(model.networkShapes["encoder"]?.output, [32])
+        XCTAssertEqual(model.networkShapes["decoder"]?.input, [32])
+        XCTAssertEqual(model.networkShapes["decoder"]?.output, [784])
+        XCTAssertEqual(model.networkShapes["T"]?.input, [784 + 32])
+        XCTAssertEqual(model.networkShapes["T"]?.output, [1])
         XCTAssertEqual(model.encoders["z"], .implicit(noise: ["eps"]))
         XCTAssertEqual(model.trainedNetworks, ["encoder", "decoder", "T"])
+    }
+
+    /// Image shapes through the convolutional VAE, layer by layer, as torch_ref.py's.
+    func testInferredShapesOfTheConvolutionalVAE() throws {
+        let url = Repository.specs.appendingPathComponent("vae-conv.yaml")
+        let model = try XCTUnwrap(Checker.check(try SourceFile.read(path: url.path)).model)
+        XCTAssertEqual(model.networkShapes["encoder"]?.input, [1, 28, 28])
+        XCTAssertEqual(model.networkShapes["encoder"]?.layers, [[32, 14, 14], [64, 7, 7], [3136], [64]])
+        XCTAssertEqual(model.networkShapes["encoder"]?.largestValue, 7 * 7 * 4 * 4 * 32)
+        XCTAssertEqual(model.networkShapes["decoder"]?.layers, [[3136], [64, 7, 7], [32, 14, 14], [1, 28, 28]])
     }
 
     func testInferredShapesOfTheSemiSupervisedAAE() throws {
         let url = Repository.specs.appendingPathComponent("aae-semisupervised.yaml")
         let model = try XCTUnwrap(Checker.check(try SourceFile.read(path: url.path)).model)
-        XCTAssertEqual(model.networkShapes["decoder"], NetworkShape(inputWidth: 10 + 8, outputWidth: 784))
-        XCTAssertEqual(model.networkShapes["D_y"], NetworkShape(inputWidth: 10, outputWidth: 1))
+        XCTAssertEqual(model.networkShapes["decoder"]?.input, [10 + 8])
+        XCTAssertEqual(model.networkShapes["decoder"]?.output, [784])
+        XCTAssertEqual(model.networkShapes["D_y"]?.input, [10])
+        XCTAssertEqual(model.networkShapes["D_y"]?.output, [1])
         XCTAssertEqual(model.encoders, ["y": .categorical, "z": .deterministic])
     }
 }

@@ -70,6 +70,33 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    /// Odd image sizes, channel counts, strides and paddings (patches overlapping, disjoint,
+    /// and leaving pixels untouched), each squared so the gradient depends on the values.
+    static let geometries = [
+        ConvGeometry(height: 5, width: 7, channels: 3, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 4),
+        ConvGeometry(height: 6, width: 5, channels: 2, kernel: 2, stride: 3, padding: 0, gridHeight: 2, gridWidth: 2),
+        ConvGeometry(height: 4, width: 4, channels: 1, kernel: 4, stride: 2, padding: 1, gridHeight: 2, gridWidth: 2),
+        ConvGeometry(height: 3, width: 3, channels: 2, kernel: 1, stride: 1, padding: 0, gridHeight: 3, gridWidth: 3),
+    ]
+
+    func testImageOps() {
+        for g in Self.geometries {
+            let image = [2, g.height, g.width, g.channels]
+            let patches = [2, g.gridHeight, g.gridWidth, g.patchSize]
+            check("patches \(g)", inputs: [image]) { t, p in t.unary(.square, t.emit(.patches(p[0], g))) }
+            check("unpatches \(g)", inputs: [patches]) { t, p in t.unary(.square, t.emit(.unpatches(p[0], g))) }
+            check("conv \(g)", inputs: [image, [g.patchSize, 3]]) { t, p in
+                t.unary(.tanh, t.emit(.matmul(t.emit(.patches(p[0], g)), p[1], transposeA: false, transposeB: false)))
+            }
+            check("deconv \(g)", inputs: [[2, g.gridHeight, g.gridWidth, 3], [3, g.patchSize]]) { t, p in
+                t.unary(.tanh, t.emit(.unpatches(t.emit(.matmul(p[0], p[1], transposeA: false, transposeB: false)), g)))
+            }
+        }
+        check("reshape", inputs: [[2, 3, 4]]) { t, p in
+            t.unary(.square, t.emit(.reshape(p[0]), type: Shape([.fixed(2), .fixed(12)])))
+        }
+    }
+
     func testShapeOps() {
         check("concat", inputs: [[3, 2], [3, 4]]) { t, p in t.emit(.concat([p[0], p[1]])) }
         check("slice", inputs: [[3, 6]]) { t, p in t.emit(.slice(p[0], offset: 2, width: 3)) }

@@ -39,9 +39,22 @@ final class ExpressionParserTests: XCTestCase {
     func testLayerShorthand() throws {
         let layer = try ExpressionParser.layer(scalar("dense 256 leaky_relu(0.1)"))
         XCTAssertEqual(layer.kind.value, "dense")
-        XCTAssertEqual(layer.units?.value, .number(256))
+        XCTAssertEqual(layer.arguments.map(\.value), [.number(256)])
         XCTAssertEqual(layer.activation?.value.description, "leaky_relu(0.1)")
         XCTAssertNil(try ExpressionParser.layer(scalar("dense 10")).activation)
+    }
+
+    func testConvolutionLayerShorthand() throws {
+        let layer = try ExpressionParser.layer(scalar("conv 64 4x4 stride 2 pad 1 leaky_relu(0.2)"))
+        XCTAssertEqual(layer.kind.value, "conv")
+        XCTAssertEqual(layer.arguments.map(\.value), [.number(64), .size(4, 4)])
+        XCTAssertEqual(layer.options.map(\.keyword.value), ["stride", "pad"])
+        XCTAssertEqual(layer.options.map(\.value.value), [2, 1])
+        XCTAssertEqual(layer.options[1].value.location.column - layer.options[1].keyword.location.column, 4)
+        XCTAssertEqual(layer.activation?.value.description, "leaky_relu(0.2)")
+        let reshape = try ExpressionParser.layer(scalar("reshape [64, 7, 7]"))
+        guard case .list(let items) = reshape.arguments.first?.value else { return XCTFail("no list") }
+        XCTAssertEqual(items.map(\.value), [.number(64), .number(7), .number(7)])
     }
 
     /// Each malformed input fails with a message and the exact column of the culprit.
@@ -50,7 +63,9 @@ final class ExpressionParserTests: XCTestCase {
             ("adam(lr: 0.001)", 17, "named arguments use '='"),
             ("normal(0, 1", 21, "expected ',' or ')'"),
             ("normal(0,, 1)", 19, "expected a name, a number"),
-            ("dense 5x2 relu", 16, "'5x2' is not a number"),
+            ("dense 5y2 relu", 16, "'5y2' is not a number"),
+            ("conv 8 4x4 dilation 2", 21, "unknown layer option 'dilation'"),
+            ("conv 8 4x4 stride relu", 28, "'stride' needs a number after it"),
             ("1.2.3", 10, "'1.2.3' is not a number"),
             ("npy(\"x.npy)", 14, "no closing"),
             ("normal(0, 1) extra", 23, "unexpected 'extra'"),
@@ -62,7 +77,7 @@ final class ExpressionParserTests: XCTestCase {
             do {
                 if text.hasPrefix("z ") {
                     _ = try ExpressionParser.statement(scalar(text))
-                } else if text.hasPrefix("dense") {
+                } else if text.hasPrefix("dense") || text.hasPrefix("conv") {
                     _ = try ExpressionParser.layer(scalar(text))
                 } else {
                     _ = try ExpressionParser.expression(scalar(text))
