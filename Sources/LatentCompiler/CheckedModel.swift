@@ -45,3 +45,32 @@ public enum EncoderKind: Hashable, Sendable {
     /// `y ~ categorical(logits=classifier(x))`: a label latent.
     case categorical
 }
+
+extension CheckedModel {
+    /// The first batch norm that a batch of `batch` examples gives a single value per
+    /// channel (a vector at batch 1), whose variance would be zero: its network, layer
+    /// index and why; nil when every batch norm has at least two values per channel.
+    public func batchNormTooSmall(batch: Int) -> (network: String, layer: Int, message: String)? {
+        Self.batchNormTooSmall(spec, networkShapes, batch: batch)
+    }
+
+    static func batchNormTooSmall(_ spec: Spec, _ networkShapes: [String: NetworkShape], batch: Int)
+        -> (network: String, layer: Int, message: String)?
+    {
+        for network in spec.networks {
+            guard let shape = networkShapes[network.name.value] else { continue }
+            for (index, layer) in network.layers.enumerated() {
+                guard case .batchNorm = layer.value.kind else { continue }
+                let arriving = index == 0 ? shape.input : shape.layers[index - 1]
+                let perChannel = batch * (arriving.count == 3 ? arriving[1] * arriving[2] : 1)
+                if perChannel < 2 {
+                    return (
+                        network.name.value, index,
+                        "batch_norm in network '\(network.name.value)' normalises each channel of \(LayerShapes.describe(arriving)) over the batch, which needs at least 2 examples; the batch is \(batch)"
+                    )
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -57,6 +57,7 @@ extension Checking {
                 at: training.batch.location)
         }
         checkValueSizes()
+        checkBatchNorms()
         if let labelled = spec.data.labelled.value, let size = spec.data.source.value.knownCount, labelled > size {
             diagnostics.error(
                 "'labelled' asks for \(labelled) labelled examples, but the data has \(size)",
@@ -83,6 +84,16 @@ extension Checking {
                 "a batch of \(spec.training.batch.value) x \(samples) samples x \(widest) values makes one value of the training step larger than \(Self.maximumValueFloats) floats; use a smaller batch or narrower layers",
                 at: spec.training.batch.location)
         }
+    }
+
+    /// Every batch norm sees at least two values per channel in a training batch.
+    mutating func checkBatchNorms() {
+        guard
+            let (network, layer, message) = CheckedModel.batchNormTooSmall(
+                spec, networkShapes, batch: spec.training.batch.value),
+            let declaration = spec.networks.first(where: { $0.name.value == network })
+        else { return }
+        diagnostics.error(message + "; use a larger batch", at: declaration.layers[layer].location)
     }
 
     /// The most floats one value of a step may hold (256 GB): far beyond any machine's memory,

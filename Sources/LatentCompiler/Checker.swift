@@ -212,6 +212,9 @@ struct Checking {
         } else {
             usedNetworks[name.value] = (role, name.location)
         }
+        if inputShapes.count == 1, inputShapes[0].name.value == DataSpec.variableName {
+            inputsOK = checkChannels(inputShapes[0].shape, at: inputShapes[0].name.location) && inputsOK
+        }
         guard strict, inputsOK else { return nil }
         let input = inputShapes.count == 1 ? inputShapes[0].shape : [inputShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }]
         let shape: NetworkShape
@@ -241,12 +244,24 @@ struct Checking {
         return shape.output
     }
 
+    /// Data images enter and leave networks with one channel: the data is stored channels
+    /// first and the IR's images channels last, which agree only then.
+    mutating func checkChannels(_ shape: [Int], at location: SourceLocation) -> Bool {
+        guard shape.count == 3, shape[0] > 1 else { return true }
+        diagnostics.error(
+            "x is an image of \(shape[0]) channels; convolutional networks read and write one-channel data so far (several channels inside a network are fine)",
+            at: location)
+        return false
+    }
+
     /// Reports an output that is not what its use needs.
     mutating func checkOutput(_ output: [Int], of network: NetworkDeclaration, expected: Int?, image: [Int]?, purpose: String) {
         guard let last = network.layers.last else { return }
         let name = network.name.value
         if let image, image.count > 1, output.count > 1 {
-            if output != image {
+            if output == image {
+                _ = checkChannels(image, at: last.location)
+            } else {
                 diagnostics.error(
                     "network '\(name)' ends in \(LayerShapes.describe(output)), but x is \(LayerShapes.text(image))",
                     at: last.location)

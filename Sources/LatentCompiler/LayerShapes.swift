@@ -98,7 +98,6 @@ enum LayerShapes {
             }
             return .success(target)
         case .batchNorm:
-            return .failure("batch_norm is parsed but not yet lowered to the IR; remove it for now")
             guard shape.count == 1 || shape.count == 3 else { return .failure(needsImage("batch_norm", shape)) }
             return .success(shape)
         }

@@ -4,16 +4,24 @@ import LatentSpec
 /// A layer as the IR computes it: its parameters' indices and, for images, where its
 /// patches lie. Images are stored channels-last (`[..., H, W, C]`): a convolution is then
 /// one product of its patches with a `[K·K·C, filters]` weight, like a dense layer on
-/// every patch, and its bias and activation fuse like a dense layer's.
+/// every patch, and its bias and activation fuse like a dense layer's. A layer followed by
+/// a batch norm has no bias (nil): the normalisation subtracts it again, so its gradient is
+/// zero and it would only drift under Adam.
 enum LoweredLayer {
     /// x W + b, then the activation.
-    case dense(weight: Int, bias: Int, Activation)
+    case dense(weight: Int, bias: Int?, Activation)
     /// patches(x) W + b, then the activation.
-    case conv(weight: Int, bias: Int, ConvGeometry, Activation)
+    case conv(weight: Int, bias: Int?, ConvGeometry, Activation)
     /// unpatches(x W) + b, then the activation.
-    case deconv(weight: Int, bias: Int, ConvGeometry, Activation)
+    case deconv(weight: Int, bias: Int?, ConvGeometry, Activation)
     /// The same values under other trailing dimensions (`flatten`, `reshape`).
     case reshape([Dim])
+    /// (x − mean) / sqrt(variance + ε) · scale + shift per channel (the last axis), then the
+    /// activation: the batch's statistics in training, the running ones otherwise.
+    case batchNorm(scale: Int, shift: Int, mean: Int, variance: Int, Activation)
+
+    /// The ε under a batch norm's square root (PyTorch's).
+    static let batchNormEpsilon = 1e-5
 
     /// The IR's trailing dimensions of an example of a spec shape: `[n]`, or `[H, W, C]` for
     /// an image `[C, H, W]`.
@@ -28,13 +36,16 @@ enum LoweredLayer {
     ) -> [LoweredLayer] {
         let name = network.name.value
         var lowered: [LoweredLayer] = []
-        func weights(_ index: Int, _ shape: [Int], bias: Int, fanIn: Int, fanOut: Int) -> (weight: Int, bias: Int) {
+        func weights(_ index: Int, _ shape: [Int], bias: Int, fanIn: Int, fanOut: Int) -> (weight: Int, bias: Int?) {
             let initializer: ParameterInitializer =
                 network.initializer.value == .he ? .he(fanIn: fanIn) : .glorot(fanIn: fanIn, fanOut: fanOut)
             parameters.append(
                 Parameter(name: "\(name).\(index).weight", network: name, shape: shape, initializer: initializer))
+            let weight = parameters.count - 1
+            let normalised = index + 1 < network.layers.count && network.layers[index + 1].value.kind.isBatchNorm
+            if normalised { return (weight, nil) }
             parameters.append(Parameter(name: "\(name).\(index).bias", network: name, shape: [bias], initializer: .zeros))
-            return (parameters.count - 2, parameters.count - 1)
+            return (weight, parameters.count - 1)
         }
         for (index, layer) in network.layers.enumerated() {
             let before = index == 0 ? shape.input : shape.layers[index - 1]
@@ -62,8 +73,20 @@ enum LoweredLayer {
                 lowered.append(.deconv(weight: weight, bias: bias, geometry, activation))
             case .flatten, .reshape:
                 lowered.append(.reshape(dims(after)))
-            case .batchNorm:
-                preconditionFailure("the checker rejects batch_norm until the executor has it")
+            case .batchNorm(let momentum):
+                let channels = after[0]
+                func add(_ part: String, _ initializer: ParameterInitializer, momentum: Double? = nil) -> Int {
+                    parameters.append(
+                        Parameter(
+                            name: "\(name).\(index).\(part)", network: name, shape: [channels],
+                            initializer: initializer, momentum: momentum))
+                    return parameters.count - 1
+                }
+                lowered.append(
+                    .batchNorm(
+                        scale: add("scale", .ones), shift: add("shift", .zeros),
+                        mean: add("running_mean", .zeros, momentum: momentum),
+                        variance: add("running_var", .ones, momentum: momentum), activation))
             }
         }
         return lowered

@@ -31,7 +31,7 @@ public enum Lowering {
     /// Which phases a model has depends on its parts (see `LoweringContext.inferencePhases`);
     /// the number of draws `log_weights` takes per example is chosen when a phase is planned.
     public static func inference(_ model: CheckedModel, name: String) -> Program {
-        let context = LoweringContext(model: model)
+        let context = LoweringContext(model: model, training: false)
         return Program(
             name: name, parameters: context.parameters, phases: context.inferencePhases(), optimizers: [:],
             schedule: [])
@@ -43,10 +43,14 @@ struct LoweringContext {
     let model: CheckedModel
     let parameters: [Parameter]
     let layers: [String: [LoweredLayer]]
+    /// Whether phases train (batch norms use and record the batch's statistics) or infer
+    /// (they use the running statistics).
+    let training: Bool
 
     /// Every network's layers as parameters (weight, bias) in spec order, with initialisers.
-    init(model: CheckedModel) {
+    init(model: CheckedModel, training: Bool = true) {
         self.model = model
+        self.training = training
         var parameters: [Parameter] = []
         var layers: [String: [LoweredLayer]] = [:]
         for network in model.spec.networks {

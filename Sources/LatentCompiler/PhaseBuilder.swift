@@ -17,6 +17,8 @@ struct PhaseBuilder {
     var logits: [String: ValueID] = [:]
     /// The leading dimensions of noise draws: `[B]`, or `[S, B]` to sample S times per example.
     var noiseRows: [Dim] = [.batch]
+    /// The batch values of running statistics (batch norms in training), for every network.
+    var statistics: [ParameterGradient] = []
 
     /// A phase reading a batch of x as its input `x` (unless `readsData` is false: a decode
     /// phase reads codes instead).
@@ -57,24 +59,55 @@ struct PhaseBuilder {
         for layer in context.layers[network] ?? [] {
             switch layer {
             case .dense(let weight, let bias, let activation):
-                let (w, b) = (parameter(weight), parameter(bias))
-                h = activate(tape.add(tape.emit(.matmul(h, w, transposeA: false, transposeB: false)), b), activation)
+                let (w, b) = (parameter(weight), bias.map { parameter($0) })
+                h = activate(addBias(tape.emit(.matmul(h, w, transposeA: false, transposeB: false)), b), activation)
             case .conv(let weight, let bias, let geometry, let activation):
                 h = tape.emit(.patches(h, geometry))
                 h = tape.emit(.matmul(h, parameter(weight), transposeA: false, transposeB: false))
-                h = activate(tape.add(h, parameter(bias)), activation)
+                h = activate(addBias(h, bias.map { parameter($0) }), activation)
             case .deconv(let weight, let bias, let geometry, let activation):
                 h = tape.emit(.matmul(h, parameter(weight), transposeA: false, transposeB: false))
                 h = tape.emit(.unpatches(h, geometry))
-                h = activate(tape.add(h, parameter(bias)), activation)
+                h = activate(addBias(h, bias.map { parameter($0) }), activation)
             case .reshape(let dims):
                 h = tape.emit(.reshape(h), type: Shape(leading + dims))
+            case .batchNorm(let scale, let shift, let mean, let variance, let activation):
+                h = activate(normalize(h, scale: scale, shift: shift, mean: mean, variance: variance), activation)
             }
         }
         if let output = shape?.output, output.count > 1 {
             h = tape.emit(.reshape(h), type: Shape(leading + [.fixed(output.reduce(1, *))]))
         }
         return h
+    }
+
+    /// A batch norm over the last axis: in training with the batch's statistics (recorded
+    /// for the running ones), otherwise with the running statistics.
+    mutating func normalize(_ x: ValueID, scale: Int, shift: Int, mean: Int, variance: Int) -> ValueID {
+        let channels = Shape([tape.type(of: x).dims.last ?? .fixed(1)])
+        let (gamma, beta) = (parameter(scale), parameter(shift))
+        let centered: ValueID
+        let spread: ValueID
+        if context.training {
+            let batchMean = tape.emit(.meanTo(x), type: channels)
+            centered = tape.sub(x, batchMean)
+            spread = tape.emit(.meanTo(tape.unary(.square, centered)), type: channels)
+            statistics += [
+                ParameterGradient(parameter: mean, value: batchMean),
+                ParameterGradient(parameter: variance, value: spread),
+            ]
+        } else {
+            centered = tape.sub(x, parameter(mean))
+            spread = parameter(variance)
+        }
+        // 1 / sqrt(variance + ε) as exp(−log(variance + ε) / 2): one value per channel.
+        let shifted = tape.add(spread, tape.constant(LoweredLayer.batchNormEpsilon))
+        let inverse = tape.unary(.exp, tape.scale(tape.unary(.log, shifted), by: -0.5))
+        return tape.add(tape.mul(centered, tape.mul(inverse, gamma)), beta)
+    }
+
+    mutating func addBias(_ value: ValueID, _ bias: ValueID?) -> ValueID {
+        bias.map { tape.add(value, $0) } ?? value
     }
 
     mutating func activate(_ value: ValueID, _ activation: Activation) -> ValueID {
@@ -223,6 +256,7 @@ struct PhaseBuilder {
     mutating func finish(_ name: String, updates: [String], loss: ValueID, output: String = "loss") -> Phase {
         var phase = Phase(name: name, updates: updates, reads: reads, instructions: tape.instructions, loss: loss)
         phase.outputName = output
+        phase.statistics = statistics.filter { updates.contains(context.parameters[$0.parameter].network) }
         return phase
     }
 }

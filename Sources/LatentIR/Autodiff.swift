@@ -16,7 +16,7 @@ public enum Autodiff {
         var needs = [Bool](repeating: false, count: forward.count)
         for (index, instruction) in forward.enumerated() {
             switch instruction.op {
-            case .parameter(let p): needs[index] = updated.contains(parameters[p].network)
+            case .parameter(let p): needs[index] = updated.contains(parameters[p].network) && parameters[p].isTrained
             case .input(let name): needs[index] = name == phase.differentiatedInput
             case .stopGradient: needs[index] = false
             default: needs[index] = instruction.op.operands.contains { needs[$0.index] }
@@ -79,7 +79,7 @@ public enum Autodiff {
                 accumulate(a, builder.emit(.padSlice(dy, offset: offset), type: forward[a.index].type), &builder)
             case .sumLast(let a):
                 accumulate(a, builder.emit(.expand(dy), type: forward[a.index].type), &builder)
-            case .meanAll(let a):
+            case .meanAll(let a), .meanTo(let a):
                 accumulate(a, builder.emit(.broadcastMean(dy), type: forward[a.index].type), &builder)
             case .meanFirst(let a):
                 accumulate(a, builder.emit(.spreadFirst(dy), type: forward[a.index].type), &builder)
@@ -103,14 +103,16 @@ public enum Autodiff {
                 .stopGradient:
                 break
             case .matmul, .derivative, .padSlice, .sumTo, .broadcastMean, .spreadFirst, .logPriorGradient, .dense,
-                .activationBackward, .elementwise, .parameterRows, .update, .productUpdate:
+                .activationBackward, .elementwise, .parameterRows, .update, .productUpdate, .average:
                 preconditionFailure("\(forward[index].op) does not appear in a forward tape (type \(type))")
             }
         }
 
         var result = phase
         for (index, instruction) in forward.enumerated() {
-            guard case .parameter(let p) = instruction.op, updated.contains(parameters[p].network) else { continue }
+            guard case .parameter(let p) = instruction.op, updated.contains(parameters[p].network),
+                parameters[p].isTrained
+            else { continue }
             let gradient =
                 adjoints[ValueID(index)]
                 ?? builder.emit(.expand(builder.constant(0)), type: instruction.type)

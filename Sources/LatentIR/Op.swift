@@ -100,8 +100,12 @@ public enum Op: Hashable, Sendable {
     case expand(ValueID)
     /// Sum over the dimensions broadcasting added, down to the instruction's shape.
     case sumTo(ValueID)
-    /// Broadcast to the instruction's shape and divided by its element count (the adjoint of meanAll).
+    /// Broadcast to the instruction's shape and divided by how many times each element is
+    /// repeated (the adjoint of meanAll and meanTo).
     case broadcastMean(ValueID)
+    /// Mean over the dimensions broadcasting added, down to the instruction's shape (a batch
+    /// norm's statistics per channel).
+    case meanTo(ValueID)
 
     /// The same values in the same order under the instruction's type (`flatten`, `reshape`).
     case reshape(ValueID)
@@ -146,6 +150,10 @@ public enum Op: Hashable, Sendable {
     /// the gradient is never stored).
     case productUpdate(ValueID, a: ValueID, b: ValueID, transposeA: Bool, transposeB: Bool, addend: ValueID?, slot: Int)
 
+    /// The running statistic `parameter` (a `parameter` or an earlier `average`) moved toward
+    /// `value` by `momentum`: p + momentum (value − p), written in place like `update`.
+    case average(ValueID, value: ValueID, momentum: Double)
+
     // Fused (made by the fusion pass, after autodiff).
     /// f(x W + b): a dense layer with its bias and activation (nil: identity).
     case dense(ValueID, weight: ValueID, bias: ValueID, UnaryFunction?)
@@ -158,9 +166,10 @@ public enum Op: Hashable, Sendable {
     public var operands: [ValueID] {
         switch self {
         case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
-        case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _): [a, b]
+        case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _), .average(let a, let b, _):
+            [a, b]
         case .productUpdate(let p, let a, let b, _, _, let addend, _): [p, a, b] + (addend.map { [$0] } ?? [])
-        case .unary(_, let a), .parameterRows(let a, _, _), .reshape(let a), .patches(let a, _), .unpatches(let a, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a),
+        case .unary(_, let a), .parameterRows(let a, _, _), .reshape(let a), .patches(let a, _), .unpatches(let a, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a), .meanTo(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
             .stopGradient(let a), .broadcastMean(let a), .meanFirst(let a), .spreadFirst(let a):
             [a]
@@ -190,6 +199,8 @@ public enum Op: Hashable, Sendable {
         case .padSlice(let a, let offset): .padSlice(map(a), offset: offset)
         case .expand(let a): .expand(map(a))
         case .sumTo(let a): .sumTo(map(a))
+        case .meanTo(let a): .meanTo(map(a))
+        case .average(let p, let value, let momentum): .average(map(p), value: map(value), momentum: momentum)
         case .reshape(let a): .reshape(map(a))
         case .patches(let a, let geometry): .patches(map(a), geometry)
         case .unpatches(let a, let geometry): .unpatches(map(a), geometry)
@@ -229,7 +240,7 @@ public enum Op: Hashable, Sendable {
     /// The parameter value an update overwrites (nil for other ops).
     public var updatedParameter: ValueID? {
         switch self {
-        case .update(let p, _, _), .productUpdate(let p, _, _, _, _, _, _): p
+        case .update(let p, _, _), .productUpdate(let p, _, _, _, _, _, _), .average(let p, _, _): p
         default: nil
         }
     }
@@ -237,7 +248,7 @@ public enum Op: Hashable, Sendable {
     /// Whether the value is a whole parameter: as the step began, or after an update.
     public var isWholeParameter: Bool {
         switch self {
-        case .parameter, .update, .productUpdate: true
+        case .parameter, .update, .productUpdate, .average: true
         default: false
         }
     }
@@ -246,7 +257,7 @@ public enum Op: Hashable, Sendable {
     /// view of its rows) rather than in the arena.
     public var isParameterValue: Bool {
         switch self {
-        case .parameter, .parameterRows, .update, .productUpdate: true
+        case .parameter, .parameterRows, .update, .productUpdate, .average: true
         default: false
         }
     }

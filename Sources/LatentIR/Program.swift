@@ -18,9 +18,11 @@ public enum ParameterInitializer: Hashable, Sendable, CustomStringConvertible {
     /// Normal with variance 2 / fan_in.
     case he(fanIn: Int)
     case zeros
+    case ones
 
     public var description: String {
         switch self {
+        case .ones: "ones"
         case .glorot(let fanIn, let fanOut): "glorot(\(fanIn), \(fanOut))"
         case .he(let fanIn): "he(\(fanIn))"
         case .zeros: "zeros"
@@ -28,20 +30,27 @@ public enum ParameterInitializer: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A trained tensor, owned by one network.
+/// A tensor of one network's state: trained by gradients, or a running statistic.
 public struct Parameter: Hashable, Sendable {
-    /// `network.layer.weight` or `network.layer.bias`.
+    /// `network.layer.weight`, `network.layer.bias`, `network.layer.running_mean`, ...
     public var name: String
     public var network: String
     public var shape: [Int]
     public var initializer: ParameterInitializer
+    /// For a running statistic (a batch norm's mean and variance), how far each training
+    /// pass moves it toward its batch value; it has no gradient. Nil for trained parameters.
+    public var momentum: Double?
 
-    public init(name: String, network: String, shape: [Int], initializer: ParameterInitializer) {
+    public init(name: String, network: String, shape: [Int], initializer: ParameterInitializer, momentum: Double? = nil) {
         self.name = name
         self.network = network
         self.shape = shape
         self.initializer = initializer
+        self.momentum = momentum
     }
+
+    /// Whether gradients train it (false for running statistics).
+    public var isTrained: Bool { momentum == nil }
 }
 
 /// Which training batches a phase reads (its inputs `x`, and `y` for labelled batches).
@@ -87,8 +96,15 @@ public struct Phase: Hashable, Sendable {
         self.plan = nil
     }
 
-    /// The values the phase hands back: the loss, every gradient and the input's gradient.
-    public var outputs: [ValueID] { [loss] + gradients.map(\.value) + (inputGradient.map { [$0] } ?? []) }
+    /// The batch values of the running statistics its networks keep (a training phase's
+    /// batch norms' means and variances), which the step moves the statistics toward.
+    public var statistics: [ParameterGradient] = []
+
+    /// The values the phase hands back: the loss, every gradient, the input's gradient and
+    /// the batch statistics.
+    public var outputs: [ValueID] {
+        [loss] + gradients.map(\.value) + (inputGradient.map { [$0] } ?? []) + statistics.map(\.value)
+    }
 
 }
 

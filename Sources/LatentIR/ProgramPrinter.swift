@@ -142,6 +142,8 @@ public enum ProgramPrinter {
         case .unpatches(let a, let geometry): "unpatches \(a), \(geometry)"
         case .sumTo(let a): "sum_to \(a)"
         case .broadcastMean(let a): "broadcast_mean \(a)"
+        case .meanTo(let a): "mean_to \(a)"
+        case .average(let parameter, let value, let momentum): "average \(parameter), \(value) momentum \(number(momentum))"
         case .sumLast(let a): "sum_last \(a)"
         case .logSumExpFirst(let a): "logsumexp_first \(a)"
         case .meanFirst(let a): "mean_first \(a)"

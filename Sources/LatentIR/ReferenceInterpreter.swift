@@ -182,9 +182,18 @@ public struct ReferenceInterpreter {
             }
             return result
         case .sumTo(let a): return value(a).sum(to: shape)
+        case .meanTo(let a):
+            let x = value(a)
+            let sum = x.sum(to: shape)
+            let repeats = Double(max(x.count, 1)) / Double(max(sum.count, 1))
+            return Tensor(shape: shape, values: sum.values.map { $0 / repeats })
+        case .average(let p, let batch, let momentum):
+            let old = value(p)
+            return Tensor(shape: old.shape, values: zip(old.values, value(batch).values).map { $0 + momentum * ($1 - $0) })
         case .broadcastMean(let a):
-            let spread = value(a).broadcast(to: shape)
-            let count = Double(max(spread.count, 1))
+            let source = value(a)
+            let spread = source.broadcast(to: shape)
+            let count = Double(max(spread.count, 1)) / Double(max(source.count, 1))
             return Tensor(shape: shape, values: spread.values.map { $0 / count })
         case .sumLast(let a):
             let x = value(a)

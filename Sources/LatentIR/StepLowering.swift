@@ -130,6 +130,13 @@ struct StepAssembler {
             let old = currentValue(p, type, run: run)
             current[p] = emit(.update(old, gradient: values[gradient.value.index], slot: slot), type, run: run)
         }
+        for statistic in phase.statistics {
+            let p = statistic.parameter
+            let type = phase.type(of: statistic.value)
+            let old = currentValue(p, type, run: run)
+            let momentum = program.parameters[p].momentum ?? 0
+            current[p] = emit(.average(old, value: values[statistic.value.index], momentum: momentum), type, run: run)
+        }
     }
 
     mutating func emit(_ op: Op, _ type: Shape, run: Int) -> ValueID {

@@ -67,6 +67,7 @@ extension Phase: Tape {
         phase.loss = map(loss)
         phase.gradients = gradients.map { ParameterGradient(parameter: $0.parameter, value: map($0.value)) }
         phase.inputGradient = inputGradient.map(map)
+        phase.statistics = statistics.map { ParameterGradient(parameter: $0.parameter, value: map($0.value)) }
         return phase
     }
 }

@@ -59,7 +59,7 @@ public struct TapeBuilder: Sendable {
         case .unpatches(let a, let geometry): return Shape(type(of: a).dims.dropLast(3) + geometry.imageDims)
         case .logSumExpFirst(let a), .meanFirst(let a): return Shape(Array(type(of: a).dims.dropFirst()))
         case .input, .parameter, .parameterRows, .update, .productUpdate, .randomNormal, .samplePrior, .padSlice, .expand, .sumTo,
-            .broadcastMean, .spreadFirst, .reshape:
+            .broadcastMean, .spreadFirst, .reshape, .meanTo, .average:
             preconditionFailure("\(op) needs an explicit type")
         }
     }

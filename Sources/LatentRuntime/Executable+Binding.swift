@@ -12,7 +12,8 @@ extension Executable {
             return ElementwiseKernel(
                 steps: [.input(0), .unary(f, 0)], sources: [source], rows: 1, width: instruction.count, reduction: nil)
         }
-        guard let form = Self.elementwiseForm(instruction.op, shape: instruction.shape) else { return nil }
+        guard let form = Self.elementwiseForm(instruction.op, shape: instruction.shape, operandCount: { bound[$0.index].count })
+        else { return nil }
         let domain = form.domain?.sizes(batch: batch, samples: samples) ?? instruction.shape
         let count = domain.reduce(1, *)
         let shapes = form.inputs.map { bound[$0.index].shape }
@@ -46,7 +47,7 @@ extension Executable {
 
     /// An elementwise op of output shape `shape` as a chain of steps over its inputs
     /// (domain nil: the op's shape).
-    static func elementwiseForm(_ op: Op, shape: [Int])
+    static func elementwiseForm(_ op: Op, shape: [Int], operandCount: (ValueID) -> Int)
         -> (inputs: [ValueID], steps: [KernelStep], domain: Shape?, reduction: KernelReduction?)?
     {
         switch op {
@@ -62,7 +63,7 @@ extension Executable {
             ([y, dy], [.input(0), .input(1), .activationBackward(f, output: 0, upstream: 1)], nil, nil)
         case .expand(let a), .stopGradient(let a): ([a], [.input(0)], nil, nil)
         case .broadcastMean(let a):
-            ([a], [.input(0), .constant(1 / Double(max(shape.reduce(1, *), 1))), .binary(.mul, 0, 1)], nil, nil)
+            ([a], [.input(0), .constant(Double(operandCount(a)) / Double(max(shape.reduce(1, *), 1))), .binary(.mul, 0, 1)], nil, nil)
         case .spreadFirst(let a):
             ([a], [.input(0), .constant(1 / Double(max(shape.first ?? 1, 1))), .binary(.mul, 0, 1)], nil, nil)
         default: nil

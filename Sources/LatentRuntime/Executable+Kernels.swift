@@ -99,6 +99,14 @@ extension Executable {
             for row in 0..<(count / rowWidth) {
                 (out + row * rowWidth + offset).update(from: source + row * sourceWidth, count: sourceWidth)
             }
+        case .average(_, let value, let momentum):
+            let batch = input(value)
+            let rate = Float(momentum)
+            for i in 0..<count { out[i] += rate * (batch[i] - out[i]) }
+        case .meanTo(let a):
+            sum(input(a), shape: bound[a.index].shape, into: out, shape: instruction.shape)
+            let scale = Float(count) / Float(max(bound[a.index].count, 1))
+            for i in 0..<count { out[i] *= scale }
         case .reshape(let a):
             let source = input(a)
             if source != out { out.update(from: source, count: count) }

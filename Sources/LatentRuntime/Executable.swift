@@ -54,7 +54,8 @@ public final class Executable<Code: Tape> {
             let location: Location
             switch instruction.op {
             case .parameter(let p): location = .parameter(p)
-            case .update(let old, _, _), .productUpdate(let old, _, _, _, _, _, _): location = bound[old.index].location
+            case .update(let old, _, _), .productUpdate(let old, _, _, _, _, _, _), .average(let old, _, _):
+                location = bound[old.index].location
             case .parameterRows(let matrix, let offset, _):
                 guard case .parameter(let p) = bound[matrix.index].location else {
                     preconditionFailure("a row view of a value outside the parameter store")

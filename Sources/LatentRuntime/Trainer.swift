@@ -91,6 +91,7 @@ public final class Trainer {
             let values: [Float]
             switch parameter.initializer {
             case .zeros: values = Array(repeating: 0, count: count)
+            case .ones: values = Array(repeating: 1, count: count)
             case .glorot(let fanIn, let fanOut):
                 let limit = (6 / Double(fanIn + fanOut)).squareRoot()
                 values = (0..<count).map { Float(limit * (2 * philox.uniform(step: 0, stream: index, index: $0) - 1)) }

@@ -246,6 +246,8 @@ public enum LayerKind: Hashable, Sendable {
     /// with `momentum`, stand in for the batch's outside training.
     case batchNorm(momentum: Double)
 
+    public var isBatchNorm: Bool { if case .batchNorm = self { true } else { false } }
+
     /// The layer's name as written.
     public var name: String {
         switch self {

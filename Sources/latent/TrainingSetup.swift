@@ -29,6 +29,9 @@ struct TrainingSetup {
         spec.data.source.value = try TrainingData.source(of: spec.data, specPath: path, override: dataPath)
         self.spec = spec
         self.batch = spec.training.batch.value
+        if let (_, _, message) = pipeline.model.batchNormTooSmall(batch: self.batch) {
+            throw CommandFailure.usage(message + "; use a larger --batch")
+        }
         self.seed = UInt64(spec.training.seed.value)
         let batchSize = self.batch
         program = pipeline.fused.planned(batch: batchSize)

@@ -74,8 +74,14 @@ final class PhaseGradientTests: XCTestCase {
             for phase in program.phases {
                 let updated = Set(phase.updates)
                 let withGradients = Set(phase.gradients.map { program.parameters[$0.parameter].name })
-                let owned = Set(program.parameters.filter { updated.contains($0.network) }.map(\.name))
+                let owned = Set(program.parameters.filter { updated.contains($0.network) && $0.isTrained }.map(\.name))
                 XCTAssertEqual(withGradients, owned, "\(url.lastPathComponent) \(phase.name)")
+                // Running statistics have no gradient; the phase records a batch value for each
+                // of its networks' statistics that it computes.
+                let statistics = Set(phase.statistics.map { program.parameters[$0.parameter].name })
+                XCTAssertTrue(
+                    statistics.isSubset(of: program.parameters.filter { updated.contains($0.network) && !$0.isTrained }.map(\.name)),
+                    "\(url.lastPathComponent) \(phase.name) records statistics of networks it does not update")
                 if let wanted = expected[url.lastPathComponent]?[phase.name] {
                     XCTAssertEqual(updated, wanted, "\(url.lastPathComponent) \(phase.name)")
                 }

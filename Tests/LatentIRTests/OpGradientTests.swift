@@ -92,6 +92,17 @@ final class OpGradientTests: XCTestCase {
                 t.unary(.tanh, t.emit(.unpatches(t.emit(.matmul(p[0], p[1], transposeA: false, transposeB: false)), g)))
             }
         }
+        check("mean_to", inputs: [[2, 3, 4]]) { t, p in
+            t.unary(.square, t.emit(.meanTo(p[0]), type: Shape([.fixed(4)])))
+        }
+        // A batch norm as lowering writes it: the batch's statistics per channel (last axis).
+        check("batch norm", inputs: [[2, 3, 4], [4], [4]]) { t, p in
+            let channels = Shape([.fixed(4)])
+            let centered = t.sub(p[0], t.emit(.meanTo(p[0]), type: channels))
+            let variance = t.emit(.meanTo(t.unary(.square, centered)), type: channels)
+            let inverse = t.unary(.exp, t.scale(t.unary(.log, t.add(variance, t.constant(1e-5))), by: -0.5))
+            return t.unary(.tanh, t.add(t.mul(centered, t.mul(inverse, p[1])), p[2]))
+        }
         check("reshape", inputs: [[2, 3, 4]]) { t, p in
             t.unary(.square, t.emit(.reshape(p[0]), type: Shape([.fixed(2), .fixed(12)])))
         }

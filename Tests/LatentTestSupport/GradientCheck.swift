@@ -76,6 +76,7 @@ extension TestRandom {
             let values: [Double]
             switch parameter.initializer {
             case .zeros: values = (0..<count).map { _ in 0.1 * normal() }
+            case .ones: values = (0..<count).map { _ in 1 + 0.1 * normal() }
             case .glorot(let fanIn, let fanOut):
                 let limit = (6 / Double(fanIn + fanOut)).squareRoot()
                 values = (0..<count).map { _ in limit * (2 * uniform() - 1) }
