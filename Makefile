@@ -31,6 +31,7 @@ test: deps
 	experiments/avb-toy.sh --quick
 	experiments/semi-supervised.sh --quick
 	experiments/gan-toys.sh --quick
+	experiments/convolutions.sh --quick
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of everything Latent reads: the spec

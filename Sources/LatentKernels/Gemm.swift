@@ -84,13 +84,19 @@ extension Kernels {
         // Below about a million multiply-adds, waking the other threads costs more than it saves.
         let parallel = m * n * depth >= 1 << 20
         // A in blocks of 8 rows, each depth x 8 contiguous (rows past m are zero); for an
-        // update, every panel of B after it.
-        let packedBytes = rowBlocks * depth * blockRows + (epilogue.update == nil ? 0 : panels * depth * panelWidth)
-        let packedA = pool.sharedScratch(count: packedBytes)
-        pool.run(tasks: rowBlocks, parallel: parallel) { block, _ in
-            pack(
-                a + block * blockRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride, depth: depth,
-                rows: min(blockRows, m - block * blockRows), into: packedA + block * depth * blockRows)
+        // update, every panel of B after it. A row-major A is read where it is instead (its
+        // eight rows are eight streams): packing it would copy every element once, strided,
+        // which costs more than the product when A is tall (a convolution's patches).
+        let packsA = aDepthStride != 1 || epilogue.update != nil
+        let packedBytes =
+            (packsA ? rowBlocks * depth * blockRows : 0) + (epilogue.update == nil ? 0 : panels * depth * panelWidth)
+        let packedA = pool.sharedScratch(count: max(packedBytes, 1))
+        if packsA {
+            pool.run(tasks: rowBlocks, parallel: parallel) { block, _ in
+                pack(
+                    a + block * blockRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride, depth: depth,
+                    rows: min(blockRows, m - block * blockRows), into: packedA + block * depth * blockRows)
+            }
         }
         if let update = epilogue.update {
             let packedB = packedA + rowBlocks * depth * blockRows
@@ -115,12 +121,14 @@ extension Kernels {
             let j0 = task / rowSplit * panelWidth
             let width = min(panelWidth, n - j0)
             // Packed even when row-major: rows of B far apart in memory read much slower
-            // (VAE training 15,000 -> 10,000 samples/s unpacked).
-            let packed = pool.scratch(thread, count: depth * panelWidth + blockRows * panelWidth)
+            // (VAE training 15,000 -> 10,000 samples/s unpacked). After the panel: a tile of
+            // C, and room for a last partial block of an unpacked A.
+            let packed = pool.scratch(thread, count: depth * panelWidth + blockRows * panelWidth + depth * blockRows)
             pack(
                 b + j0 * bColumnStride, depthStride: bDepthStride, columnStride: bColumnStride, depth: depth,
                 width: width, into: packed)
             let tile = packed + depth * panelWidth
+            let partialA = tile + blockRows * panelWidth
             var bias0 = SIMD16<Float>()
             var bias1 = SIMD16<Float>()
             if let bias = epilogue.bias {
@@ -136,7 +144,14 @@ extension Kernels {
                 let direct = count == blockRows && width == panelWidth && !throughTile
                 let target = direct ? c + i * n + j0 : tile
                 let ldc = direct ? n : panelWidth
-                block8(packedA + block * depth * blockRows, packed, depth, target, ldc, bias0, bias1, slope)
+                if packsA {
+                    block8(packedA + block * depth * blockRows, 1, blockRows, packed, depth, target, ldc, bias0, bias1, slope)
+                } else if count == blockRows {
+                    block8(a + i * aRowStride, aRowStride, 1, packed, depth, target, ldc, bias0, bias1, slope)
+                } else {
+                    pack(a + i * aRowStride, rowStride: aRowStride, depthStride: 1, depth: depth, rows: count, into: partialA)
+                    block8(partialA, 1, blockRows, packed, depth, target, ldc, bias0, bias1, slope)
+                }
                 if direct { continue }
                 for r in 0..<count {
                     let row = tile + r * panelWidth
@@ -177,7 +192,7 @@ extension Kernels {
                 for panel in 0..<panels {
                     for block in blocks {
                         block8(
-                            packedA + block * depth * blockRows, packedB + panel * depth * panelWidth, depth,
+                            packedA + block * depth * blockRows, 1, blockRows, packedB + panel * depth * panelWidth, depth,
                             strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
                             SIMD16(), SIMD16(), 1)
                     }
@@ -278,10 +293,12 @@ extension Kernels {
         }
     }
 
-    /// An 8 x 32 block of C from a packed block of A and a packed panel of B.
+    /// An 8 x 32 block of C from 8 rows of A (element (r, p) at a[r * rowStride + p * depthStride]:
+    /// a packed block, or rows of a row-major matrix) and a packed panel of B.
     @inline(__always)
     static func block8(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>,
+        _ a: UnsafePointer<Float>, _ rowStride: Int, _ depthStride: Int, _ b: UnsafePointer<Float>, _ depth: Int,
+        _ c: UnsafeMutablePointer<Float>,
         _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float
     ) {
         var c00 = SIMD16<Float>()
@@ -308,28 +325,28 @@ extension Kernels {
             var x = SIMD16<Float>(repeating: column[0])
             c00.addProduct(x, b0)
             c01.addProduct(x, b1)
-            x = SIMD16<Float>(repeating: column[1])
+            x = SIMD16<Float>(repeating: column[rowStride])
             c10.addProduct(x, b0)
             c11.addProduct(x, b1)
-            x = SIMD16<Float>(repeating: column[2])
+            x = SIMD16<Float>(repeating: column[2 * rowStride])
             c20.addProduct(x, b0)
             c21.addProduct(x, b1)
-            x = SIMD16<Float>(repeating: column[3])
+            x = SIMD16<Float>(repeating: column[3 * rowStride])
             c30.addProduct(x, b0)
             c31.addProduct(x, b1)
-            x = SIMD16<Float>(repeating: column[4])
+            x = SIMD16<Float>(repeating: column[4 * rowStride])
             c40.addProduct(x, b0)
             c41.addProduct(x, b1)
-            x = SIMD16<Float>(repeating: column[5])
+            x = SIMD16<Float>(repeating: column[5 * rowStride])
             c50.addProduct(x, b0)
             c51.addProduct(x, b1)
-            x = SIMD16<Float>(repeating: column[6])
+            x = SIMD16<Float>(repeating: column[6 * rowStride])
             c60.addProduct(x, b0)
             c61.addProduct(x, b1)
-            x = SIMD16<Float>(repeating: column[7])
+            x = SIMD16<Float>(repeating: column[7 * rowStride])
             c70.addProduct(x, b0)
             c71.addProduct(x, b1)
-            column += blockRows
+            column += depthStride
             panel += panelWidth
         }
         finish(c00, c01, c, bias0, bias1, slope)
