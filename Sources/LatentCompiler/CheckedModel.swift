@@ -19,12 +19,16 @@ public struct CheckedModel: Sendable {
 /// vectors concatenated) and the shape after each layer (`[n]` or `[C, H, W]`).
 public struct NetworkShape: Hashable, Sendable {
     public var input: [Int]
+    /// The values a `join` layer appends (the widths of the second and later inputs); 0
+    /// without a join.
+    public var joined: Int
     public var layers: [[Int]]
     /// The most values per example any of its values holds (a convolution's patches included).
     public var largestValue: Int
 
-    public init(input: [Int], layers: [[Int]], largestValue: Int) {
+    public init(input: [Int], joined: Int = 0, layers: [[Int]], largestValue: Int) {
         self.input = input
+        self.joined = joined
         self.layers = layers
         self.largestValue = largestValue
     }

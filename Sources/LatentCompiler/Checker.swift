@@ -181,12 +181,6 @@ struct Checking {
             }
             inputShapes.append((input, shape))
         }
-        if inputShapes.count > 1, let image = inputShapes.first(where: { $0.shape.count > 1 }) {
-            inputsOK = false
-            diagnostics.error(
-                "'\(image.name.value)' is \(LayerShapes.describe(image.shape)), but a network with several inputs concatenates vectors; give it a network of its own that ends in a vector",
-                at: image.name.location, length: image.name.value.count)
-        }
         let name = call.network
         guard case .network(let network) = declarations[name.value] else {
             if case .broken = declarations[name.value] {
@@ -212,22 +206,20 @@ struct Checking {
         } else {
             usedNetworks[name.value] = (role, name.location)
         }
-        if inputShapes.count == 1, inputShapes[0].name.value == DataSpec.variableName {
-            inputsOK = checkChannels(inputShapes[0].shape, at: inputShapes[0].name.location) && inputsOK
-        }
-        guard strict, inputsOK else { return nil }
-        let input = inputShapes.count == 1 ? inputShapes[0].shape : [inputShapes.reduce(0) { $0 + $1.shape.reduce(1, *) }]
+        guard strict, inputsOK, let (input, joined) = networkInput(network, inputShapes) else { return nil }
         let shape: NetworkShape
         if let known = networkShapes[name.value] {
-            guard known.input == input else {
+            guard known.input == input, known.joined == joined else {
+                let given = LayerShapes.describe(input) + (joined > 0 ? " and \(joined) joined values" : "")
+                let first = LayerShapes.describe(known.input) + (known.joined > 0 ? " and \(known.joined) joined values" : "")
                 diagnostics.error(
-                    "network '\(name.value)' gets \(LayerShapes.describe(input)) here but \(LayerShapes.describe(known.input)) where it is first used; every call must give the same shape",
+                    "network '\(name.value)' gets \(given) here but \(first) where it is first used; every call must give the same shape",
                     at: name.location, length: name.value.count)
                 return nil
             }
             shape = known
         } else {
-            switch LayerShapes.infer(network.layers.map(\.value), input: input) {
+            switch LayerShapes.infer(network.layers.map(\.value), input: input, joined: joined) {
             case .failure(let failure):
                 diagnostics.error(
                     "in network '\(name.value)': \(failure.message)", at: network.layers[failure.layer].location)
@@ -235,13 +227,45 @@ struct Checking {
                 return nil
             case .success(let layers):
                 shape = NetworkShape(
-                    input: input, layers: layers,
+                    input: input, joined: joined, layers: layers,
                     largestValue: LayerShapes.largestValue(network.layers.map(\.value), input: input, shapes: layers))
                 networkShapes[name.value] = shape
             }
         }
         checkOutput(shape.output, of: network, expected: expectedOutput, image: image, purpose: purpose)
         return shape.output
+    }
+
+    /// What a network's first layer sees and how many values its `join` appends: with a
+    /// join, the first input alone and the other inputs' widths; otherwise one input as it
+    /// is, or several vectors concatenated. Nil (reported) when the inputs do not fit.
+    mutating func networkInput(_ network: NetworkDeclaration, _ inputs: [(name: Located<String>, shape: [Int])])
+        -> (input: [Int], joined: Int)?
+    {
+        let joins = network.layers.filter { $0.value.kind == .join }
+        if joins.count > 1 {
+            diagnostics.error("network '\(network.name.value)' has a second 'join'; it joins its other inputs once", at: joins[1].location)
+            return nil
+        }
+        if let join = joins.first, inputs.count < 2 {
+            diagnostics.error(
+                "'join' appends a network's second and later inputs, but '\(network.name.value)' is called with one input here",
+                at: join.location)
+            return nil
+        }
+        let concatenated = joins.isEmpty ? inputs : Array(inputs.dropFirst())
+        if concatenated.count > 1 || !joins.isEmpty, let image = concatenated.first(where: { $0.shape.count > 1 }) {
+            diagnostics.error(
+                "'\(image.name.value)' is \(LayerShapes.describe(image.shape)), but a network concatenates (or joins) vectors; only its first input may be an image, with a 'join' layer for the others",
+                at: image.name.location, length: image.name.value.count)
+            return nil
+        }
+        if let first = inputs.first, first.name.value == DataSpec.variableName, joins.count == 1 || inputs.count == 1 {
+            guard checkChannels(first.shape, at: first.name.location) else { return nil }
+        }
+        let widths = concatenated.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        if joins.isEmpty { return (inputs.count == 1 ? inputs[0].shape : [widths], 0) }
+        return (inputs[0].shape, widths)
     }
 
     /// Data images enter and leave networks with one channel: the data is stored channels

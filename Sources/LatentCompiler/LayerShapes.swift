@@ -10,11 +10,11 @@ enum LayerShapes {
         var message: String
     }
 
-    static func infer(_ layers: [Layer], input: [Int]) -> Result<[[Int]], Failure> {
+    static func infer(_ layers: [Layer], input: [Int], joined: Int = 0) -> Result<[[Int]], Failure> {
         var shapes: [[Int]] = []
         var shape = input
         for (index, layer) in layers.enumerated() {
-            switch output(of: layer.kind, on: shape) {
+            switch output(of: layer.kind, on: shape, joined: joined) {
             case .success(let next):
                 guard let count = Sizes.product(next), count <= Sizes.maximumWidth else {
                     return .failure(
@@ -40,7 +40,7 @@ enum LayerShapes {
 
     enum Outcome { case success([Int]), failure(String) }
 
-    static func output(of kind: LayerKind, on shape: [Int]) -> Outcome {
+    static func output(of kind: LayerKind, on shape: [Int], joined: Int) -> Outcome {
         switch kind {
         case .dense(let units):
             guard shape.count == 1 else {
@@ -59,7 +59,10 @@ enum LayerShapes {
                     return .failure(
                         "conv \(c.kernel)x\(c.kernel) is larger than the \(shape[1])x\(shape[2]) image with pad \(c.padding)")
                 }
-                guard span % c.stride == 0 else {
+                // A last step that would only reach into the bottom or right padding is dropped
+                // (as PyTorch's floor does); one that leaves pixels unread is an error.
+                let lastRead = (span / c.stride) * c.stride - c.padding + c.kernel - 1
+                guard span % c.stride == 0 || lastRead >= side - 1 else {
                     let fraction = Double(span) / Double(c.stride) + 1
                     return .failure(
                         "conv \(c.kernel)x\(c.kernel) stride \(c.stride) on \(shape[1])x\(shape[2]) with pad \(c.padding) leaves a fraction (\(Expression.format(fraction)))"
@@ -90,6 +93,11 @@ enum LayerShapes {
                 return .failure("flatten gets \(describe(shape)), which is flat already; remove it")
             }
             return .success([Sizes.product(shape) ?? 0])
+        case .join:
+            guard shape.count == 1 else {
+                return .failure("join appends vectors, but gets \(describe(shape)); put 'flatten' before it")
+            }
+            return .success([shape[0] + joined])
         case .reshape(let target):
             let needed = Sizes.product(target) ?? 0
             let arriving = Sizes.product(shape) ?? 0
@@ -105,7 +113,14 @@ enum LayerShapes {
 
     /// What would tile a side exactly: another pad, else a kernel one smaller or larger.
     static func fitting(side: Int, _ c: Convolution) -> String {
-        func pad(kernel: Int) -> Int? { (0..<kernel).first { (side + 2 * $0 - kernel) % c.stride == 0 && side + 2 * $0 >= kernel } }
+        func covers(_ kernel: Int, _ pad: Int) -> Bool {
+            let span = side + 2 * pad - kernel
+            return span >= 0 && (span % c.stride == 0 || (span / c.stride) * c.stride - pad + kernel >= side)
+        }
+        // Pads nearest the one written first.
+        func pad(kernel: Int) -> Int? {
+            (0..<kernel).sorted { abs($0 - c.padding) < abs($1 - c.padding) }.first { covers(kernel, $0) }
+        }
         if let p = pad(kernel: c.kernel) { return ": use pad \(p)" }
         for kernel in [c.kernel - 1, c.kernel + 1] where kernel >= 1 {
             if let p = pad(kernel: kernel) { return ": use a \(kernel)x\(kernel) kernel with pad \(p)" }

@@ -16,6 +16,8 @@ enum LoweredLayer {
     case deconv(weight: Int, bias: Int?, ConvGeometry, Activation)
     /// The same values under other trailing dimensions (`flatten`, `reshape`).
     case reshape([Dim])
+    /// The network's second and later inputs appended to the last axis.
+    case join
     /// (x − mean) / sqrt(variance + ε) · scale + shift per channel (the last axis), then the
     /// activation: the batch's statistics in training, the running ones otherwise.
     case batchNorm(scale: Int, shift: Int, mean: Int, variance: Int, Activation)
@@ -73,6 +75,8 @@ enum LoweredLayer {
                 lowered.append(.deconv(weight: weight, bias: bias, geometry, activation))
             case .flatten, .reshape:
                 lowered.append(.reshape(dims(after)))
+            case .join:
+                lowered.append(.join)
             case .batchNorm(let momentum):
                 let channels = after[0]
                 func add(_ part: String, _ initializer: ParameterInitializer, momentum: Double? = nil) -> Int {

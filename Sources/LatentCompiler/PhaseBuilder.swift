@@ -42,8 +42,9 @@ struct PhaseBuilder {
     }
 
     /// A network on values: inputs concatenated (those with fewer leading dimensions expanded,
-    /// so `x` joins per-sample values), shaped as an image if its first layer takes one, then
-    /// each layer; an image output is flattened again, so values between networks are rows.
+    /// so `x` joins per-sample values) or, with a `join` layer, the first alone until the
+    /// others join; shaped as an image if its first layer takes one, then each layer; an
+    /// image output is flattened again, so values between networks are rows.
     mutating func apply(_ network: String, to inputs: [ValueID]) -> ValueID {
         let leading = inputs.map { Array(tape.type(of: $0).dims.dropLast()) }.max { $0.count < $1.count } ?? []
         let aligned = inputs.map { input -> ValueID in
@@ -51,8 +52,9 @@ struct PhaseBuilder {
             guard type.dims.count - 1 < leading.count else { return input }
             return tape.emit(.expand(input), type: Shape(leading + [type.dims.last ?? .fixed(1)]))
         }
-        var h = aligned.count == 1 ? aligned[0] : tape.emit(.concat(aligned))
         let shape = context.model.networkShapes[network]
+        let joins = (shape?.joined ?? 0) > 0
+        var h = aligned.count == 1 || joins ? aligned[0] : tape.emit(.concat(aligned))
         if let input = shape?.input, input.count > 1 {
             h = tape.emit(.reshape(h), type: Shape(leading + LoweredLayer.dims(input)))
         }
@@ -71,6 +73,8 @@ struct PhaseBuilder {
                 h = activate(addBias(h, bias.map { parameter($0) }), activation)
             case .reshape(let dims):
                 h = tape.emit(.reshape(h), type: Shape(leading + dims))
+            case .join:
+                h = tape.emit(.concat([h] + aligned.dropFirst()))
             case .batchNorm(let scale, let shift, let mean, let variance, let activation):
                 h = activate(normalize(h, scale: scale, shift: shift, mean: mean, variance: variance), activation)
             }

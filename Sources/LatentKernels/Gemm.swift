@@ -46,6 +46,8 @@ extension Kernels {
     /// Width of a packed panel of B (two SIMD16 vectors) and height of a register block.
     static let panelWidth = 32
     static let blockRows = 8
+    /// Depth of one pass over the B panels in a fused update (32 KB of a panel).
+    static let depthChunk = 256
 
     /// C = A x B over row-major matrices, with the transposes backprop needs, then the
     /// epilogue (bias, ReLU) while each output block is still in registers:
@@ -180,7 +182,11 @@ extension Kernels {
         let rowBlocks = (m + blockRows - 1) / blockRows
         let stride = panels * panelWidth
         // Groups of row blocks share each B panel while it is in L1; the strip of a group
-        // stays within 256 KB, and the groups split evenly between the threads.
+        // stays within 256 KB, and the groups split evenly between the threads. A long depth
+        // (a convolution's weight gradient sums over every position of every image) goes in
+        // chunks, so each chunk of the B panels stays in L2 while every block of the group
+        // reads it; each block's sums continue from the last chunk's, so every element is
+        // still one chain of multiply-adds in depth order.
         let largest = max(1, (256 << 10) / (4 * blockRows * stride))
         let perThread = (rowBlocks + pool.threads - 1) / pool.threads
         let tasks = pool.threads * ((perThread + largest - 1) / largest)
@@ -189,12 +195,16 @@ extension Kernels {
             pool.run(tasks: tasks, parallel: parallel) { task, thread in
                 let blocks = min(rowBlocks, task * group)..<min(rowBlocks, (task + 1) * group)
                 let strip = pool.scratch(thread, count: max(blocks.count, 1) * blockRows * stride)
-                for panel in 0..<panels {
-                    for block in blocks {
-                        block8(
-                            packedA + block * depth * blockRows, 1, blockRows, packedB + panel * depth * panelWidth, depth,
-                            strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
-                            SIMD16(), SIMD16(), 1)
+                for chunk in Swift.stride(from: 0, to: depth, by: depthChunk) {
+                    let length = min(depthChunk, depth - chunk)
+                    for panel in 0..<panels {
+                        for block in blocks {
+                            block8(
+                                packedA + block * depth * blockRows + chunk * blockRows, 1, blockRows,
+                                packedB + panel * depth * panelWidth + chunk * panelWidth, length,
+                                strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
+                                SIMD16(), SIMD16(), 1, accumulate: chunk > 0)
+                        }
                     }
                 }
                 var check: Float = 0
@@ -299,24 +309,26 @@ extension Kernels {
     static func block8(
         _ a: UnsafePointer<Float>, _ rowStride: Int, _ depthStride: Int, _ b: UnsafePointer<Float>, _ depth: Int,
         _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float
+        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false
     ) {
-        var c00 = SIMD16<Float>()
-        var c01 = SIMD16<Float>()
-        var c10 = SIMD16<Float>()
-        var c11 = SIMD16<Float>()
-        var c20 = SIMD16<Float>()
-        var c21 = SIMD16<Float>()
-        var c30 = SIMD16<Float>()
-        var c31 = SIMD16<Float>()
-        var c40 = SIMD16<Float>()
-        var c41 = SIMD16<Float>()
-        var c50 = SIMD16<Float>()
-        var c51 = SIMD16<Float>()
-        var c60 = SIMD16<Float>()
-        var c61 = SIMD16<Float>()
-        var c70 = SIMD16<Float>()
-        var c71 = SIMD16<Float>()
+        // With `accumulate`, the sums continue from the values in C (an earlier depth chunk's).
+        func start(_ row: Int, _ half: Int) -> SIMD16<Float> { accumulate ? load(c + row * ldc + half * 16) : SIMD16() }
+        var c00 = start(0, 0)
+        var c01 = start(0, 1)
+        var c10 = start(1, 0)
+        var c11 = start(1, 1)
+        var c20 = start(2, 0)
+        var c21 = start(2, 1)
+        var c30 = start(3, 0)
+        var c31 = start(3, 1)
+        var c40 = start(4, 0)
+        var c41 = start(4, 1)
+        var c50 = start(5, 0)
+        var c51 = start(5, 1)
+        var c60 = start(6, 0)
+        var c61 = start(6, 1)
+        var c70 = start(7, 0)
+        var c71 = start(7, 1)
         var column = a
         var panel = b
         for _ in 0..<depth {

@@ -1,5 +1,5 @@
 extension Layer {
-    static let kinds = ["dense", "conv", "deconv", "flatten", "reshape", "batch_norm"]
+    static let kinds = ["dense", "conv", "deconv", "flatten", "join", "reshape", "batch_norm"]
 
     /// Interprets a layer shorthand: `dense 512 relu`, `conv 64 4x4 stride 2 pad 1 relu`,
     /// `deconv 1 4x4 stride 2 pad 1`, `flatten`, `reshape [64, 7, 7]`, `batch_norm relu`.
@@ -15,8 +15,8 @@ extension Layer {
         let kind = reader.kind()
         var activation = Activation.identity
         if let written = syntax.activation {
-            if case .flatten = kind {
-                reader.diagnostics.error("'flatten' takes no activation", at: written.location)
+            if kind == .flatten || kind == .join {
+                reader.diagnostics.error("'\(syntax.kind.value)' takes no activation", at: written.location)
             } else if case .reshape = kind {
                 reader.diagnostics.error("'reshape' takes no activation", at: written.location)
             } else if let interpreted = Activation.interpret(written, &reader.diagnostics) {
@@ -73,6 +73,8 @@ struct LayerReader {
             return transposed ? .deconv(convolution) : .conv(convolution)
         case "flatten":
             return finish(arguments: 0, options: []) ? .flatten : nil
+        case "join":
+            return finish(arguments: 0, options: []) ? .join : nil
         case "reshape":
             guard let shape = imageShape() else { return nil }
             return finish(arguments: 1, options: []) ? .reshape(shape) : nil

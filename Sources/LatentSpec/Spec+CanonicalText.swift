@@ -51,6 +51,7 @@ extension Layer {
             return "\(kind.name) \(c.filters) \(c.kernel)x\(c.kernel) stride \(c.stride) pad \(c.padding)"
                 + (kind == .deconv(c) ? " output_pad \(c.outputPadding)" : "") + activated
         case .flatten: return "flatten"
+        case .join: return "join"
         case .reshape(let shape): return "reshape [" + shape.map(String.init).joined(separator: ", ") + "]"
         case .batchNorm(let momentum): return "batch_norm momentum \(number(momentum))" + activated
         }

@@ -211,7 +211,7 @@ public struct MixtureComponent: Hashable, Sendable {
 // MARK: - Networks
 
 /// A named network: layers applied in order to its inputs (vectors concatenated, or one
-/// image `[C, H, W]`).
+/// image `[C, H, W]`; with a `join` layer, the first input alone until the others join).
 public struct NetworkDeclaration: Sendable {
     public var name: Located<String>
     public var layers: [Located<Layer>]
@@ -239,6 +239,9 @@ public enum LayerKind: Hashable, Sendable {
     case deconv(Convolution)
     /// An image `[C, H, W]` as a vector of C·H·W values.
     case flatten
+    /// The vector that arrives with the network's second and later inputs appended: layers
+    /// before it see the first input alone (an image's convolutions, before its code joins).
+    case join
     /// A vector (or image) as an image of this shape `[C, H, W]`, with the same count.
     case reshape([Int])
     /// Batch normalisation over the batch (and an image's positions) per feature or
@@ -255,6 +258,7 @@ public enum LayerKind: Hashable, Sendable {
         case .conv: "conv"
         case .deconv: "deconv"
         case .flatten: "flatten"
+        case .join: "join"
         case .reshape: "reshape"
         case .batchNorm: "batch_norm"
         }

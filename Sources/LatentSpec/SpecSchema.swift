@@ -78,7 +78,7 @@ public enum SpecSchema {
         fields: [
             SchemaField(
                 "layers", .list(.expression(rule: "layer", example: "dense 512 relu")), required: true,
-                "Layers in order: 'dense UNITS [ACTIVATION]', 'conv FILTERS KxK [stride S] [pad P] [ACTIVATION]', 'deconv FILTERS KxK [stride S] [pad P] [output_pad Q] [ACTIVATION]', 'flatten', 'reshape [C, H, W]'."),
+                "Layers in order: 'dense UNITS [ACTIVATION]', 'conv FILTERS KxK [stride S] [pad P] [ACTIVATION]', 'deconv FILTERS KxK [stride S] [pad P] [output_pad Q] [ACTIVATION]', 'flatten', 'join' (appends the network's other inputs), 'reshape [C, H, W]', 'batch_norm [momentum M]'."),
             SchemaField(
                 "init", .enumeration(Initializer.allCases.map(\.rawValue)),
                 "Weight initialisation (default glorot)."),

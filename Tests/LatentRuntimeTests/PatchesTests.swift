@@ -8,6 +8,8 @@ import XCTest
 final class PatchesTests: XCTestCase {
     static let geometries = [
         ConvGeometry(height: 5, width: 7, channels: 3, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 4),
+        // A last step that would reach only into the padding is dropped (6 + 2 - 3 = 5, not a multiple of 2).
+        ConvGeometry(height: 6, width: 6, channels: 2, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 3),
         ConvGeometry(height: 6, width: 5, channels: 17, kernel: 2, stride: 3, padding: 0, gridHeight: 2, gridWidth: 2),
         ConvGeometry(height: 28, width: 28, channels: 1, kernel: 4, stride: 2, padding: 1, gridHeight: 14, gridWidth: 14),
         ConvGeometry(height: 14, width: 14, channels: 32, kernel: 4, stride: 2, padding: 1, gridHeight: 7, gridWidth: 7),
