@@ -70,19 +70,9 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
-    /// Odd image sizes, channel counts, strides and paddings (patches overlapping, disjoint,
-    /// and leaving pixels untouched), each squared so the gradient depends on the values.
-    static let geometries = [
-        ConvGeometry(height: 5, width: 7, channels: 3, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 4),
-        // A last step that would reach only into the padding is dropped (6 + 2 - 3 = 5, not a multiple of 2).
-        ConvGeometry(height: 6, width: 6, channels: 2, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 3),
-        ConvGeometry(height: 6, width: 5, channels: 2, kernel: 2, stride: 3, padding: 0, gridHeight: 2, gridWidth: 2),
-        ConvGeometry(height: 4, width: 4, channels: 1, kernel: 4, stride: 2, padding: 1, gridHeight: 2, gridWidth: 2),
-        ConvGeometry(height: 3, width: 3, channels: 2, kernel: 1, stride: 1, padding: 0, gridHeight: 3, gridWidth: 3),
-    ]
-
+    /// Each image op on odd geometries, squared so the gradient depends on the values.
     func testImageOps() {
-        for g in Self.geometries {
+        for g in ConvGeometry.oddCases {
             let image = [2, g.height, g.width, g.channels]
             let patches = [2, g.gridHeight, g.gridWidth, g.patchSize]
             check("patches \(g)", inputs: [image]) { t, p in t.unary(.square, t.emit(.patches(p[0], g))) }

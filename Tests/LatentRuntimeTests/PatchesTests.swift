@@ -6,15 +6,14 @@ import XCTest
 /// The executor's im2col and col2im kernels against the reference interpreter's definition,
 /// for odd geometries at one and two threads; and the two are each other's adjoints.
 final class PatchesTests: XCTestCase {
-    static let geometries = [
-        ConvGeometry(height: 5, width: 7, channels: 3, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 4),
-        // A last step that would reach only into the padding is dropped (6 + 2 - 3 = 5, not a multiple of 2).
-        ConvGeometry(height: 6, width: 6, channels: 2, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 3),
-        ConvGeometry(height: 6, width: 5, channels: 17, kernel: 2, stride: 3, padding: 0, gridHeight: 2, gridWidth: 2),
-        ConvGeometry(height: 28, width: 28, channels: 1, kernel: 4, stride: 2, padding: 1, gridHeight: 14, gridWidth: 14),
-        ConvGeometry(height: 14, width: 14, channels: 32, kernel: 4, stride: 2, padding: 1, gridHeight: 7, gridWidth: 7),
-        ConvGeometry(height: 9, width: 9, channels: 2, kernel: 5, stride: 1, padding: 4, gridHeight: 13, gridWidth: 13),
-    ]
+    /// The odd cases, many channels, and the convolutional VAE's shapes.
+    static let geometries =
+        ConvGeometry.oddCases + [
+            ConvGeometry(height: 6, width: 5, channels: 17, kernel: 2, stride: 3, padding: 0, gridHeight: 2, gridWidth: 2),
+            ConvGeometry(height: 28, width: 28, channels: 1, kernel: 4, stride: 2, padding: 1, gridHeight: 14, gridWidth: 14),
+            ConvGeometry(height: 14, width: 14, channels: 32, kernel: 4, stride: 2, padding: 1, gridHeight: 7, gridWidth: 7),
+            ConvGeometry(height: 9, width: 9, channels: 2, kernel: 5, stride: 1, padding: 4, gridHeight: 13, gridWidth: 13),
+        ]
 
     func reference(_ op: Op, _ input: Tensor, type: Shape) -> Tensor {
         let tape = [Instruction(.input(InputName.data), Shape([.batch])), Instruction(op, type)]
