@@ -16,6 +16,12 @@ enum LayerShapes {
         for (index, layer) in layers.enumerated() {
             switch output(of: layer.kind, on: shape, joined: joined) {
             case .success(let next):
+                if let weights = weightCount(layer.kind, before: shape), weights > maximumWeights {
+                    return .failure(
+                        Failure(
+                            layer: index,
+                            message: "\(layer.kind.name) on \(describe(shape)) would have more than \(maximumWeights) weights; use fewer filters or a smaller kernel"))
+                }
                 guard let count = Sizes.product(next), count <= Sizes.maximumWidth else {
                     return .failure(
                         Failure(
@@ -29,6 +35,20 @@ enum LayerShapes {
             }
         }
         return .success(shapes)
+    }
+
+    /// The most weights one layer may have (2^36 floats, 256 GB): far beyond any machine's
+    /// memory, far below where size arithmetic overflows.
+    static let maximumWeights = 1 << 36
+
+    /// How many weights a layer has on an input of shape `before` (nil: none, or too many to
+    /// count).
+    static func weightCount(_ kind: LayerKind, before: [Int]) -> Int? {
+        switch kind {
+        case .dense(let units): Sizes.product([before.reduce(1, *), units]) ?? .max
+        case .conv(let c), .deconv(let c): Sizes.product([c.kernel, c.kernel, before.first ?? 1, c.filters]) ?? .max
+        default: nil
+        }
     }
 
     /// `the vector [784]` or `the image [1, 28, 28]`.
