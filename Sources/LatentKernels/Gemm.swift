@@ -85,13 +85,17 @@ extension Kernels {
         let rowBlocks = (m + blockRows - 1) / blockRows
         // Below about a million multiply-adds, waking the other threads costs more than it saves.
         let parallel = m * n * depth >= 1 << 20
-        // A in blocks of 8 rows, each depth x 8 contiguous (rows past m are zero); for an
-        // update, every panel of B after it. A row-major A is read where it is instead (its
-        // eight rows are eight streams): packing it would copy every element once, strided,
-        // which costs more than the product when A is tall (a convolution's patches).
-        let packsA = aDepthStride != 1 || epilogue.update != nil
-        let packedBytes =
-            (packsA ? rowBlocks * depth * blockRows : 0) + (epilogue.update == nil ? 0 : panels * depth * panelWidth)
+        // A row-major A is read where it is, 8 rows (8 streams) at a time: packing it would
+        // copy every element once, strided, which costs more than the product when A is tall
+        // (a convolution's patches); only a last partial block is copied, zero-padded to 8
+        // rows. A transposed A (a weight gradient's) is packed in blocks of 8 rows, depth x 8
+        // contiguous: read in place, its long depth stride would cost a TLB entry per step
+        // (512x4900x64: 55 GFLOP/s in place, 97 packed). For an update, every panel of B
+        // follows.
+        let packsA = aDepthStride != 1
+        let partialRows = packsA ? 0 : m % blockRows
+        let packedRows = packsA ? rowBlocks * blockRows : (partialRows > 0 ? blockRows : 0)
+        let packedBytes = packedRows * depth + (epilogue.update == nil ? 0 : panels * depth * panelWidth)
         let packedA = pool.sharedScratch(count: max(packedBytes, 1))
         if packsA {
             pool.run(tasks: rowBlocks, parallel: parallel) { block, _ in
@@ -99,9 +103,21 @@ extension Kernels {
                     a + block * blockRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride, depth: depth,
                     rows: min(blockRows, m - block * blockRows), into: packedA + block * depth * blockRows)
             }
+        } else if partialRows > 0 {
+            pack(
+                a + (m - partialRows) * aRowStride, rowStride: aRowStride, depthStride: 1, depth: depth,
+                rows: partialRows, into: packedA)
         }
+        let left =
+            packsA
+            ? LeftOperand(
+                base: packedA, rowStride: 1, depthStride: blockRows, blockStride: depth * blockRows,
+                fullBlocks: rowBlocks, partial: packedA)
+            : LeftOperand(
+                base: a, rowStride: aRowStride, depthStride: 1, blockStride: blockRows * aRowStride,
+                fullBlocks: m / blockRows, partial: packedA)
         if let update = epilogue.update {
-            let packedB = packedA + rowBlocks * depth * blockRows
+            let packedB = packedA + packedRows * depth
             pool.run(tasks: panels, parallel: parallel) { panel, _ in
                 let j0 = panel * panelWidth
                 pack(
@@ -109,7 +125,7 @@ extension Kernels {
                     width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
             }
             return updateByRows(
-                packedA, packedB, m: m, n: n, depth: depth, addend: epilogue.addend, update: update, pool: pool,
+                left, packedB, m: m, n: n, depth: depth, addend: epilogue.addend, update: update, pool: pool,
                 parallel: parallel)
         }
         // Enough tasks to share: split rows (in whole blocks) when there are few panels.
@@ -123,14 +139,12 @@ extension Kernels {
             let j0 = task / rowSplit * panelWidth
             let width = min(panelWidth, n - j0)
             // Packed even when row-major: rows of B far apart in memory read much slower
-            // (VAE training 15,000 -> 10,000 samples/s unpacked). After the panel: a tile of
-            // C, and room for a last partial block of an unpacked A.
-            let packed = pool.scratch(thread, count: depth * panelWidth + blockRows * panelWidth + depth * blockRows)
+            // (VAE training 15,000 -> 10,000 samples/s unpacked). After the panel: a tile of C.
+            let packed = pool.scratch(thread, count: depth * panelWidth + blockRows * panelWidth)
             pack(
                 b + j0 * bColumnStride, depthStride: bDepthStride, columnStride: bColumnStride, depth: depth,
                 width: width, into: packed)
             let tile = packed + depth * panelWidth
-            let partialA = tile + blockRows * panelWidth
             var bias0 = SIMD16<Float>()
             var bias1 = SIMD16<Float>()
             if let bias = epilogue.bias {
@@ -146,14 +160,8 @@ extension Kernels {
                 let direct = count == blockRows && width == panelWidth && !throughTile
                 let target = direct ? c + i * n + j0 : tile
                 let ldc = direct ? n : panelWidth
-                if packsA {
-                    block8(packedA + block * depth * blockRows, 1, blockRows, packed, depth, target, ldc, bias0, bias1, slope)
-                } else if count == blockRows {
-                    block8(a + i * aRowStride, aRowStride, 1, packed, depth, target, ldc, bias0, bias1, slope)
-                } else {
-                    pack(a + i * aRowStride, rowStride: aRowStride, depthStride: 1, depth: depth, rows: count, into: partialA)
-                    block8(partialA, 1, blockRows, packed, depth, target, ldc, bias0, bias1, slope)
-                }
+                let rows = left.block(block)
+                block8(rows.start, rows.rowStride, rows.depthStride, packed, depth, target, ldc, bias0, bias1, slope)
                 if direct { continue }
                 for r in 0..<count {
                     let row = tile + r * panelWidth
@@ -175,7 +183,7 @@ extension Kernels {
     /// every panel, then updates those rows as contiguous runs, so the parameter and its
     /// moments stream in order as in a separate pass, while the gradient never reaches memory.
     static func updateByRows(
-        _ packedA: UnsafePointer<Float>, _ packedB: UnsafePointer<Float>, m: Int, n: Int, depth: Int,
+        _ left: LeftOperand, _ packedB: UnsafePointer<Float>, m: Int, n: Int, depth: Int,
         addend: UnsafePointer<Float>?, update: FusedUpdate, pool: WorkerPool, parallel: Bool
     ) -> Bool {
         let panels = (n + panelWidth - 1) / panelWidth
@@ -199,8 +207,9 @@ extension Kernels {
                     let length = min(depthChunk, depth - chunk)
                     for panel in 0..<panels {
                         for block in blocks {
+                            let rows = left.block(block)
                             block8(
-                                packedA + block * depth * blockRows + chunk * blockRows, 1, blockRows,
+                                rows.start + chunk * rows.depthStride, rows.rowStride, rows.depthStride,
                                 packedB + panel * depth * panelWidth + chunk * panelWidth, length,
                                 strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
                                 SIMD16(), SIMD16(), 1, accumulate: chunk > 0)
@@ -221,6 +230,25 @@ extension Kernels {
                 checks[task] = check
             }
             return checks.prefix(tasks).allSatisfy { $0 == 0 }
+        }
+    }
+
+    /// The left operand of a product, block by block: block b's element (r, p) at
+    /// base[b * blockStride + r * rowStride + p * depthStride] (packed blocks, or rows read in
+    /// place), except blocks from `fullBlocks` on: the last partial one, copied (zero-padded)
+    /// to `partial` as depth x 8.
+    struct LeftOperand {
+        var base: UnsafePointer<Float>
+        var rowStride: Int
+        var depthStride: Int
+        var blockStride: Int
+        var fullBlocks: Int
+        var partial: UnsafePointer<Float>
+
+        /// Where block `block`'s 8 rows start and how to step through them.
+        @inline(__always)
+        func block(_ block: Int) -> (start: UnsafePointer<Float>, rowStride: Int, depthStride: Int) {
+            block < fullBlocks ? (base + block * blockStride, rowStride, depthStride) : (partial, 1, blockRows)
         }
     }
 
