@@ -92,8 +92,9 @@ extension Kernels {
         // contiguous: read in place, its long depth stride would cost a TLB entry per step
         // (512x4900x64: 55 GFLOP/s in place, 97 packed). For an update, every panel of B
         // follows.
-        let packsA = aDepthStride != 1
-        let partialRows = packsA ? 0 : m % blockRows
+        // A fused update packs a transposed A itself, a depth chunk at a time (see updateByRows).
+        let packsA = aDepthStride != 1 && epilogue.update == nil
+        let partialRows = packsA || aDepthStride != 1 ? 0 : m % blockRows
         let packedRows = packsA ? rowBlocks * blockRows : (partialRows > 0 ? blockRows : 0)
         let packedBytes = packedRows * depth + (epilogue.update == nil ? 0 : panels * depth * panelWidth)
         let packedA = pool.sharedScratch(count: max(packedBytes, 1))
@@ -125,8 +126,8 @@ extension Kernels {
                     width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
             }
             return updateByRows(
-                left, packedB, m: m, n: n, depth: depth, addend: epilogue.addend, update: update, pool: pool,
-                parallel: parallel)
+                aDepthStride != 1 ? nil : left, a: a, aDepthStride: aDepthStride, packedB, m: m, n: n, depth: depth,
+                addend: epilogue.addend, update: update, pool: pool, parallel: parallel)
         }
         // Enough tasks to share: split rows (in whole blocks) when there are few panels.
         let rowSplit = panels >= 2 * pool.threads ? 1 : min(rowBlocks, max(1, 2 * pool.threads / max(panels, 1)))
@@ -182,8 +183,14 @@ extension Kernels {
     /// by `update` eight whole rows at a time: each task computes a strip of 8 rows across
     /// every panel, then updates those rows as contiguous runs, so the parameter and its
     /// moments stream in order as in a separate pass, while the gradient never reaches memory.
+    ///
+    /// A transposed A (`left` nil: rows contiguous, depth at `aDepthStride`, a weight
+    /// gradient's activations) is packed by each task for its own row blocks one depth chunk
+    /// at a time, into a buffer that stays in L2: packing all of A first would write and
+    /// read it through memory once more (10 MB for a convolution's patches).
     static func updateByRows(
-        _ left: LeftOperand, _ packedB: UnsafePointer<Float>, m: Int, n: Int, depth: Int,
+        _ left: LeftOperand?, a: UnsafePointer<Float>, aDepthStride: Int, _ packedB: UnsafePointer<Float>, m: Int,
+        n: Int, depth: Int,
         addend: UnsafePointer<Float>?, update: FusedUpdate, pool: WorkerPool, parallel: Bool
     ) -> Bool {
         let panels = (n + panelWidth - 1) / panelWidth
@@ -202,14 +209,28 @@ extension Kernels {
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(tasks, 1)) { checks in
             pool.run(tasks: tasks, parallel: parallel) { task, thread in
                 let blocks = min(rowBlocks, task * group)..<min(rowBlocks, (task + 1) * group)
-                let strip = pool.scratch(thread, count: max(blocks.count, 1) * blockRows * stride)
+                let stripCount = max(blocks.count, 1) * blockRows * stride
+                let strip = pool.scratch(thread, count: stripCount + max(blocks.count, 1) * blockRows * depthChunk)
+                let chunkA = strip + stripCount
                 for chunk in Swift.stride(from: 0, to: depth, by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
+                    if left == nil {
+                        for block in blocks {
+                            pack(
+                                a + chunk * aDepthStride + block * blockRows, rowStride: 1, depthStride: aDepthStride,
+                                depth: length, rows: min(blockRows, m - block * blockRows),
+                                into: chunkA + (block - blocks.lowerBound) * length * blockRows)
+                        }
+                    }
                     for panel in 0..<panels {
                         for block in blocks {
-                            let rows = left.block(block)
+                            var rows = (start: chunkA + (block - blocks.lowerBound) * length * blockRows, rowStride: 1, depthStride: blockRows)
+                            if let left {
+                                let inPlace = left.block(block)
+                                rows = (UnsafeMutablePointer(mutating: inPlace.start + chunk * inPlace.depthStride), inPlace.rowStride, inPlace.depthStride)
+                            }
                             block8(
-                                rows.start + chunk * rows.depthStride, rows.rowStride, rows.depthStride,
+                                rows.start, rows.rowStride, rows.depthStride,
                                 packedB + panel * depth * panelWidth + chunk * panelWidth, length,
                                 strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
                                 SIMD16(), SIMD16(), 1, accumulate: chunk > 0)

@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "The spec file.")
     var spec: String?
 
-    @Flag(help: "Time the matrix-product kernel alone on an MLP's shapes instead of training a spec.")
+    @Flag(help: "Time the matrix-product kernel alone on an MLP's and the convolutions' shapes instead of training a spec.")
     var gemm = false
 
     @Option(parsing: .unconditional, help: "Timed training steps.")
