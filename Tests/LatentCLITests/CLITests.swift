@@ -132,7 +132,9 @@ final class CLITests: XCTestCase {
                 "train", spec, "--steps", "1000000", "--every", "1", "--out", directory.path, "--overwrite",
             ]
             let error = Pipe()
-            process.standardOutput = Pipe()
+            // Progress lines go to standard output: a pipe nobody reads would fill (64 KB, about
+            // two seconds of --every 1) and block the process before the signal arrives.
+            process.standardOutput = FileHandle.nullDevice
             process.standardError = error
             try process.run()
             Thread.sleep(forTimeInterval: 2)

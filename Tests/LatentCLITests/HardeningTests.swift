@@ -142,7 +142,7 @@ final class HardeningTests: XCTestCase {
         let process = Process()
         process.executableURL = Binary.url
         process.arguments = ["train", original, "--steps", "5000000", "--checkpoint-every", "1000000", "--out", run, "--overwrite"]
-        process.standardOutput = Pipe()
+        process.standardOutput = FileHandle.nullDevice  // an unread pipe could fill and block it
         process.standardError = Pipe()
         try process.run()
         Thread.sleep(forTimeInterval: 1.5)
@@ -215,7 +215,7 @@ final class HardeningTests: XCTestCase {
             "400", "--every", "1", "--out", run,
         ]
         let error = Pipe()
-        process.standardOutput = Pipe()
+        process.standardOutput = FileHandle.nullDevice  // an unread pipe could fill and block it
         process.standardError = error
         try process.run()
         let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
