@@ -96,7 +96,8 @@ extension Kernels {
         let packsA = aDepthStride != 1 && epilogue.update == nil
         let partialRows = packsA || aDepthStride != 1 ? 0 : m % blockRows
         let packedRows = packsA ? rowBlocks * blockRows : (partialRows > 0 ? blockRows : 0)
-        let packedBytes = packedRows * depth + (epilogue.update == nil ? 0 : panels * depth * panelWidth)
+        let packedPanels = epilogue.update == nil ? 0 : (bColumnStride == 1 ? 1 : panels)
+        let packedBytes = packedRows * depth + packedPanels * depth * panelWidth
         let packedA = pool.sharedScratch(count: max(packedBytes, 1))
         if packsA {
             pool.run(tasks: rowBlocks, parallel: parallel) { block, _ in
@@ -118,24 +119,36 @@ extension Kernels {
                 base: a, rowStride: aRowStride, depthStride: 1, blockStride: blockRows * aRowStride,
                 fullBlocks: m / blockRows, partial: packedA)
         if let update = epilogue.update {
+            // A row-major B's whole panels are read in place, a depth chunk at a time (32 KB,
+            // L1-resident while every row block of a task reads it); packing them all first
+            // would write and read B through memory once more (10 MB for a deconvolution's
+            // weight gradient). Only a last partial panel (or a transposed B) is packed.
             let packedB = packedA + packedRows * depth
-            pool.run(tasks: panels, parallel: parallel) { panel, _ in
-                let j0 = panel * panelWidth
-                pack(
-                    b + j0 * bColumnStride, depthStride: bDepthStride, columnStride: bColumnStride, depth: depth,
-                    width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
+            let inPlace = bColumnStride == 1
+            let right = RightPanels(
+                base: inPlace ? b : UnsafePointer(packedB), depthStride: inPlace ? bDepthStride : panelWidth,
+                panelStride: inPlace ? panelWidth : depth * panelWidth, fullPanels: inPlace ? n / panelWidth : panels,
+                partial: packedB)
+            if inPlace, n % panelWidth != 0 {
+                let j0 = right.fullPanels * panelWidth
+                pack(b + j0, depthStride: bDepthStride, columnStride: 1, depth: depth, width: n - j0, into: packedB)
+            } else if !inPlace {
+                pool.run(tasks: panels, parallel: parallel) { panel, _ in
+                    let j0 = panel * panelWidth
+                    pack(
+                        b + j0 * bColumnStride, depthStride: bDepthStride, columnStride: bColumnStride, depth: depth,
+                        width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
+                }
             }
             return updateByRows(
-                aDepthStride != 1 ? nil : left, a: a, aDepthStride: aDepthStride, packedB, m: m, n: n, depth: depth,
+                aDepthStride != 1 ? nil : left, a: a, aDepthStride: aDepthStride, right, m: m, n: n, depth: depth,
                 addend: epilogue.addend, update: update, pool: pool, parallel: parallel)
         }
         // Enough tasks to share: split rows (in whole blocks) when there are few panels.
         let rowSplit = panels >= 2 * pool.threads ? 1 : min(rowBlocks, max(1, 2 * pool.threads / max(panels, 1)))
         let tasks = panels * rowSplit
         let throughTile = epilogue.addend != nil
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(tasks, 1)) { checks in
         pool.run(tasks: tasks, parallel: parallel) { task, thread in
-            var check: Float = 0
             let part = task % rowSplit
             let j0 = task / rowSplit * panelWidth
             let width = min(panelWidth, n - j0)
@@ -173,10 +186,8 @@ extension Kernels {
                     (c + start).update(from: row, count: width)
                 }
             }
-            checks[task] = check
         }
-        return checks.prefix(tasks).allSatisfy { $0 == 0 }
-        }
+        return true
     }
 
     /// A product taken as the gradient of a parameter laid out like it (plus `addend`), applied
@@ -189,7 +200,7 @@ extension Kernels {
     /// at a time, into a buffer that stays in L2: packing all of A first would write and
     /// read it through memory once more (10 MB for a convolution's patches).
     static func updateByRows(
-        _ left: LeftOperand?, a: UnsafePointer<Float>, aDepthStride: Int, _ packedB: UnsafePointer<Float>, m: Int,
+        _ left: LeftOperand?, a: UnsafePointer<Float>, aDepthStride: Int, _ right: RightPanels, m: Int,
         n: Int, depth: Int,
         addend: UnsafePointer<Float>?, update: FusedUpdate, pool: WorkerPool, parallel: Bool
     ) -> Bool {
@@ -223,6 +234,7 @@ extension Kernels {
                         }
                     }
                     for panel in 0..<panels {
+                        let columns = right.panel(panel)
                         for block in blocks {
                             var rows = (start: chunkA + (block - blocks.lowerBound) * length * blockRows, rowStride: 1, depthStride: blockRows)
                             if let left {
@@ -231,9 +243,9 @@ extension Kernels {
                             }
                             block8(
                                 rows.start, rows.rowStride, rows.depthStride,
-                                packedB + panel * depth * panelWidth + chunk * panelWidth, length,
+                                columns.start + chunk * columns.depthStride, length,
                                 strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
-                                SIMD16(), SIMD16(), 1, accumulate: chunk > 0)
+                                SIMD16(), SIMD16(), 1, accumulate: chunk > 0, bStride: columns.depthStride)
                         }
                     }
                 }
@@ -251,6 +263,22 @@ extension Kernels {
                 checks[task] = check
             }
             return checks.prefix(tasks).allSatisfy { $0 == 0 }
+        }
+    }
+
+    /// The 32-column panels of a fused update's B: whole panels of a row-major B in place
+    /// (depth stride the row length), packed panels otherwise, and a last partial panel of a
+    /// row-major B packed (zero-padded) at `partial`.
+    struct RightPanels {
+        var base: UnsafePointer<Float>
+        var depthStride: Int
+        var panelStride: Int
+        var fullPanels: Int
+        var partial: UnsafePointer<Float>
+
+        @inline(__always)
+        func panel(_ panel: Int) -> (start: UnsafePointer<Float>, depthStride: Int) {
+            panel < fullPanels ? (base + panel * panelStride, depthStride) : (partial, panelWidth)
         }
     }
 
@@ -353,12 +381,14 @@ extension Kernels {
     }
 
     /// An 8 x 32 block of C from 8 rows of A (element (r, p) at a[r * rowStride + p * depthStride]:
-    /// a packed block, or rows of a row-major matrix) and a packed panel of B.
+    /// a packed block, or rows of a row-major matrix) and a panel of B (32 columns, rows
+    /// `bStride` apart: packed, or in place).
     @inline(__always)
     static func block8(
         _ a: UnsafePointer<Float>, _ rowStride: Int, _ depthStride: Int, _ b: UnsafePointer<Float>, _ depth: Int,
         _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false
+        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false,
+        bStride: Int = panelWidth
     ) {
         // With `accumulate`, the sums continue from the values in C (an earlier depth chunk's).
         func start(_ row: Int, _ half: Int) -> SIMD16<Float> { accumulate ? load(c + row * ldc + half * 16) : SIMD16() }
@@ -408,7 +438,7 @@ extension Kernels {
             c70.addProduct(x, b0)
             c71.addProduct(x, b1)
             column += depthStride
-            panel += panelWidth
+            panel += bStride
         }
         finish(c00, c01, c, bias0, bias1, slope)
         finish(c10, c11, c + ldc, bias0, bias1, slope)
