@@ -26,7 +26,7 @@ public struct NetworkShape: Hashable, Sendable {
     /// The most values per example any of its values holds (a convolution's patches included).
     public var largestValue: Int
 
-    public init(input: [Int], joined: Int = 0, layers: [[Int]], largestValue: Int) {
+    public init(input: [Int], joined: Int = 0, layers: [[Int]], largestValue: Int = 0) {
         self.input = input
         self.joined = joined
         self.layers = layers
@@ -34,6 +34,8 @@ public struct NetworkShape: Hashable, Sendable {
     }
 
     public var output: [Int] { layers.last ?? input }
+    /// The shape layer `layer` receives: the input, or the previous layer's output.
+    public func arriving(at layer: Int) -> [Int] { layer == 0 ? input : layers[layer - 1] }
     public var inputWidth: Int { input.reduce(1, *) }
     public var outputWidth: Int { output.reduce(1, *) }
 }
@@ -65,7 +67,7 @@ extension CheckedModel {
             guard let shape = networkShapes[network.name.value] else { continue }
             for (index, layer) in network.layers.enumerated() {
                 guard case .batchNorm = layer.value.kind else { continue }
-                let arriving = index == 0 ? shape.input : shape.layers[index - 1]
+                let arriving = shape.arriving(at: index)
                 let perChannel = batch * (arriving.count == 3 ? arriving[1] * arriving[2] : 1)
                 if perChannel < 2 {
                     return (

@@ -223,12 +223,11 @@ struct Checking {
             case .failure(let failure):
                 diagnostics.error(
                     "in network '\(name.value)': \(failure.message)", at: network.layers[failure.layer].location)
-                networkShapes[name.value] = nil
                 return nil
             case .success(let layers):
-                shape = NetworkShape(
-                    input: input, joined: joined, layers: layers,
-                    largestValue: LayerShapes.largestValue(network.layers.map(\.value), input: input, shapes: layers))
+                var inferred = NetworkShape(input: input, joined: joined, layers: layers)
+                inferred.largestValue = LayerShapes.largestValue(network.layers.map(\.value), inferred)
+                shape = inferred
                 networkShapes[name.value] = shape
             }
         }

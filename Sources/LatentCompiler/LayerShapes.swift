@@ -41,8 +41,8 @@ enum LayerShapes {
     /// memory, far below where size arithmetic overflows.
     static let maximumWeights = 1 << 36
 
-    /// How many weights a layer has on an input of shape `before` (nil: none, or too many to
-    /// count).
+    /// How many weights a layer has on an input of shape `before` (nil: none; `Int.max`: too
+    /// many to count).
     static func weightCount(_ kind: LayerKind, before: [Int]) -> Int? {
         switch kind {
         case .dense(let units): Sizes.product([before.reduce(1, *), units]) ?? .max
@@ -79,10 +79,7 @@ enum LayerShapes {
                     return .failure(
                         "conv \(c.kernel)x\(c.kernel) is larger than the \(shape[1])x\(shape[2]) image with pad \(c.padding)")
                 }
-                // A last step that would only reach into the bottom or right padding is dropped
-                // (as PyTorch's floor does); one that leaves pixels unread is an error.
-                let lastRead = (span / c.stride) * c.stride - c.padding + c.kernel - 1
-                guard span % c.stride == 0 || lastRead >= side - 1 else {
+                guard covers(side: side, kernel: c.kernel, stride: c.stride, pad: c.padding) else {
                     let fraction = Double(span) / Double(c.stride) + 1
                     return .failure(
                         "conv \(c.kernel)x\(c.kernel) stride \(c.stride) on \(shape[1])x\(shape[2]) with pad \(c.padding) leaves a fraction (\(Expression.format(fraction)))"
@@ -131,15 +128,21 @@ enum LayerShapes {
         }
     }
 
-    /// What would tile a side exactly: another pad, else a kernel one smaller or larger.
+    /// Whether a convolution's steps read every pixel of a side: the steps tile the padded
+    /// side exactly, or a last step that would reach only into the bottom or right padding
+    /// is dropped (as PyTorch's floor does); one that would leave pixels unread is not.
+    static func covers(side: Int, kernel: Int, stride: Int, pad: Int) -> Bool {
+        let span = side + 2 * pad - kernel
+        return span >= 0 && (span % stride == 0 || (span / stride) * stride - pad + kernel >= side)
+    }
+
+    /// What would read every pixel: another pad, else a kernel one smaller or larger.
     static func fitting(side: Int, _ c: Convolution) -> String {
-        func covers(_ kernel: Int, _ pad: Int) -> Bool {
-            let span = side + 2 * pad - kernel
-            return span >= 0 && (span % c.stride == 0 || (span / c.stride) * c.stride - pad + kernel >= side)
-        }
         // Pads nearest the one written first.
         func pad(kernel: Int) -> Int? {
-            (0..<kernel).sorted { abs($0 - c.padding) < abs($1 - c.padding) }.first { covers(kernel, $0) }
+            (0..<kernel).sorted { abs($0 - c.padding) < abs($1 - c.padding) }.first {
+                covers(side: side, kernel: kernel, stride: c.stride, pad: $0)
+            }
         }
         if let p = pad(kernel: c.kernel) { return ": use pad \(p)" }
         for kernel in [c.kernel - 1, c.kernel + 1] where kernel >= 1 {
@@ -154,11 +157,11 @@ enum LayerShapes {
 
     /// The most values one example holds in any of a network's layers, a convolution's
     /// patches included (what the step's largest value is made of).
-    static func largestValue(_ layers: [Layer], input: [Int], shapes: [[Int]]) -> Int {
-        var largest = Sizes.product(input) ?? 0
+    static func largestValue(_ layers: [Layer], _ shape: NetworkShape) -> Int {
+        var largest = Sizes.product(shape.input) ?? 0
         for (index, layer) in layers.enumerated() {
-            let before = index == 0 ? input : shapes[index - 1]
-            let after = shapes[index]
+            let before = shape.arriving(at: index)
+            let after = shape.layers[index]
             var values = [Sizes.product(after) ?? 0]
             switch layer.kind {
             case .conv(let c):

@@ -50,7 +50,7 @@ enum LoweredLayer {
             return (weight, parameters.count - 1)
         }
         for (index, layer) in network.layers.enumerated() {
-            let before = index == 0 ? shape.input : shape.layers[index - 1]
+            let before = shape.arriving(at: index)
             let after = shape.layers[index]
             let activation = layer.value.activation
             switch layer.value.kind {

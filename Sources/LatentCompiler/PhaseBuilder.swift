@@ -62,15 +62,15 @@ struct PhaseBuilder {
             switch layer {
             case .dense(let weight, let bias, let activation):
                 let (w, b) = (parameter(weight), bias.map { parameter($0) })
-                h = activate(addBias(tape.emit(.matmul(h, w, transposeA: false, transposeB: false)), b), activation)
+                h = finish(tape.emit(.matmul(h, w, transposeA: false, transposeB: false)), b, activation)
             case .conv(let weight, let bias, let geometry, let activation):
                 h = tape.emit(.patches(h, geometry))
                 h = tape.emit(.matmul(h, parameter(weight), transposeA: false, transposeB: false))
-                h = activate(addBias(h, bias.map { parameter($0) }), activation)
+                h = finish(h, bias.map { parameter($0) }, activation)
             case .deconv(let weight, let bias, let geometry, let activation):
                 h = tape.emit(.matmul(h, parameter(weight), transposeA: false, transposeB: false))
                 h = tape.emit(.unpatches(h, geometry))
-                h = activate(addBias(h, bias.map { parameter($0) }), activation)
+                h = finish(h, bias.map { parameter($0) }, activation)
             case .reshape(let dims):
                 h = tape.emit(.reshape(h), type: Shape(leading + dims))
             case .join:
@@ -110,8 +110,9 @@ struct PhaseBuilder {
         return tape.add(tape.mul(centered, tape.mul(inverse, gamma)), beta)
     }
 
-    mutating func addBias(_ value: ValueID, _ bias: ValueID?) -> ValueID {
-        bias.map { tape.add(value, $0) } ?? value
+    /// A layer's output: plus its bias (none before a batch norm), then its activation.
+    mutating func finish(_ value: ValueID, _ bias: ValueID?, _ activation: Activation) -> ValueID {
+        activate(bias.map { tape.add(value, $0) } ?? value, activation)
     }
 
     mutating func activate(_ value: ValueID, _ activation: Activation) -> ValueID {

@@ -12,11 +12,14 @@ public enum Autodiff {
         var builder = TapeBuilder(phase.instructions)
         let forward = phase.instructions
 
+        /// Whether the phase trains parameter `p` (a running statistic is never trained).
+        func trains(_ p: Int) -> Bool { updated.contains(parameters[p].network) && parameters[p].isTrained }
+
         // Which values depend on an updated parameter (and so need an adjoint).
         var needs = [Bool](repeating: false, count: forward.count)
         for (index, instruction) in forward.enumerated() {
             switch instruction.op {
-            case .parameter(let p): needs[index] = updated.contains(parameters[p].network) && parameters[p].isTrained
+            case .parameter(let p): needs[index] = trains(p)
             case .input(let name): needs[index] = name == phase.differentiatedInput
             case .stopGradient: needs[index] = false
             default: needs[index] = instruction.op.operands.contains { needs[$0.index] }
@@ -110,9 +113,7 @@ public enum Autodiff {
 
         var result = phase
         for (index, instruction) in forward.enumerated() {
-            guard case .parameter(let p) = instruction.op, updated.contains(parameters[p].network),
-                parameters[p].isTrained
-            else { continue }
+            guard case .parameter(let p) = instruction.op, trains(p) else { continue }
             let gradient =
                 adjoints[ValueID(index)]
                 ?? builder.emit(.expand(builder.constant(0)), type: instruction.type)

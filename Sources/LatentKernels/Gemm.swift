@@ -236,10 +236,12 @@ extension Kernels {
                     for panel in 0..<panels {
                         let columns = right.panel(panel)
                         for block in blocks {
-                            var rows = (start: chunkA + (block - blocks.lowerBound) * length * blockRows, rowStride: 1, depthStride: blockRows)
+                            let rows: (start: UnsafePointer<Float>, rowStride: Int, depthStride: Int)
                             if let left {
                                 let inPlace = left.block(block)
-                                rows = (UnsafeMutablePointer(mutating: inPlace.start + chunk * inPlace.depthStride), inPlace.rowStride, inPlace.depthStride)
+                                rows = (inPlace.start + chunk * inPlace.depthStride, inPlace.rowStride, inPlace.depthStride)
+                            } else {
+                                rows = (UnsafePointer(chunkA + (block - blocks.lowerBound) * length * blockRows), 1, blockRows)
                             }
                             block8(
                                 rows.start, rows.rowStride, rows.depthStride,

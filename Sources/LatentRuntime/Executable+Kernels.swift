@@ -108,8 +108,7 @@ extension Executable {
             let scale = Float(count) / Float(max(bound[a.index].count, 1))
             for i in 0..<count { out[i] *= scale }
         case .reshape(let a):
-            let source = input(a)
-            if source != out { out.update(from: source, count: count) }
+            out.update(from: input(a), count: count)
         case .patches(let a, let geometry):
             Kernels.patches(input(a), out, images: count / max(geometry.patchesSize, 1), geometry: geometry, pool: pool)
         case .unpatches(let a, let geometry):
