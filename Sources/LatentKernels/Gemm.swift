@@ -85,65 +85,27 @@ extension Kernels {
         let rowBlocks = (m + blockRows - 1) / blockRows
         // Below about a million multiply-adds, waking the other threads costs more than it saves.
         let parallel = m * n * depth >= 1 << 20
-        // A row-major A is read where it is, 8 rows (8 streams) at a time: packing it would
-        // copy every element once, strided, which costs more than the product when A is tall
-        // (a convolution's patches); only a last partial block is copied, zero-padded to 8
-        // rows. A transposed A (a weight gradient's) is packed in blocks of 8 rows, depth x 8
-        // contiguous: read in place, its long depth stride would cost a TLB entry per step
-        // (512x4900x64: 55 GFLOP/s in place, 97 packed). For an update, every panel of B
-        // follows.
-        // A fused update packs a transposed A itself, a depth chunk at a time (see updateByRows).
-        let packsA = aDepthStride != 1 && epilogue.update == nil
-        let partialRows = packsA || aDepthStride != 1 ? 0 : m % blockRows
-        let packedRows = packsA ? rowBlocks * blockRows : (partialRows > 0 ? blockRows : 0)
-        let packedPanels = epilogue.update == nil ? 0 : (bColumnStride == 1 ? 1 : panels)
-        let packedBytes = packedRows * depth + packedPanels * depth * panelWidth
-        let packedA = pool.sharedScratch(count: max(packedBytes, 1))
-        if packsA {
-            pool.run(tasks: rowBlocks, parallel: parallel) { block, _ in
-                pack(
-                    a + block * blockRows * aRowStride, rowStride: aRowStride, depthStride: aDepthStride, depth: depth,
-                    rows: min(blockRows, m - block * blockRows), into: packedA + block * depth * blockRows)
-            }
-        } else if partialRows > 0 {
+        let operands = Operands(
+            a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
+            bColumnStride: bColumnStride, m: m, n: n, depth: depth)
+        // Tall products, transposed As and updates go by strips of rows: each task owns a
+        // group of row blocks, reads A once and keeps B (a depth chunk of it) in cache; only a
+        // short A is better split by panels of B.
+        if epilogue.update != nil || aDepthStride != 1 || (rowBlocks >= 16 * pool.threads && depth * n <= 1 << 20) {
+            return byStrips(operands, c, epilogue: epilogue, pool: pool, parallel: parallel)
+        }
+        // A row-major A is read where it is, 8 rows (8 streams) at a time; only a last partial
+        // block is copied, zero-padded to 8 rows.
+        let partialRows = m % blockRows
+        let partial = pool.sharedScratch(count: max(partialRows > 0 ? blockRows * depth : 0, 1))
+        if partialRows > 0 {
             pack(
                 a + (m - partialRows) * aRowStride, rowStride: aRowStride, depthStride: 1, depth: depth,
-                rows: partialRows, into: packedA)
+                rows: partialRows, into: partial)
         }
-        let left =
-            packsA
-            ? LeftOperand(
-                base: packedA, rowStride: 1, depthStride: blockRows, blockStride: depth * blockRows,
-                fullBlocks: rowBlocks, partial: packedA)
-            : LeftOperand(
-                base: a, rowStride: aRowStride, depthStride: 1, blockStride: blockRows * aRowStride,
-                fullBlocks: m / blockRows, partial: packedA)
-        if let update = epilogue.update {
-            // A row-major B's whole panels are read in place, a depth chunk at a time (32 KB,
-            // L1-resident while every row block of a task reads it); packing them all first
-            // would write and read B through memory once more (10 MB for a deconvolution's
-            // weight gradient). Only a last partial panel (or a transposed B) is packed.
-            let packedB = packedA + packedRows * depth
-            let inPlace = bColumnStride == 1
-            let right = RightPanels(
-                base: inPlace ? b : UnsafePointer(packedB), depthStride: inPlace ? bDepthStride : panelWidth,
-                panelStride: inPlace ? panelWidth : depth * panelWidth, fullPanels: inPlace ? n / panelWidth : panels,
-                partial: packedB)
-            if inPlace, n % panelWidth != 0 {
-                let j0 = right.fullPanels * panelWidth
-                pack(b + j0, depthStride: bDepthStride, columnStride: 1, depth: depth, width: n - j0, into: packedB)
-            } else if !inPlace {
-                pool.run(tasks: panels, parallel: parallel) { panel, _ in
-                    let j0 = panel * panelWidth
-                    pack(
-                        b + j0 * bColumnStride, depthStride: bDepthStride, columnStride: bColumnStride, depth: depth,
-                        width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
-                }
-            }
-            return updateByRows(
-                aDepthStride != 1 ? nil : left, a: a, aDepthStride: aDepthStride, right, m: m, n: n, depth: depth,
-                addend: epilogue.addend, update: update, pool: pool, parallel: parallel)
-        }
+        let left = LeftOperand(
+            base: a, rowStride: aRowStride, depthStride: 1, blockStride: blockRows * aRowStride,
+            fullBlocks: m / blockRows, partial: partial)
         // Enough tasks to share: split rows (in whole blocks) when there are few panels.
         let rowSplit = panels >= 2 * pool.threads ? 1 : min(rowBlocks, max(1, 2 * pool.threads / max(panels, 1)))
         let tasks = panels * rowSplit
@@ -159,18 +121,12 @@ extension Kernels {
                 b + j0 * bColumnStride, depthStride: bDepthStride, columnStride: bColumnStride, depth: depth,
                 width: width, into: packed)
             let tile = packed + depth * panelWidth
-            var bias0 = SIMD16<Float>()
-            var bias1 = SIMD16<Float>()
-            if let bias = epilogue.bias {
-                for q in 0..<width {
-                    if q < 16 { bias0[q] = bias[j0 + q] } else { bias1[q - 16] = bias[j0 + q] }
-                }
-            }
+            let (bias0, bias1) = biasVectors(epilogue.bias, from: j0, width: width)
             let slope = epilogue.negativeSlope
             for block in (part * rowBlocks / rowSplit)..<((part + 1) * rowBlocks / rowSplit) {
                 let i = block * blockRows
                 let count = min(blockRows, m - i)
-                // Full blocks write C in place; the edges, sums and updates go through a tile.
+                // Full blocks write C in place; the edges and sums go through a tile.
                 let direct = count == blockRows && width == panelWidth && !throughTile
                 let target = direct ? c + i * n + j0 : tile
                 let ldc = direct ? n : panelWidth
@@ -190,97 +146,149 @@ extension Kernels {
         return true
     }
 
-    /// A product taken as the gradient of a parameter laid out like it (plus `addend`), applied
-    /// by `update` eight whole rows at a time: each task computes a strip of 8 rows across
-    /// every panel, then updates those rows as contiguous runs, so the parameter and its
-    /// moments stream in order as in a separate pass, while the gradient never reaches memory.
+    /// A product's operands: A's element (i, p) at a[i * aRowStride + p * aDepthStride], B's
+    /// element (p, j) at b[p * bDepthStride + j * bColumnStride], C [m, n].
+    struct Operands {
+        var a: UnsafePointer<Float>
+        var aRowStride: Int
+        var aDepthStride: Int
+        var b: UnsafePointer<Float>
+        var bDepthStride: Int
+        var bColumnStride: Int
+        var m: Int
+        var n: Int
+        var depth: Int
+    }
+
+    /// The bias of columns [j0, j0 + width) as two registers (zero beyond), or zeros.
+    @inline(__always)
+    static func biasVectors(_ bias: UnsafePointer<Float>?, from j0: Int, width: Int) -> (SIMD16<Float>, SIMD16<Float>) {
+        var bias0 = SIMD16<Float>()
+        var bias1 = SIMD16<Float>()
+        if let bias {
+            for q in 0..<width {
+                if q < 16 { bias0[q] = bias[j0 + q] } else { bias1[q - 16] = bias[j0 + q] }
+            }
+        }
+        return (bias0, bias1)
+    }
+
+    /// A product computed by strips of rows: each task takes a group of 8-row blocks and
+    /// sums them across every panel of B, a depth chunk at a time, so each chunk of the B
+    /// panels stays in cache while every block of the group reads it, and A is read once.
+    /// Each block's sums continue from the last chunk's, so every element is still one chain
+    /// of multiply-adds in depth order; the bias and ReLU come with the last chunk.
     ///
-    /// A transposed A (`left` nil: rows contiguous, depth at `aDepthStride`, a weight
-    /// gradient's activations) is packed by each task for its own row blocks one depth chunk
-    /// at a time, into a buffer that stays in L2: packing all of A first would write and
-    /// read it through memory once more (10 MB for a convolution's patches).
-    static func updateByRows(
-        _ left: LeftOperand?, a: UnsafePointer<Float>, aDepthStride: Int, _ right: RightPanels, m: Int,
-        n: Int, depth: Int,
-        addend: UnsafePointer<Float>?, update: FusedUpdate, pool: WorkerPool, parallel: Bool
+    /// Full 8 x 32 blocks are summed in C itself; edge blocks, and every block of an update,
+    /// in the task's strip (256 KB at most). An update then takes the strip's rows as the
+    /// gradient of the parameter's same rows (plus `addend`) and applies the optimizer to
+    /// them as contiguous runs, so the parameter and its moments stream in order as in a
+    /// separate pass, while the gradient never reaches memory; the result says whether every
+    /// gradient element was finite.
+    ///
+    /// A transposed A (a weight gradient's activations, depth stride the row length) is
+    /// packed by each task for its own blocks one depth chunk at a time, into a buffer that
+    /// stays in L2: packed whole first it would go through memory once more (10 MB for a
+    /// convolution's patches), and read in place its long depth stride costs a TLB entry per
+    /// step. A row-major B's whole panels are read in place (only a last partial panel is
+    /// packed); a transposed B is packed whole first.
+    static func byStrips(
+        _ x: Operands, _ c: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: WorkerPool, parallel: Bool
     ) -> Bool {
+        let (m, n, depth) = (x.m, x.n, x.depth)
         let panels = (n + panelWidth - 1) / panelWidth
         let rowBlocks = (m + blockRows - 1) / blockRows
         let stride = panels * panelWidth
-        // Groups of row blocks share each B panel while it is in L1; the strip of a group
-        // stays within 256 KB, and the groups split evenly between the threads. A long depth
-        // (a convolution's weight gradient sums over every position of every image) goes in
-        // chunks, so each chunk of the B panels stays in L2 while every block of the group
-        // reads it; each block's sums continue from the last chunk's, so every element is
-        // still one chain of multiply-adds in depth order.
+        let transposedA = x.aDepthStride != 1
+        let partialRows = transposedA ? 0 : m % blockRows
+        let partial = pool.sharedScratch(count: max(partialRows > 0 ? blockRows * depth : 0, 1))
+        if partialRows > 0 {
+            pack(
+                x.a + (m - partialRows) * x.aRowStride, rowStride: x.aRowStride, depthStride: 1, depth: depth,
+                rows: partialRows, into: partial)
+        }
+        let left = LeftOperand(
+            base: x.a, rowStride: x.aRowStride, depthStride: 1, blockStride: blockRows * x.aRowStride,
+            fullBlocks: m / blockRows, partial: partial)
+        // Groups of row blocks share each chunk of the B panels; the strip of a group stays
+        // within 256 KB, and the groups split evenly between the threads.
         let largest = max(1, (256 << 10) / (4 * blockRows * stride))
         let perThread = (rowBlocks + pool.threads - 1) / pool.threads
         let tasks = pool.threads * ((perThread + largest - 1) / largest)
         let group = (rowBlocks + tasks - 1) / tasks
+        // Columns [0, directColumns) of full row blocks are summed in C (none for an update).
+        let directColumns = epilogue.update == nil ? n / panelWidth * panelWidth : 0
+        let lastChunk = (depth - 1) / depthChunk * depthChunk
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(tasks, 1)) { checks in
             pool.run(tasks: tasks, parallel: parallel) { task, thread in
                 let blocks = min(rowBlocks, task * group)..<min(rowBlocks, (task + 1) * group)
                 let stripCount = max(blocks.count, 1) * blockRows * stride
-                let strip = pool.scratch(thread, count: stripCount + max(blocks.count, 1) * blockRows * depthChunk)
+                let chunkACount = transposedA ? max(blocks.count, 1) * blockRows * depthChunk : 0
+                let strip = pool.scratch(thread, count: stripCount + chunkACount + depthChunk * stride)
                 let chunkA = strip + stripCount
-                for chunk in Swift.stride(from: 0, to: depth, by: depthChunk) {
+                let chunkB = chunkA + chunkACount
+                for chunk in Swift.stride(from: 0, to: max(depth, 1), by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
-                    if left == nil {
+                    for panel in 0..<panels {
+                        let j0 = panel * panelWidth
+                        pack(
+                            x.b + chunk * x.bDepthStride + j0 * x.bColumnStride, depthStride: x.bDepthStride,
+                            columnStride: x.bColumnStride, depth: length, width: min(panelWidth, n - j0),
+                            into: chunkB + panel * length * panelWidth)
+                    }
+                    if transposedA {
                         for block in blocks {
                             pack(
-                                a + chunk * aDepthStride + block * blockRows, rowStride: 1, depthStride: aDepthStride,
-                                depth: length, rows: min(blockRows, m - block * blockRows),
+                                x.a + chunk * x.aDepthStride + block * blockRows, rowStride: 1,
+                                depthStride: x.aDepthStride, depth: length, rows: min(blockRows, m - block * blockRows),
                                 into: chunkA + (block - blocks.lowerBound) * length * blockRows)
                         }
                     }
+                    let last = chunk == lastChunk
                     for panel in 0..<panels {
-                        let columns = right.panel(panel)
+                        let j0 = panel * panelWidth
+                        let (bias0, bias1) =
+                            last ? biasVectors(epilogue.bias, from: j0, width: min(panelWidth, n - j0)) : (SIMD16(), SIMD16())
                         for block in blocks {
                             let rows: (start: UnsafePointer<Float>, rowStride: Int, depthStride: Int)
-                            if let left {
+                            if transposedA {
+                                rows = (UnsafePointer(chunkA + (block - blocks.lowerBound) * length * blockRows), 1, blockRows)
+                            } else {
                                 let inPlace = left.block(block)
                                 rows = (inPlace.start + chunk * inPlace.depthStride, inPlace.rowStride, inPlace.depthStride)
-                            } else {
-                                rows = (UnsafePointer(chunkA + (block - blocks.lowerBound) * length * blockRows), 1, blockRows)
                             }
+                            let i = block * blockRows
+                            let direct = i + blockRows <= m && j0 < directColumns
                             block8(
-                                rows.start, rows.rowStride, rows.depthStride,
-                                columns.start + chunk * columns.depthStride, length,
-                                strip + (block - blocks.lowerBound) * blockRows * stride + panel * panelWidth, stride,
-                                SIMD16(), SIMD16(), 1, accumulate: chunk > 0, bStride: columns.depthStride)
+                                rows.start, rows.rowStride, rows.depthStride, chunkB + panel * length * panelWidth,
+                                length,
+                                direct ? c + i * n + j0 : strip + (block - blocks.lowerBound) * blockRows * stride + j0,
+                                direct ? n : stride, bias0, bias1, last ? epilogue.negativeSlope : 1, accumulate: chunk > 0)
                         }
                     }
                 }
-                var check: Float = 0
                 let first = blocks.lowerBound * blockRows
+                var check: Float = 0
                 for r in 0..<max(0, min(blocks.count * blockRows, m - first)) {
                     let row = strip + r * stride
                     let start = (first + r) * n
-                    if let addend {
-                        for q in 0..<n { row[q] += addend[start + q] }
+                    // Columns summed in C already (full blocks), and those from the strip.
+                    let fromStrip = first + r < m / blockRows * blockRows ? directColumns : 0
+                    if let addend = epilogue.addend {
+                        for q in 0..<fromStrip { c[start + q] += addend[start + q] }
+                        for q in fromStrip..<n { row[q] += addend[start + q] }
                     }
-                    check += apply(
-                        update.rule, update.parameter + start, update.first + start, update.second + start, row, 0..<n)
+                    if let update = epilogue.update {
+                        check += apply(
+                            update.rule, update.parameter + start, update.first + start, update.second + start, row,
+                            0..<n)
+                    } else {
+                        (c + start + fromStrip).update(from: row + fromStrip, count: n - fromStrip)
+                    }
                 }
                 checks[task] = check
             }
             return checks.prefix(tasks).allSatisfy { $0 == 0 }
-        }
-    }
-
-    /// The 32-column panels of a fused update's B: whole panels of a row-major B in place
-    /// (depth stride the row length), packed panels otherwise, and a last partial panel of a
-    /// row-major B packed (zero-padded) at `partial`.
-    struct RightPanels {
-        var base: UnsafePointer<Float>
-        var depthStride: Int
-        var panelStride: Int
-        var fullPanels: Int
-        var partial: UnsafePointer<Float>
-
-        @inline(__always)
-        func panel(_ panel: Int) -> (start: UnsafePointer<Float>, depthStride: Int) {
-            panel < fullPanels ? (base + panel * panelStride, depthStride) : (partial, panelWidth)
         }
     }
 

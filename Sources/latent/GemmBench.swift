@@ -4,7 +4,7 @@ import LatentKernels
 /// Matrix-product speed on the shapes an MLP of 784-512-512 layers trains with at batch
 /// 100 (forward, dX = dY W^T, dW = X^T dY), on those of the convolutional VAE's and
 /// DCGAN's second convolutions (4900 = 100 images x 7 x 7 positions; depth 512 = 4 x 4 x 32
-/// patch values) and on a large square, in GFLOP/s.
+/// patch values; DCGAN's 128 x 1024 weights forward and backward) and on a large square, in GFLOP/s.
 enum GemmBench {
     /// One product: C [m, n] = A x B with depth k, and which operand is stored transposed.
     struct Shape {
@@ -23,7 +23,8 @@ enum GemmBench {
         Shape(m: 512, k: 100, n: 784, form: "tn"), Shape(m: 4900, k: 512, n: 64, form: "nn"),
         Shape(m: 4900, k: 64, n: 512, form: "nt"), Shape(m: 512, k: 4900, n: 64, form: "tn"),
         Shape(m: 4900, k: 64, n: 512, form: "nn"), Shape(m: 4900, k: 1024, n: 128, form: "nn"),
-        Shape(m: 2048, k: 2048, n: 2048, form: "nn"),
+        Shape(m: 4900, k: 128, n: 1024, form: "nn"), Shape(m: 4900, k: 128, n: 1024, form: "nt"),
+        Shape(m: 1024, k: 4900, n: 128, form: "tn"), Shape(m: 2048, k: 2048, n: 2048, form: "nn"),
     ]
 
     /// GFLOP/s of each shape, timed for about `seconds` each after one untimed product.

@@ -38,6 +38,67 @@ final class GemmTests: XCTestCase {
         for m in sizes { for k in sizes { for n in sizes { check(rows: m, inner: k, columns: n) } } }
         check(rows: 100, inner: 785, columns: 33)
         check(rows: 7, inner: 33, columns: 785)
+        // Tall products go by strips of rows, in depth chunks (partial blocks and panels too).
+        check(rows: 300, inner: 700, columns: 70)
+    }
+
+    /// Bias, leaky ReLU and an addend in the epilogue of tall products (summed by strips in
+    /// depth chunks, the bias and slope applied after the last chunk) in all three forms:
+    /// against a double-precision reference, and bit-identical at 1, 2 and 3 threads.
+    func testEpilogueOfTallProductsAtAnyThreadCount() {
+        for (m, k, n) in [(300, 700, 70), (300, 100, 1000), (517, 40, 64)] {
+            var state: UInt64 = UInt64(m * k + n)
+            func next() -> Float {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Float(Int(state >> 40) % 2001 - 1000) / 1000
+            }
+            let a = (0..<(m * k)).map { _ in next() }
+            let b = (0..<(k * n)).map { _ in next() }
+            let bias = (0..<n).map { _ in next() }
+            let addend = (0..<(m * n)).map { _ in next() }
+            let slope: Float = 0.2
+            var reference = [Double](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for p in 0..<k { for j in 0..<n { reference[i * n + j] += Double(a[i * k + p]) * Double(b[p * n + j]) } }
+                for j in 0..<n {
+                    let v = reference[i * n + j] + Double(bias[j])
+                    reference[i * n + j] = (v < 0 ? Double(slope) * v : v) + Double(addend[i * n + j])
+                }
+            }
+            let bTransposed = (0..<(n * k)).map { b[($0 % k) * n + $0 / k] }
+            let aTransposed = (0..<(k * m)).map { a[($0 % m) * k + $0 / m] }
+            for form in ["nn", "nt", "tn"] {
+                var results: [[Float]] = []
+                for threads in [1, 2, 3] {
+                    var c = [Float](repeating: .nan, count: m * n)
+                    bias.withUnsafeBufferPointer { bias in
+                        addend.withUnsafeBufferPointer { addend in
+                            let epilogue = Epilogue(bias: bias.baseAddress, negativeSlope: slope, addend: addend.baseAddress)
+                            let pool = WorkerPool.with(threads: threads)
+                            switch form {
+                            case "nt":
+                                Kernels.gemm(
+                                    a, bTransposed, &c, rows: m, inner: k, rightRows: n, rightColumns: k, transposeA: false,
+                                    transposeB: true, epilogue: epilogue, pool: pool)
+                            case "tn":
+                                Kernels.gemm(
+                                    aTransposed, b, &c, rows: k, inner: m, rightRows: k, rightColumns: n, transposeA: true,
+                                    transposeB: false, epilogue: epilogue, pool: pool)
+                            default:
+                                Kernels.gemm(
+                                    a, b, &c, rows: m, inner: k, rightRows: k, rightColumns: n, transposeA: false,
+                                    transposeB: false, epilogue: epilogue, pool: pool)
+                            }
+                        }
+                    }
+                    results.append(c)
+                }
+                let worst = zip(results[0], reference).map { abs(Double($0) - $1) }.max() ?? .infinity
+                XCTAssertLessThan(worst, 1e-4 * Double(k), "\(form) \(m)x\(k)x\(n)")
+                XCTAssertEqual(results[0], results[1], "\(form) \(m)x\(k)x\(n): 1 and 2 threads")
+                XCTAssertEqual(results[0], results[2], "\(form) \(m)x\(k)x\(n): 1 and 3 threads")
+            }
+        }
     }
 
     /// An optimizer step in the product's epilogue gives exactly the parameters and moments
