@@ -190,8 +190,8 @@ extension Kernels {
     /// packed by each task for its own blocks one depth chunk at a time, into a buffer that
     /// stays in L2: packed whole first it would go through memory once more (10 MB for a
     /// convolution's patches), and read in place its long depth stride costs a TLB entry per
-    /// step. A row-major B's whole panels are read in place (only a last partial panel is
-    /// packed); a transposed B is packed whole first.
+    /// step. B is packed whole first, once for all tasks (a transposed B packed per task
+    /// would be transposed again by every task).
     static func byStrips(
         _ x: Operands, _ c: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: WorkerPool, parallel: Bool
     ) -> Bool {
@@ -200,8 +200,11 @@ extension Kernels {
         let rowBlocks = (m + blockRows - 1) / blockRows
         let stride = panels * panelWidth
         let transposedA = x.aDepthStride != 1
+        // Shared: a row-major A's last partial block, then B packed whole (each panel depth x
+        // 32, contiguous), once for every task.
         let partialRows = transposedA ? 0 : m % blockRows
-        let partial = pool.sharedScratch(count: max(partialRows > 0 ? blockRows * depth : 0, 1))
+        let packedRows = partialRows > 0 ? blockRows : 0
+        let partial = pool.sharedScratch(count: packedRows * depth + panels * depth * panelWidth)
         if partialRows > 0 {
             pack(
                 x.a + (m - partialRows) * x.aRowStride, rowStride: x.aRowStride, depthStride: 1, depth: depth,
@@ -210,6 +213,13 @@ extension Kernels {
         let left = LeftOperand(
             base: x.a, rowStride: x.aRowStride, depthStride: 1, blockStride: blockRows * x.aRowStride,
             fullBlocks: m / blockRows, partial: partial)
+        let packedB = partial + packedRows * depth
+        pool.run(tasks: panels, parallel: parallel) { panel, _ in
+            let j0 = panel * panelWidth
+            pack(
+                x.b + j0 * x.bColumnStride, depthStride: x.bDepthStride, columnStride: x.bColumnStride, depth: depth,
+                width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
+        }
         // Groups of row blocks share each chunk of the B panels; the strip of a group stays
         // within 256 KB, and the groups split evenly between the threads.
         let largest = max(1, (256 << 10) / (4 * blockRows * stride))
@@ -224,18 +234,10 @@ extension Kernels {
                 let blocks = min(rowBlocks, task * group)..<min(rowBlocks, (task + 1) * group)
                 let stripCount = max(blocks.count, 1) * blockRows * stride
                 let chunkACount = transposedA ? max(blocks.count, 1) * blockRows * depthChunk : 0
-                let strip = pool.scratch(thread, count: stripCount + chunkACount + depthChunk * stride)
+                let strip = pool.scratch(thread, count: stripCount + chunkACount)
                 let chunkA = strip + stripCount
-                let chunkB = chunkA + chunkACount
                 for chunk in Swift.stride(from: 0, to: max(depth, 1), by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
-                    for panel in 0..<panels {
-                        let j0 = panel * panelWidth
-                        pack(
-                            x.b + chunk * x.bDepthStride + j0 * x.bColumnStride, depthStride: x.bDepthStride,
-                            columnStride: x.bColumnStride, depth: length, width: min(panelWidth, n - j0),
-                            into: chunkB + panel * length * panelWidth)
-                    }
                     if transposedA {
                         for block in blocks {
                             pack(
@@ -260,7 +262,7 @@ extension Kernels {
                             let i = block * blockRows
                             let direct = i + blockRows <= m && j0 < directColumns
                             block8(
-                                rows.start, rows.rowStride, rows.depthStride, chunkB + panel * length * panelWidth,
+                                rows.start, rows.rowStride, rows.depthStride, packedB + (panel * depth + chunk) * panelWidth,
                                 length,
                                 direct ? c + i * n + j0 : strip + (block - blocks.lowerBound) * blockRows * stride + j0,
                                 direct ? n : stride, bias0, bias1, last ? epilogue.negativeSlope : 1, accumulate: chunk > 0)
@@ -391,14 +393,12 @@ extension Kernels {
     }
 
     /// An 8 x 32 block of C from 8 rows of A (element (r, p) at a[r * rowStride + p * depthStride]:
-    /// a packed block, or rows of a row-major matrix) and a panel of B (32 columns, rows
-    /// `bStride` apart: packed, or in place).
+    /// a packed block, or rows of a row-major matrix) and a packed panel of B (depth x 32).
     @inline(__always)
     static func block8(
         _ a: UnsafePointer<Float>, _ rowStride: Int, _ depthStride: Int, _ b: UnsafePointer<Float>, _ depth: Int,
         _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false,
-        bStride: Int = panelWidth
+        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false
     ) {
         // With `accumulate`, the sums continue from the values in C (an earlier depth chunk's).
         func start(_ row: Int, _ half: Int) -> SIMD16<Float> { accumulate ? load(c + row * ldc + half * 16) : SIMD16() }
@@ -448,7 +448,7 @@ extension Kernels {
             c70.addProduct(x, b0)
             c71.addProduct(x, b1)
             column += depthStride
-            panel += bStride
+            panel += panelWidth
         }
         finish(c00, c01, c, bias0, bias1, slope)
         finish(c10, c11, c + ldc, bias0, bias1, slope)
