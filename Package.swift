@@ -36,6 +36,10 @@ let package = Package(
         .target(
             name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels", "CZlib"],
             swiftSettings: optimized),
+        // Open MPI (Debian's libopenmpi-dev), for data-parallel runs under mpirun.
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "LatentMPI", dependencies: ["CMPI", "LatentRuntime"]),
         // Pictures: PNG encoding (system zlib), image grids, scatter and line plots with a bitmap font.
         .target(name: "LatentPictures", dependencies: ["CZlib"]),
         // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
@@ -44,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "latent",
             dependencies: [
-                "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures",
+                "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures", "LatentMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.

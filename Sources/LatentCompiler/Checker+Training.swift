@@ -58,6 +58,7 @@ extension Checking {
         }
         checkValueSizes()
         checkBatchNorms()
+        checkShards()
         if let labelled = spec.data.labelled.value, let size = spec.data.source.value.knownCount, labelled > size {
             diagnostics.error(
                 "'labelled' asks for \(labelled) labelled examples, but the data has \(size)",
@@ -94,6 +95,23 @@ extension Checking {
             let declaration = spec.networks.first(where: { $0.name.value == network })
         else { return }
         diagnostics.error(message + "; use a larger batch", at: declaration.layers[layer].location)
+    }
+
+    /// Shards split every batch evenly and leave batch statistics alone.
+    mutating func checkShards() {
+        let shards = spec.training.shards
+        guard shards.value > 1 else { return }
+        if spec.training.batch.value % shards.value != 0 {
+            diagnostics.error(
+                "\(shards.value) shards do not divide the batch of \(spec.training.batch.value) evenly; use a batch that is a multiple of \(shards.value)",
+                at: shards.location)
+        }
+        for network in spec.networks {
+            guard let layer = network.layers.first(where: { $0.value.kind.isBatchNorm }) else { continue }
+            diagnostics.error(
+                "network '\(network.name.value)' has batch_norm, whose statistics would be each shard's own; train it with 'shards: 1'",
+                at: layer.location)
+        }
     }
 
     /// The most floats one value of a step may hold (256 GB): far beyond any machine's memory,

@@ -22,15 +22,26 @@ public struct Pipeline: Sendable {
         let ir = Lowering.lower(model, name: name)
         var grad = Autodiff.differentiate(ir)
         grad.step = StepLowering.lower(grad)
-        var fused = grad.mapPhases(optimize)
+        var fused = grad.mapPhases { optimize($0) }
         fused.step = grad.step.map { UpdateScheduling.run(optimize($0)) }
         let planned = fused.planned(batch: model.spec.training.batch.value)
         return (Pipeline(model: model, ir: ir, grad: grad, fused: fused, planned: planned), diagnostics)
     }
 
     /// Dead-code elimination, common-subexpression elimination and fusion.
-    public static func optimize<T: Tape>(_ tape: T) -> T {
-        Fusion.run(CommonSubexpressionElimination.run(DeadCodeElimination.run(tape)))
+    public static func optimize<T: Tape>(_ tape: T, updatesInProducts: Bool = true) -> T {
+        Fusion.run(
+            CommonSubexpressionElimination.run(DeadCodeElimination.run(tape)), updatesInProducts: updatesInProducts)
+    }
+
+    /// The step of a data-parallel run (`shards` > 1), planned for one shard of `batch`
+    /// examples: optimized as `fused` is, except that every gradient is stored and the
+    /// updates come in groups (`UpdateScheduling.grouped`), so that the shards' gradients
+    /// can be summed, in shard order, before each group.
+    public func shardedStep(batch: Int, shards: Int) -> Program {
+        var program = fused
+        program.step = grad.step.map { UpdateScheduling.grouped(Pipeline.optimize($0, updatesInProducts: false)) }
+        return program.planned(batch: batch / max(shards, 1))
     }
 }
 
@@ -47,6 +58,6 @@ extension Pipeline {
     /// The model's inference program (see `Lowering.inference`) after dead-code elimination,
     /// common-subexpression elimination and fusion; plan it for the batch it will run.
     public func inference() -> Program {
-        Lowering.inference(model, name: ir.name).mapPhases(Pipeline.optimize)
+        Lowering.inference(model, name: ir.name).mapPhases { Pipeline.optimize($0) }
     }
 }

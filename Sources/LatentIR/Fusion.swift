@@ -14,8 +14,11 @@
 ///    paths reach the weight) is applied by the product as it computes each block, so the
 ///    gradient is never stored.
 public enum Fusion {
-    public static func run<T: Tape>(_ phase: T) -> T {
-        let backward = activationsFromOutputs(paddedHalves(productSlices(productUpdates(phase))))
+    /// With `updatesInProducts` false, gradients are stored and updates stay apart (6 is
+    /// skipped), as a step whose gradients are summed over shards first needs.
+    public static func run<T: Tape>(_ phase: T, updatesInProducts: Bool = true) -> T {
+        let updates = updatesInProducts ? productUpdates(phase) : phase
+        let backward = activationsFromOutputs(paddedHalves(productSlices(updates)))
         let dense = DeadCodeElimination.run(denseLayers(backward))
         return DeadCodeElimination.run(elementwiseChains(dense))
     }

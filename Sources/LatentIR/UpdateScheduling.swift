@@ -31,7 +31,36 @@ public enum UpdateScheduling {
             order.append(index)
             order += following[index] ?? []
         }
-        var position = [Int](repeating: 0, count: count)
+        return reordered(step, order)
+    }
+
+    /// For a step whose gradients are summed over shards before each update (data-parallel
+    /// training): the updates as `run` schedules them, then held back until an instruction
+    /// reads a value one of them defines (or the step ends), so they come in few groups, each
+    /// one exchange of gradients between processes (a GAN's step: two).
+    public static func grouped(_ step: Step) -> Step {
+        let scheduled = run(step)
+        var order: [Int] = []
+        var pending: [Int] = []
+        for (index, instruction) in scheduled.instructions.enumerated() {
+            if instruction.op.isUpdate {
+                pending.append(index)
+                continue
+            }
+            if instruction.op.operands.contains(where: { pending.contains($0.index) }) {
+                order += pending
+                pending = []
+            }
+            order.append(index)
+        }
+        return reordered(scheduled, order + pending)
+    }
+
+    /// The step with its instructions in `order` (old indices), operands renamed; every
+    /// operand must still come before its reader.
+    static func reordered(_ step: Step, _ order: [Int]) -> Step {
+        let instructions = step.instructions
+        var position = [Int](repeating: 0, count: instructions.count)
         for (newIndex, oldIndex) in order.enumerated() { position[oldIndex] = newIndex }
         var result = step
         result.instructions = order.map { old in

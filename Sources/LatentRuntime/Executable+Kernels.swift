@@ -41,23 +41,28 @@ extension Executable {
             for (i, v) in values.enumerated() { out[i] = Float(v) }
         case .randomNormal(let stream, let draw):
             let counter = step &+ UInt64(draw)
-            // Two halves on two threads for large draws (each element is a function of its index).
-            let tasks = count >= 8192 ? pool.threads : 1
-            let chunk = (count / max(tasks, 1) + 1) & ~1
-            pool.run(tasks: tasks) { task, _ in
-                let start = min(count, task * chunk)
-                let part = out + start
-                philox.normals(step: counter, stream: stream, from: start, count: min(count, start + chunk) - start) {
-                    part[$0] = Float($1)
+            // Each element is a function of its index in the whole batch's draw.
+            for (local, global, run) in drawRuns[index] {
+                // Two halves on two threads for large draws.
+                let tasks = run >= 8192 ? pool.threads : 1
+                let chunk = (run / max(tasks, 1) + 1) & ~1
+                pool.run(tasks: tasks) { task, _ in
+                    let start = min(run, task * chunk)
+                    let part = out + local + start
+                    philox.normals(
+                        step: counter, stream: stream, from: global + start, count: min(run, start + chunk) - start
+                    ) { part[$0] = Float($1) }
                 }
             }
         case .samplePrior(let distribution, let stream, let draw):
             let width = instruction.shape.last ?? 1
             let counter = step &+ UInt64(draw)
-            for row in 0..<(count / max(width, 1)) {
-                let target = out + row * width
-                distribution.sample(row: row, width: width, philox: philox, step: counter, stream: stream) {
-                    target[$0] = Float($1)
+            for (local, global, rows) in drawRuns[index] {
+                for row in 0..<rows {
+                    let target = out + (local + row) * width
+                    distribution.sample(row: global + row, width: width, philox: philox, step: counter, stream: stream) {
+                        target[$0] = Float($1)
+                    }
                 }
             }
         case .matmul(let a, let b, let transposeA, let transposeB):

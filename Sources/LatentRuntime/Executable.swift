@@ -28,6 +28,9 @@ public final class Executable<Code: Tape> {
     let inputBases: [UnsafeMutablePointer<Float>]
     /// The optimizer slot of the last update whose gradient was not finite, if any.
     var nonFiniteSlot: Int?
+    /// Each random draw's elements (rows, for a prior's) as contiguous runs: (start here,
+    /// start in the whole batch's draw, length); see `computeShard`.
+    private(set) var drawRuns: [[(local: Int, global: Int, count: Int)]] = []
 
     /// Binds a tape that has a memory plan, running kernels on `pool`. Each input's buffer
     /// takes its size from the tape's own type for it, so a caller cannot size it
@@ -71,6 +74,7 @@ public final class Executable<Code: Tape> {
         }
         self.bound = bound
         vectorKernels = bound.map { vectorKernel(for: $0, batch: plan.batch, samples: plan.samples) }
+        computeShard(start: 0, of: plan.batch)
     }
 
     deinit {
@@ -136,6 +140,26 @@ public final class Executable<Code: Tape> {
             if stop(index) { return index }
         }
         return nil
+    }
+
+    /// Makes this tape compute examples start..<start+batch of a batch of `whole` (one shard
+    /// of a data-parallel step): random draws are keyed by an example's place in the whole
+    /// batch, so every shard draws what the whole batch would.
+    public func computeShard(start: Int, of whole: Int) {
+        drawRuns = bound.indices.map { index in
+            let width: Int
+            switch bound[index].op {
+            case .randomNormal: width = 1
+            case .samplePrior: width = bound[index].shape.last ?? 1
+            default: return []
+            }
+            let units = bound[index].count / max(width, 1)
+            guard let axis = code.instructions[index].type.dims.firstIndex(of: .batch) else { return [(0, 0, units)] }
+            let sizes = bound[index].shape
+            let outer = sizes[..<axis].reduce(1, *)
+            let inner = sizes[(axis + 1)...].reduce(1, *) / max(width, 1)
+            return (0..<outer).map { o in (o * batch * inner, (o * whole + start) * inner, batch * inner) }
+        }
     }
 
     /// Floating-point operations of a matrix product: 2 x rows x columns x depth.

@@ -11,11 +11,19 @@ public final class Trainer {
     public let program: Program
     public let store: ParameterStore
     public let optimizers: OptimizerState
-    /// The step, bound once.
+    /// The step, bound once (a data-parallel run's first local shard).
     let executable: Executable<Step>
-    /// Each batch of the step with its buffers (x, and y for labelled batches), in order;
-    /// batches no phase reads are left out.
-    let batches: [(batch: StepBatch, x: UnsafeMutableBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>)]
+    /// The batches of the step that some phase reads, in order.
+    let batches: [StepBatch]
+    /// Each local shard's buffers of those batches (x, and y for labelled batches).
+    let buffers: [[(x: UnsafeMutableBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>)]]
+    /// A data-parallel run's step (nil: the whole batch in one executable).
+    let sharded: ShardedStep?
+    /// The first shard this process computes, and the examples of a shard.
+    let firstShard: Int
+    let shardBatch: Int
+    /// The processes of the run.
+    public let communicator: any Communicator
     /// The step instruction after which each run's loss is known (-1 elsewhere), so a
     /// non-finite loss stops the step before its updates.
     let lossRuns: [Int]
@@ -45,9 +53,14 @@ public final class Trainer {
     /// Each phase's loss in its last run (indexed like `program.phases`).
     public private(set) var losses: [Float]
 
-    /// `program` must have a step planned for `batch` examples. Results are the same for
-    /// any number of `threads`.
-    public init(program: Program, data: Dataset, batch: Int, seed: UInt64, labelledCount: Int?, threads: Int = 1) {
+    /// `program` must have a step planned for `batch` examples, or, with `shards` > 1 or
+    /// more than one process, for `batch / shards` (`Pipeline.shardedStep`); the processes
+    /// must divide the shards. Results are the same for any number of `threads`, and of
+    /// processes for a given number of shards.
+    public init(
+        program: Program, data: Dataset, batch: Int, seed: UInt64, labelledCount: Int?, threads: Int = 1,
+        shards: Int = 1, communicator: any Communicator = SingleProcess()
+    ) {
         guard let step = program.step else { preconditionFailure("train a program with a planned step") }
         self.program = program
         pool = WorkerPool.with(threads: threads)
@@ -58,11 +71,27 @@ public final class Trainer {
         store = ParameterStore(program.parameters)
         Trainer.initialize(store, seed: seed)
         optimizers = OptimizerState(slots: step.slots, store: store)
-        executable = Executable(step, parameters: store, pool: pool, optimizers: optimizers)
-        batches = step.batches.compactMap { [executable] batch in
-            let x = executable.input(batch.data)
-            guard x.count > 0 else { return nil }
-            return (batch, x, batch.labels.map { executable.input($0) } ?? UnsafeMutableBufferPointer(start: nil, count: 0))
+        self.communicator = communicator
+        let local = shards / communicator.size
+        firstShard = communicator.rank * local
+        shardBatch = batch / shards
+        let executables = (0..<local).map { [store, pool, optimizers, firstShard, shardBatch] shard in
+            let executable = Executable(step, parameters: store, pool: pool, optimizers: optimizers)
+            if shards > 1 { executable.computeShard(start: (firstShard + shard) * shardBatch, of: batch) }
+            return executable
+        }
+        executable = executables[0]
+        sharded =
+            shards > 1
+            ? ShardedStep(executables, firstShard: firstShard, shards: shards, communicator: communicator) : nil
+        batches = step.batches.filter { [executable] in executable.input($0.data).count > 0 }
+        buffers = executables.map { [batches] executable in
+            batches.map { batch in
+                (
+                    executable.input(batch.data),
+                    batch.labels.map { executable.input($0) } ?? UnsafeMutableBufferPointer(start: nil, count: 0)
+                )
+            }
         }
         var lossRuns = Array(repeating: -1, count: step.instructions.count)
         for (run, phaseRun) in step.runs.enumerated() { lossRuns[phaseRun.loss.index] = run }
@@ -81,7 +110,7 @@ public final class Trainer {
     public var matrixFlopsPerStep: Double { executable.matrixFlops }
 
     /// Batches of the data one step draws.
-    public var batchesPerStep: Int { batches.filter { $0.batch.kind == .data }.count }
+    public var batchesPerStep: Int { batches.filter { $0.kind == .data }.count }
 
     /// Parameters drawn as their initializers say, from the seed.
     static func initialize(_ store: ParameterStore, seed: UInt64) {
@@ -182,14 +211,33 @@ public final class Trainer {
     public func trainStep(profile: StepProfile? = nil) throws(TrainingError) {
         let start = profile.map { _ in StepProfile.now() }
         let counter = counter(step: step)
-        for entry in batches {
-            let indices: ArraySlice<Int> = entry.batch.kind == .labelled ? nextLabelledBatch() : nextBatch()
-            data.fill(indices, into: entry.x, draw: counter &+ UInt64(entry.batch.draw))
-            data.fillLabels(indices, into: entry.y)
+        for (index, entry) in batches.enumerated() {
+            let indices: ArraySlice<Int> = entry.kind == .labelled ? nextLabelledBatch() : nextBatch()
+            for (shard, buffers) in buffers.enumerated() {
+                let start = indices.startIndex + (firstShard + shard) * shardBatch
+                let part = indices[start..<(start + shardBatch)]
+                data.fill(part, into: buffers[index].x, draw: counter &+ UInt64(entry.draw))
+                data.fillLabels(part, into: buffers[index].y)
+            }
         }
         if let profile, let start { profile.dataSeconds += StepProfile.now() - start }
         let runs = executable.code.runs
         let origins = executable.code.origins
+        if let sharded {
+            let shardLosses = sharded.run(seed: seed, counter: counter, profile: profile) { runs[origins[$0]].phaseIndex }
+            if let slot = executable.nonFiniteSlot {
+                let parameter = program.parameters[optimizers.slots[slot].parameter].name
+                throw .nonFinite(
+                    phase: optimizers.slots[slot].phase, step: step + 1, tensor: "the gradient of \(parameter)")
+            }
+            for (run, loss) in zip(runs, shardLosses) {
+                guard loss.isFinite else { throw .nonFinite(phase: run.phase, step: step + 1, tensor: "the loss") }
+                losses[run.phaseIndex] = loss
+            }
+            if let profile { for run in runs { profile.phaseRuns[run.phaseIndex] += 1 } }
+            step += 1
+            return
+        }
         executable.nonFiniteSlot = nil
         let lossRuns = lossRuns
         let stoppedAt = executable.run(

@@ -65,6 +65,8 @@ public enum ResolvedSpecPrinter {
         }
         lines.append("  seed: \(training.seed.value)")
         lines.append("  discriminator_steps: \(training.discriminatorSteps.value)")
+        // Printed only when set, so runs from before shards existed resume unchanged.
+        if training.shards.value != 1 { lines.append("  shards: \(training.shards.value)") }
         lines.append("  optimizers:")
         for group in training.optimizers {
             lines.append(

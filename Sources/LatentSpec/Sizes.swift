@@ -19,6 +19,8 @@ public enum Sizes {
     /// The most runs of a phase per step, draws per example (IWAE, AVB samples), classes or
     /// mixture components.
     public static let maximumRepeats = 1 << 16
+    /// The most shards a batch is computed in (processes of a data-parallel run).
+    public static let maximumShards = 1 << 12
 
     /// The product of `factors`, or nil when one is negative or the product overflows.
     public static func product(_ factors: some Sequence<Int>) -> Int? {

@@ -427,6 +427,9 @@ public struct TrainingSpec: Sendable {
     public var seed: Located<Int>
     /// k: discriminator (adversary) steps per generator step.
     public var discriminatorSteps: Located<Int>
+    /// The fixed parts each batch is computed in (their gradients summed in one order), so
+    /// that any number of processes dividing it trains the same weights.
+    public var shards: Located<Int>
     /// Optimizer settings; each group's networks keep their own optimizer state.
     public var optimizers: [OptimizerGroup]
 }

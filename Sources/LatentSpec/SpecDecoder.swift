@@ -98,7 +98,7 @@ private struct Decoding {
             training: trainingSpec
                 ?? TrainingSpec(
                     batch: Located(1, at: start), length: Located(.steps(1), at: start), seed: Located(0, at: start),
-                    discriminatorSteps: Located(1, at: start), optimizers: []))
+                    discriminatorSteps: Located(1, at: start), shards: Located(1, at: start), optimizers: []))
     }
 
     // MARK: Sections
@@ -366,6 +366,7 @@ private struct Decoding {
         let batch = integer("batch", default: 100)
         let seed = integer("seed", default: 0)
         let discriminatorSteps = integer("discriminator_steps", default: 1)
+        let shards = integer("shards", default: 1)
         var length = Located(TrainingSpec.Length.epochs(10), at: reader.location)
         if let epochs = reader.integer("epochs", "'epochs'", &diagnostics) {
             length = Located(.epochs(epochs.value), at: epochs.location)
@@ -394,7 +395,8 @@ private struct Decoding {
             groups.append(OptimizerGroup(networks: names, optimizer: optimizer))
         }
         return TrainingSpec(
-            batch: batch, length: length, seed: seed, discriminatorSteps: discriminatorSteps, optimizers: groups)
+            batch: batch, length: length, seed: seed, discriminatorSteps: discriminatorSteps, shards: shards,
+            optimizers: groups)
     }
 
     // MARK: Helpers

@@ -168,6 +168,9 @@ public enum SpecSchema {
                 "discriminator_steps", .integer(minimum: 1, maximum: Sizes.maximumRepeats),
                 "k: discriminator or adversary steps per generator step (default 1)."),
             SchemaField(
+                "shards", .integer(minimum: 1, maximum: Sizes.maximumShards),
+                "Fixed parts of each batch whose gradients are summed in one order (default 1): any number of processes that divides it (mpirun -np N) trains the same weights."),
+            SchemaField(
                 "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)"), nameLists: true),
                 required: true,
                 "Network name (or comma-separated names) to optimizer: sgd, momentum, adam, rmsprop."),

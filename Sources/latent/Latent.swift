@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LatentMPI
+import LatentRuntime
 
 /// The `latent` command: check, compile, draw, train and benchmark model specs.
 @main
@@ -22,6 +24,7 @@ struct Latent: ParsableCommand {
     /// Every failure ends here: its message on standard error and its kind's exit code
     /// (ArgumentParser's own usage errors exit with 2 instead of 64).
     static func main() {
+        Processes.mpi = MPICommunicator.joinIfLaunched()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -31,13 +34,36 @@ struct Latent: ParsableCommand {
             } else if !failure.message.isEmpty {
                 printError("error: " + failure.message)
             }
+            Processes.abortJob(failure.kind.rawValue)
             Foundation.exit(failure.kind.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 printError(fullMessage(for: error))
+                Processes.abortJob(CommandFailure.Kind.usage.rawValue)
                 Foundation.exit(CommandFailure.Kind.usage.rawValue)
+            }
+            if exitCode(for: error) != .success, Processes.mpi.map({ $0.size > 1 }) == true {
+                printError(fullMessage(for: error))
+                Processes.abortJob(exitCode(for: error).rawValue)
             }
             exit(withError: error)
         }
+    }
+}
+
+/// The processes of this run: one, or those `mpirun` started (then process 0 alone writes
+/// the run's files and progress).
+enum Processes {
+    nonisolated(unsafe) static var mpi: MPICommunicator?
+
+    static var world: any Communicator { mpi ?? SingleProcess() }
+
+    /// Whether this process reports (the only one, or process 0).
+    static var leads: Bool { (mpi?.rank ?? 0) == 0 }
+
+    /// Under mpirun with several processes, a failure (`code` not 0) ends every process of
+    /// the job (MPI_Abort), so none waits for one that has gone; otherwise nothing.
+    static func abortJob(_ code: Int32) {
+        if code != 0, let mpi, mpi.size > 1 { mpi.abort(code: code) }
     }
 }

@@ -4,8 +4,14 @@ import LatentRuntime
 
 /// `--threads` and `--memory-limit`, for every command that runs kernels.
 struct MachineOptions: ParsableArguments {
-    @Option(help: "Threads for the kernels (1-256; default: every core). Results are the same for any count.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(
+        help:
+            "Threads for the kernels (1-256; default: every core, shared between the processes mpirun starts on one machine). Results are the same for any count."
+    )
+    var threads: Int = max(
+        1,
+        ProcessInfo.processInfo.activeProcessorCount
+            / max(1, ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1))
 
     @Option(
         help: ArgumentHelp(

@@ -21,6 +21,12 @@ struct TrainCommand: ParsableCommand {
             a folder (a second fails at once). --resume refuses a checkpoint of a different spec; \
             only the training length (--steps, --epochs, or the spec's) may change. Ctrl-C or \
             SIGTERM writes a checkpoint and exits with 130 or 143.
+
+            Data-parallel: `mpirun -np N latent train SPEC` splits each batch into the spec's \
+            'shards' (or --shards) fixed parts, N dividing them; each process computes its \
+            shards, their gradients are summed in shard order, and every process applies the \
+            same update. Any N that divides the shards gives the same weights, bit for bit. \
+            Process 0 alone prints and writes the run directory.
             """)
 
     @Argument(help: "The spec file.")
@@ -40,6 +46,11 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Seed of every random draw, 0 or more (overrides the spec).")
     var seed: Int?
+
+    @Option(
+        parsing: .unconditional,
+        help: "Fixed parts each batch is computed in, their gradients summed in one order (overrides the spec's 'shards').")
+    var shards: Int?
 
     @Option(parsing: .unconditional, help: "Print a progress line (and a metrics record) every this many steps.")
     var every: Int = 100
@@ -64,6 +75,7 @@ struct TrainCommand: ParsableCommand {
         if steps != nil, epochs != nil { throw ValidationError("give --steps or --epochs, not both") }
         try OptionChecks.check(batch, "--batch", in: 1...Sizes.maximumBatch)
         try OptionChecks.check(seed, "--seed", in: 0...Int.max)
+        try OptionChecks.check(shards, "--shards", in: 1...Sizes.maximumShards)
         try OptionChecks.check(every, "--every", in: 1...Int.max)
         try OptionChecks.check(checkpointEvery, "--checkpoint-every", in: 1...Int.max)
         if let resume, let out, URL(fileURLWithPath: resume).standardized != URL(fileURLWithPath: out).standardized {
@@ -73,35 +85,48 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let setup = try TrainingSetup(spec: spec, batch: batch, seed: seed, dataPath: data, machine: kernels)
+        let processes = Processes.world
+        let setup = try TrainingSetup(
+            spec: spec, batch: batch, seed: seed, shards: shards, dataPath: data, machine: kernels,
+            processes: processes)
         let (pipeline, program, trainer) = (setup.pipeline, setup.program, setup.trainer)
         let total = setup.totalSteps(steps: steps, epochs: epochs)
-        let run: RunDirectory
+        // Process 0 alone owns the run directory; the others only read a checkpoint to resume.
+        var run: RunDirectory?
         if let resume {
-            run = try RunDirectory.resume(resume)
-            do { try trainer.resume(from: run.checkpoint) } catch { throw CommandFailure.data("\(error)") }
-            try run.keepMetrics(upTo: Int(trainer.step))
-            try RunDirectory.write(Data(trainer.specText.utf8), to: run.resolvedSpec)
-            print("resumed \(run.path) at step \(trainer.step)")
-        } else {
+            if Processes.leads { run = try RunDirectory.resume(resume) }
+            let checkpoint = run?.checkpoint ?? resume + "/checkpoint.safetensors"
+            do { try trainer.resume(from: checkpoint) } catch { throw CommandFailure.data("\(error)") }
+            if let run {
+                try run.keepMetrics(upTo: Int(trainer.step))
+                try RunDirectory.write(Data(trainer.specText.utf8), to: run.resolvedSpec)
+                print("resumed \(run.path) at step \(trainer.step)")
+            }
+        } else if Processes.leads {
             run = try RunDirectory.create(out ?? "runs/\(pipeline.ir.name)", overwrite: overwrite)
-            try run.start(resolvedSpec: trainer.specText)
+            try run?.start(resolvedSpec: trainer.specText)
         }
         Interruption.install()
         let phases = program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", ")
-        print(
-            "training \(pipeline.ir.name): \(total) steps of \(setup.batch) examples (\(setup.data.count) in the data), "
-                + "phases \(phases), seed \(setup.seed), \(kernels.phrase)")
+        let parallel =
+            processes.size > 1 || setup.spec.training.shards.value > 1
+            ? ", \(setup.spec.training.shards.value) shards on \(processes.size) process\(processes.size == 1 ? "" : "es")" : ""
+        if Processes.leads {
+            print(
+                "training \(pipeline.ir.name): \(total) steps of \(setup.batch) examples (\(setup.data.count) in the data), "
+                    + "phases \(phases), seed \(setup.seed), \(kernels.phrase)\(parallel)")
+        }
         let first = Int(trainer.step) + 1
         guard first <= total else {
-            print("the run is already at step \(trainer.step) of \(total)")
+            if Processes.leads { print("the run is already at step \(trainer.step) of \(total)") }
             return
         }
         try train(trainer, program: program, steps: first...total, batch: setup.batch, run: run)
     }
 
-    /// The training loop: progress, metrics, checkpoints, NaN and signal handling.
-    func train(_ trainer: Trainer, program: Program, steps: ClosedRange<Int>, batch: Int, run: RunDirectory) throws {
+    /// The training loop: progress, metrics, checkpoints, NaN and signal handling. Without
+    /// a run directory (a process other than 0), it trains in step with the others silently.
+    func train(_ trainer: Trainer, program: Program, steps: ClosedRange<Int>, batch: Int, run: RunDirectory?) throws {
         var progress = TrainingProgress(total: steps.upperBound)
         var sums = [Double](repeating: 0, count: program.phases.count)
         var counted = 0
@@ -122,12 +147,19 @@ struct TrainCommand: ParsableCommand {
             do { try trainer.trainStep() } catch {
                 progress.finish()
                 let last =
-                    checkpointed.map { "the last good checkpoint is \(run.checkpoint) (step \($0))" }
+                    checkpointed.map { "the last good checkpoint is \(run?.checkpoint ?? "") (step \($0))" }
                     ?? "no checkpoint was written before it"
                 throw CommandFailure.numerical("\(error); \(last)")
             }
             for (index, loss) in trainer.losses.enumerated() { sums[index] += Double(loss) }
             counted += 1
+            // Every process stops at the same step when any of them was signalled.
+            var signal = Interruption.requested
+            if trainer.communicator.size > 1, trainer.communicator.any(signal != nil) { signal = signal ?? SIGTERM }
+            guard let run else {
+                if let signal { throw CommandFailure(kind: signal == SIGTERM ? .terminated : .interrupted, message: "") }
+                continue
+            }
             progress.draw(figures(step))
             if step % every == 0 || step == steps.upperBound {
                 let now = figures(step)
@@ -141,7 +173,6 @@ struct TrainCommand: ParsableCommand {
                 counted = 0
                 intervalStart = Date()
             }
-            let signal = Interruption.requested
             if step % checkpointEvery == 0 || step == steps.upperBound || signal != nil {
                 try run.save(trainer)
                 checkpointed = step
@@ -154,6 +185,6 @@ struct TrainCommand: ParsableCommand {
                     message: "\(name) at step \(step); checkpoint written to \(run.checkpoint) (continue with --resume \(run.path))")
             }
         }
-        print("done: \(run.path)")
+        if let run { print("done: \(run.path)") }
     }
 }

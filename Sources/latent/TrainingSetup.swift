@@ -19,13 +19,31 @@ struct TrainingSetup {
     let spec: Spec
 
     /// Compiles `spec`, checks that the run fits in memory, loads its data (or `dataPath`)
-    /// and binds a trainer; errors are `CommandFailure`s.
-    init(spec path: String, batch: Int?, seed: Int?, dataPath: String?, machine: MachineOptions) throws {
+    /// and binds a trainer for this process's shards of `processes`; errors are
+    /// `CommandFailure`s.
+    init(
+        spec path: String, batch: Int?, seed: Int?, shards: Int? = nil, dataPath: String?, machine: MachineOptions,
+        processes: any Communicator = SingleProcess()
+    ) throws {
         machine.apply()
         pipeline = try SpecFiles.compile(path)
         var spec = pipeline.model.spec
         if let batch { spec.training.batch.value = batch }
         if let seed { spec.training.seed.value = seed }
+        if let shards { spec.training.shards.value = shards }
+        let shardCount = spec.training.shards.value
+        if spec.training.batch.value % shardCount != 0 {
+            throw CommandFailure.usage(
+                "\(shardCount) shards do not divide the batch of \(spec.training.batch.value); use a batch that is a multiple of \(shardCount)")
+        }
+        if shardCount % processes.size != 0 {
+            throw CommandFailure.usage(
+                "\(processes.size) processes do not divide the \(shardCount) shards; start a number of processes that divides 'training.shards' (or --shards)")
+        }
+        if shardCount > 1, let network = spec.networks.first(where: { $0.layers.contains { $0.value.kind.isBatchNorm } }) {
+            throw CommandFailure.usage(
+                "network '\(network.name.value)' has batch_norm, whose statistics would be each shard's own; train it with one shard")
+        }
         spec.data.source.value = try TrainingData.source(of: spec.data, specPath: path, override: dataPath)
         self.spec = spec
         self.batch = spec.training.batch.value
@@ -34,7 +52,8 @@ struct TrainingSetup {
         }
         self.seed = UInt64(spec.training.seed.value)
         let batchSize = self.batch
-        program = pipeline.fused.planned(batch: batchSize)
+        program =
+            shardCount > 1 ? pipeline.shardedStep(batch: batchSize, shards: shardCount) : pipeline.fused.planned(batch: batchSize)
         // The classes of the one-hot labels a labelled phase reads (input y), if one does.
         let labelled = program.phases.first { $0.reads == .labelled }
         let labelClasses = labelled?.inputs.first { $0.name == InputName.labels }?.type.count(batch: 1, samples: 1)
@@ -53,7 +72,7 @@ struct TrainingSetup {
         }
         trainer = Trainer(
             program: program, data: data, batch: self.batch, seed: self.seed, labelledCount: labelledCount,
-            threads: machine.threads)
+            threads: machine.threads, shards: shardCount, communicator: processes)
         // The text a run keeps is the canonical form of what it trains: printed, read back and
         // printed again, so a source replaced by --data takes that source's defaults (range).
         let printed = ResolvedSpecPrinter.print(spec)

@@ -1,0 +1,101 @@
+import LatentIR
+
+/// One training step of a data-parallel run: the batch is computed as `shards` fixed parts,
+/// this process computing shards `firstShard..<firstShard + executables.count`, each with
+/// its own executable of the step (planned for one shard, the same parameters). The step
+/// runs in segments that end where a group of updates begins; there every shard's
+/// gradients are gathered from every process and summed in shard order, then divided by
+/// the shard count (each shard's loss is a mean over its examples), and the first local
+/// shard applies the updates. Every element of every sum is formed in the same order
+/// whatever the number of processes or threads, so any process count that divides the
+/// shard count trains bit-identical weights.
+final class ShardedStep {
+    let executables: [Executable<Step>]
+    let firstShard: Int
+    let shards: Int
+    let communicator: any Communicator
+    /// Instructions computed by every shard, then the updates that follow them (maybe none).
+    let segments: [(compute: Range<Int>, updates: Range<Int>, gradients: [ValueID])]
+
+    init(_ executables: [Executable<Step>], firstShard: Int, shards: Int, communicator: any Communicator) {
+        self.executables = executables
+        self.firstShard = firstShard
+        self.shards = shards
+        self.communicator = communicator
+        let instructions = executables[0].code.instructions
+        var segments: [(compute: Range<Int>, updates: Range<Int>, gradients: [ValueID])] = []
+        var start = 0
+        var index = 0
+        while index < instructions.count {
+            guard instructions[index].op.isUpdate else {
+                index += 1
+                continue
+            }
+            let first = index
+            var gradients: [ValueID] = []
+            while index < instructions.count, instructions[index].op.isUpdate {
+                guard case .update(_, let gradient, _) = instructions[index].op else {
+                    preconditionFailure("a sharded step updates only from stored gradients (no batch statistics)")
+                }
+                gradients.append(gradient)
+                index += 1
+            }
+            segments.append((start..<first, first..<index, gradients))
+            start = index
+        }
+        if start < instructions.count { segments.append((start..<instructions.count, index..<index, [])) }
+        self.segments = segments
+    }
+
+    /// Runs the step with random counter `counter` (inputs filled); returns each run's loss,
+    /// the mean over all shards. Stops after the update group whose summed gradient was not
+    /// finite (every process stops at the same one).
+    func run(seed: UInt64, counter: UInt64, profile: StepProfile?, phaseOf: @escaping (Int) -> Int) -> [Float] {
+        let lead = executables[0]
+        lead.nonFiniteSlot = nil
+        for segment in segments {
+            for executable in executables {
+                _ = executable.run(
+                    segment.compute, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf) { _ in false }
+            }
+            guard !segment.updates.isEmpty else { continue }
+            let sums = gather(segment.gradients.map { value in executables.map { $0.buffer(value) } })
+            var offset = 0
+            for value in segment.gradients {
+                let target = UnsafeMutableBufferPointer(mutating: lead.buffer(value))
+                for i in target.indices { target[i] = sums[offset + i] }
+                offset += target.count
+            }
+            _ = lead.run(segment.updates, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf) { _ in false }
+            if lead.nonFiniteSlot != nil { break }
+        }
+        let runs = lead.code.runs
+        let losses = gather(runs.map { run in executables.map { UnsafeBufferPointer(rebasing: $0.buffer(run.loss)[0..<1]) } })
+        return losses
+    }
+
+    /// Values (each given per local shard, the same length on every shard) summed over all
+    /// shards of all processes in shard order and divided by the shard count, concatenated.
+    func gather(_ values: [[UnsafeBufferPointer<Float>]]) -> [Float] {
+        let size = values.reduce(0) { $0 + ($1.first?.count ?? 0) }
+        let local = executables.count
+        var send = [Float](repeating: 0, count: size * local)
+        for shard in 0..<local {
+            var offset = shard * size
+            for parts in values {
+                for (i, v) in parts[shard].enumerated() { send[offset + i] = v }
+                offset += parts[shard].count
+            }
+        }
+        var all = [Float](repeating: 0, count: size * shards)
+        send.withUnsafeBufferPointer { send in
+            all.withUnsafeMutableBufferPointer { communicator.allGather(send, into: $0) }
+        }
+        let scale = Float(shards)
+        return (0..<size).map { i in
+            var sum = all[i]
+            for shard in 1..<max(shards, 1) { sum += all[shard * size + i] }
+            return sum / scale
+        }
+    }
+}
