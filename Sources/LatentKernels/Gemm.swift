@@ -190,7 +190,7 @@ extension Kernels {
     /// packed by each task for its own blocks one depth chunk at a time, into a buffer that
     /// stays in L2: packed whole first it would go through memory once more (10 MB for a
     /// convolution's patches), and read in place its long depth stride costs a TLB entry per
-    /// step. B is packed whole first, once for all tasks (a transposed B packed per task
+    /// step. A transposed B is packed whole first, once for all tasks (packed per task it
     /// would be transposed again by every task).
     static func byStrips(
         _ x: Operands, _ c: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: WorkerPool, parallel: Bool
@@ -200,11 +200,16 @@ extension Kernels {
         let rowBlocks = (m + blockRows - 1) / blockRows
         let stride = panels * panelWidth
         let transposedA = x.aDepthStride != 1
-        // Shared: a row-major A's last partial block, then B packed whole (each panel depth x
-        // 32, contiguous), once for every task.
+        // A large row-major B (a weight gradient's other operand, 10 MB for a deconvolution's)
+        // is read in place, its whole panels a chunk at a time, rather than written and read
+        // once more; only its last partial panel is packed. A smaller or a transposed B is
+        // packed whole (each panel depth x 32, contiguous), once for every task.
+        let inPlaceB = x.bColumnStride == 1 && depth * n > 1 << 18
+        let packedPanels = inPlaceB ? (n % panelWidth == 0 ? 0 : 1) : panels
+        // Shared: a row-major A's last partial block, then B's packed panels.
         let partialRows = transposedA ? 0 : m % blockRows
         let packedRows = partialRows > 0 ? blockRows : 0
-        let partial = pool.sharedScratch(count: packedRows * depth + panels * depth * panelWidth)
+        let partial = pool.sharedScratch(count: max(packedRows * depth + packedPanels * depth * panelWidth, 1))
         if partialRows > 0 {
             pack(
                 x.a + (m - partialRows) * x.aRowStride, rowStride: x.aRowStride, depthStride: 1, depth: depth,
@@ -214,11 +219,18 @@ extension Kernels {
             base: x.a, rowStride: x.aRowStride, depthStride: 1, blockStride: blockRows * x.aRowStride,
             fullBlocks: m / blockRows, partial: partial)
         let packedB = partial + packedRows * depth
-        pool.run(tasks: panels, parallel: parallel) { panel, _ in
-            let j0 = panel * panelWidth
+        let firstPacked = inPlaceB ? n / panelWidth : 0
+        pool.run(tasks: packedPanels, parallel: parallel) { index, _ in
+            let j0 = (firstPacked + index) * panelWidth
             pack(
                 x.b + j0 * x.bColumnStride, depthStride: x.bDepthStride, columnStride: x.bColumnStride, depth: depth,
-                width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
+                width: min(panelWidth, n - j0), into: packedB + index * depth * panelWidth)
+        }
+        // Panel j from depth p on, and the distance between its depth rows: in place, or packed.
+        func columns(_ j: Int, from p: Int) -> (start: UnsafePointer<Float>, stride: Int) {
+            j < firstPacked
+                ? (x.b + p * x.bDepthStride + j * panelWidth, x.bDepthStride)
+                : (UnsafePointer(packedB + ((j - firstPacked) * depth + p) * panelWidth), panelWidth)
         }
         // Groups of row blocks share each chunk of the B panels; the strip of a group stays
         // within 256 KB, and the groups split evenly between the threads.
@@ -251,6 +263,7 @@ extension Kernels {
                         let j0 = panel * panelWidth
                         let (bias0, bias1) =
                             last ? biasVectors(epilogue.bias, from: j0, width: min(panelWidth, n - j0)) : (SIMD16(), SIMD16())
+                        let right = columns(panel, from: chunk)
                         for block in blocks {
                             let rows: (start: UnsafePointer<Float>, rowStride: Int, depthStride: Int)
                             if transposedA {
@@ -262,10 +275,10 @@ extension Kernels {
                             let i = block * blockRows
                             let direct = i + blockRows <= m && j0 < directColumns
                             block8(
-                                rows.start, rows.rowStride, rows.depthStride, packedB + (panel * depth + chunk) * panelWidth,
-                                length,
+                                rows.start, rows.rowStride, rows.depthStride, right.start, length,
                                 direct ? c + i * n + j0 : strip + (block - blocks.lowerBound) * blockRows * stride + j0,
-                                direct ? n : stride, bias0, bias1, last ? epilogue.negativeSlope : 1, accumulate: chunk > 0)
+                                direct ? n : stride, bias0, bias1, last ? epilogue.negativeSlope : 1, accumulate: chunk > 0,
+                                bStride: right.stride)
                         }
                     }
                 }
@@ -393,12 +406,14 @@ extension Kernels {
     }
 
     /// An 8 x 32 block of C from 8 rows of A (element (r, p) at a[r * rowStride + p * depthStride]:
-    /// a packed block, or rows of a row-major matrix) and a packed panel of B (depth x 32).
+    /// a packed block, or rows of a row-major matrix) and a panel of B (32 columns, depth rows
+    /// `bStride` apart: packed, or in place).
     @inline(__always)
     static func block8(
         _ a: UnsafePointer<Float>, _ rowStride: Int, _ depthStride: Int, _ b: UnsafePointer<Float>, _ depth: Int,
         _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false
+        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false,
+        bStride: Int = panelWidth
     ) {
         // With `accumulate`, the sums continue from the values in C (an earlier depth chunk's).
         func start(_ row: Int, _ half: Int) -> SIMD16<Float> { accumulate ? load(c + row * ldc + half * 16) : SIMD16() }
@@ -448,7 +463,7 @@ extension Kernels {
             c70.addProduct(x, b0)
             c71.addProduct(x, b1)
             column += depthStride
-            panel += panelWidth
+            panel += bStride
         }
         finish(c00, c01, c, bias0, bias1, slope)
         finish(c10, c11, c + ldc, bias0, bias1, slope)
