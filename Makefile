@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 LATENT = .build/release/latent
 DEBIAN_PACKAGES = python3-jsonschema python3-yaml python3-numpy graphviz zlib1g-dev dataset-fashion-mnist \
-	openmpi-bin libopenmpi-dev
+	openmpi-bin libopenmpi-dev iproute2
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test fuzz asan

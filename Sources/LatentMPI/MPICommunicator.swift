@@ -33,11 +33,28 @@ public final class MPICommunicator: Communicator {
         ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
     }
 
-    public func allGather(_ send: UnsafeBufferPointer<Float>, into receive: UnsafeMutableBufferPointer<Float>) {
-        precondition(receive.count == send.count * size, "allGather receives size x send floats")
-        MPI_Allgather(
-            send.baseAddress, Int32(send.count), latent_mpi_float(), receive.baseAddress, Int32(send.count),
-            latent_mpi_float(), latent_mpi_comm_world())
+    /// Exchanges of more than `piece` bytes per process (MPI counts are 32-bit) go in pieces.
+    public func allGather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) {
+        precondition(receive.count == send.count * size, "allGather receives size x send bytes")
+        let piece = 1 << 30
+        if send.count <= piece {
+            MPI_Allgather(
+                send.baseAddress, Int32(send.count), latent_mpi_byte(), receive.baseAddress, Int32(send.count),
+                latent_mpi_byte(), latent_mpi_comm_world())
+            return
+        }
+        let gathered = UnsafeMutableRawBufferPointer.allocate(byteCount: piece * size, alignment: 16)
+        defer { gathered.deallocate() }
+        for start in stride(from: 0, to: send.count, by: piece) {
+            let length = min(piece, send.count - start)
+            MPI_Allgather(
+                send.baseAddress.map { $0 + start }, Int32(length), latent_mpi_byte(), gathered.baseAddress,
+                Int32(length), latent_mpi_byte(), latent_mpi_comm_world())
+            for process in 0..<size {
+                UnsafeMutableRawBufferPointer(rebasing: receive[(process * send.count + start)...]).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: gathered[(process * length)..<((process + 1) * length)]))
+            }
+        }
     }
 
     /// Ends every process of the job with `code` (a process that cannot go on must not

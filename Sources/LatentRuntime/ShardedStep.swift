@@ -59,7 +59,7 @@ final class ShardedStep {
                     segment.compute, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf) { _ in false }
             }
             guard !segment.updates.isEmpty else { continue }
-            let sums = gather(segment.gradients.map { value in executables.map { $0.buffer(value) } })
+            let sums = gather(segment.gradients.map { value in executables.map { $0.buffer(value) } }, profile: profile)
             var offset = 0
             for value in segment.gradients {
                 let target = UnsafeMutableBufferPointer(mutating: lead.buffer(value))
@@ -70,13 +70,14 @@ final class ShardedStep {
             if lead.nonFiniteSlot != nil { break }
         }
         let runs = lead.code.runs
-        let losses = gather(runs.map { run in executables.map { UnsafeBufferPointer(rebasing: $0.buffer(run.loss)[0..<1]) } })
-        return losses
+        return gather(
+            runs.map { run in executables.map { UnsafeBufferPointer(rebasing: $0.buffer(run.loss)[0..<1]) } },
+            profile: profile)
     }
 
     /// Values (each given per local shard, the same length on every shard) summed over all
     /// shards of all processes in shard order and divided by the shard count, concatenated.
-    func gather(_ values: [[UnsafeBufferPointer<Float>]]) -> [Float] {
+    func gather(_ values: [[UnsafeBufferPointer<Float>]], profile: StepProfile?) -> [Float] {
         let size = values.reduce(0) { $0 + ($1.first?.count ?? 0) }
         let local = executables.count
         var send = [Float](repeating: 0, count: size * local)
@@ -87,9 +88,11 @@ final class ShardedStep {
                 offset += parts[shard].count
             }
         }
-        var all = [Float](repeating: 0, count: size * shards)
-        send.withUnsafeBufferPointer { send in
-            all.withUnsafeMutableBufferPointer { communicator.allGather(send, into: $0) }
+        let start = profile.map { _ in StepProfile.now() }
+        let all = communicator.allGather(send)
+        if let profile, let start {
+            profile.exchangeSeconds += StepProfile.now() - start
+            profile.exchangeBytes += Double(all.count * 4)
         }
         let scale = Float(shards)
         return (0..<size).map { i in

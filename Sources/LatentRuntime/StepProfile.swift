@@ -11,6 +11,10 @@ public final class StepProfile {
     public var otherSeconds = 0.0
     public var optimizerSeconds = 0.0
     public var dataSeconds = 0.0
+    /// A data-parallel step's gradient exchanges: time (waiting for the slowest process
+    /// included) and the bytes every process receives.
+    public var exchangeSeconds = 0.0
+    public var exchangeBytes = 0.0
     /// Per phase of the program: wall time and runs.
     public var phaseSeconds: [Double]
     public var phaseRuns: [Int]

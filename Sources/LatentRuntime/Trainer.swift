@@ -107,7 +107,7 @@ public final class Trainer {
     public func counter(step: UInt64) -> UInt64 { step &* drawsPerStep }
 
     /// The floating-point operations of one step's matrix products (what bounds its speed).
-    public var matrixFlopsPerStep: Double { executable.matrixFlops }
+    public var matrixFlopsPerStep: Double { executable.matrixFlops * Double(sharded?.shards ?? 1) }
 
     /// Batches of the data one step draws.
     public var batchesPerStep: Int { batches.filter { $0.kind == .data }.count }

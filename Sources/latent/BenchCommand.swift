@@ -33,6 +33,11 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Examples per batch (overrides the spec).")
     var batch: Int?
 
+    @Option(
+        parsing: .unconditional,
+        help: "Shards of each batch (overrides the spec); under mpirun the processes split them.")
+    var shards: Int?
+
     @OptionGroup var kernels: MachineOptions
 
     @Option(help: "Train on this file or Fashion-MNIST folder instead of the spec's data.")
@@ -49,12 +54,15 @@ struct BenchCommand: ParsableCommand {
         try OptionChecks.check(steps, "--steps", in: 1...1_000_000)
         try OptionChecks.check(warmup, "--warmup", in: 0...1_000_000)
         try OptionChecks.check(batch, "--batch", in: 1...Sizes.maximumBatch)
+        try OptionChecks.check(shards, "--shards", in: 1...Sizes.maximumShards)
         try OptionChecks.check(top, "--top", in: 0...100_000)
     }
 
     func run() throws {
         guard let spec else { return runGemm() }
-        let setup = try TrainingSetup(spec: spec, batch: batch, seed: nil, dataPath: data, machine: kernels)
+        let setup = try TrainingSetup(
+            spec: spec, batch: batch, seed: nil, shards: shards, dataPath: data, machine: kernels,
+            processes: Processes.world)
         let trainer = setup.trainer
         do {
             for _ in 0..<warmup { try trainer.trainStep() }
@@ -65,7 +73,8 @@ struct BenchCommand: ParsableCommand {
             let report = BenchReport(
                 model: setup.pipeline.ir.name, batch: setup.batch, threads: kernels, steps: steps, seconds: seconds,
                 phases: setup.program.phases.map(\.name), profile: profile, peakBytes: Self.peakResidentBytes(),
-                flopsPerStep: trainer.matrixFlopsPerStep)
+                flopsPerStep: trainer.matrixFlopsPerStep, processes: trainer.communicator.size)
+            guard Processes.leads else { return }
             print(format == .json ? report.json : report.text)
             if top > 0, format == .text, let step = setup.program.step {
                 print(Self.slowest(top, step: step, program: setup.program, profile: profile, steps: steps))
@@ -133,6 +142,8 @@ struct BenchReport {
     let peakBytes: Int
     /// The step program's matrix-product FLOPs.
     let flopsPerStep: Double
+    /// The processes of a data-parallel run (the profile is process 0's).
+    var processes = 1
 
     var samplesPerSecond: Double { Double(steps * batch) / seconds }
     var gflops: Double { profile.gemmFlops / max(profile.gemmSeconds, 1e-12) / 1e9 }
@@ -144,12 +155,12 @@ struct BenchReport {
         [
             ("gemm", profile.gemmSeconds), ("elementwise", profile.elementwiseSeconds), ("other", profile.otherSeconds),
             ("optimizer", profile.optimizerSeconds), ("data", profile.dataSeconds),
-        ]
+        ] + (profile.exchangeBytes > 0 ? [("exchange", profile.exchangeSeconds)] : [])
     }
 
     var text: String {
         var lines = [
-            "bench \(model): batch \(batch), \(threads.phrase), \(steps) timed steps"
+            "bench \(model): batch \(batch), \(threads.phrase)\(processes > 1 ? " in each of \(processes) processes" : ""), \(steps) timed steps"
         ]
         for (name, rate) in zip(phases, phaseRates) {
             lines.append(
@@ -165,6 +176,12 @@ struct BenchReport {
             "  time: "
                 + split.map { String(format: "%@ %.1f%%", $0.0, 100 * $0.1 / max(total, 1e-12)) }.joined(
                     separator: ", "))
+        if profile.exchangeBytes > 0 {
+            lines.append(
+                String(
+                    format: "  gradient exchange: %.2f MB received per step, %.3f ms per step",
+                    profile.exchangeBytes / Double(steps) / 1e6, profile.exchangeSeconds / Double(steps) * 1e3))
+        }
         lines.append(String(format: "  peak memory: %.1f MB", Double(peakBytes) / 1e6))
         return lines.joined(separator: "\n")
     }
@@ -177,7 +194,8 @@ struct BenchReport {
             + "\"samples_per_s\": \(Self.rounded(samplesPerSecond)), \"phase_samples_per_s\": {\(phaseFields)}, "
             + "\"gemm_gflops\": \(Self.rounded(gflops)), \"ms_per_step\": {\(splitFields)}, "
             + "\"mflop_per_sample\": \(String(format: "%.3f", flopsPerStep / Double(batch) / 1e6)), "
-            + "\"peak_mb\": \(Self.rounded(Double(peakBytes) / 1e6))}"
+            + "\"exchange_mb_per_step\": \(String(format: "%.3f", profile.exchangeBytes / Double(steps) / 1e6)), "
+            + "\"processes\": \(processes), \"peak_mb\": \(Self.rounded(Double(peakBytes) / 1e6))}"
     }
 
     static func rounded(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -29,6 +29,10 @@ struct EvalCommand: ParsableCommand {
             training examples (clustering AAE)
               modes      modes covered and high-quality fraction of 2,500 samples on the ring and grid sets
             Each estimate is printed with its standard error over examples and the number of examples.
+
+            Under `mpirun -np N`, iwae, ais and parzen split the examples between the processes \
+            (each batch's draws keyed as in one process) and process 0 prints the same numbers \
+            one process would.
             """)
 
     @OptionGroup var options: RunOptions
@@ -67,6 +71,7 @@ struct EvalCommand: ParsableCommand {
         let trained = try options.load()
         let start = Date()
         let (name, estimate, details) = try evaluate(trained)
+        guard Processes.leads else { return }
         let seconds = Date().timeIntervalSince(start)
         var line = String(
             format: "%@: %.4f ± %.4f (n = %d examples", name, estimate.mean, estimate.standardError, estimate.count)
@@ -143,23 +148,19 @@ struct EvalCommand: ParsableCommand {
         let samples = min(k, max(1, 10_000_000 / (batch * max(data.width, 1))))
         let model = try trained.bind(
             "log_weights", batch: batch, samples: samples, threads: options.threads, purpose: "the iwae metric")
-        var bounds: [Double] = []
-        var step: UInt64 = 0
-        for start in stride(from: 0, to: count, by: batch) {
-            let rows = start..<min(count, start + batch)
+        // Batch b's draws use step counters b x runs ..< (b + 1) x runs, whichever process runs it.
+        let runs = (k + samples - 1) / samples
+        let bounds = Processes.world.distribute(parts: (count + batch - 1) / batch, limit: batch) { part in
+            let rows = (part * batch)..<min(count, (part + 1) * batch)
             TrainedRun.fill(model, from: data, rows: rows)
             var sums = Array(repeating: StreamingLogSumExp(), count: batch)
-            var drawn = 0
-            while drawn < k {
-                model.run(seed: UInt64(options.seed), step: step)
-                step += 1
-                let take = min(samples, k - drawn)
-                for s in 0..<take {
+            for run in 0..<runs {
+                model.run(seed: UInt64(options.seed), step: UInt64(part * runs + run))
+                for s in 0..<min(samples, k - run * samples) {
                     for row in 0..<batch { sums[row].add(Double(model.output[s * batch + row])) }
                 }
-                drawn += take
             }
-            bounds += sums.prefix(rows.count).map { $0.value - Foundation.log(Double(k)) }
+            return sums.prefix(rows.count).map { $0.value - Foundation.log(Double(k)) }
         }
         return Estimate(bounds)
     }
@@ -173,8 +174,8 @@ struct EvalCommand: ParsableCommand {
         let gradient = try trained.bind("log_joint_gradient", batch: rows, threads: options.threads, purpose: "ais")
         let sampler = AnnealedImportanceSampling(
             distributions: distributions, leapfrogSteps: leapfrog, stepSize: stepSize, chains: chains)
-        var values: [Double] = []
-        for start in stride(from: 0, to: count, by: perBatch) {
+        let values = Processes.world.distribute(parts: (count + perBatch - 1) / perBatch, limit: perBatch) { part in
+            let start = part * perBatch
             let examples = min(perBatch, count - start)
             let indices = (0..<rows).map { start + min($0 / chains, examples - 1) }
             data.fill(ArraySlice(indices), into: logJoint.input(InputName.data))
@@ -182,7 +183,7 @@ struct EvalCommand: ParsableCommand {
             let estimates = sampler.logLikelihoods(
                 logJoint: logJoint, gradient: gradient, latents: trained.latents,
                 seed: UInt64(options.seed) &+ UInt64(start))
-            values += estimates.prefix(examples)
+            return Array(estimates.prefix(examples))
         }
         return Estimate(values)
     }
@@ -201,7 +202,14 @@ struct EvalCommand: ParsableCommand {
             return values.reduce(0, +) / Double(values.count)
         }
         let best = candidates[scores.indices.max { scores[$0] < scores[$1] } ?? 0]
-        let values = Parzen.logDensities(data.first(count), samples: samples, width: data.width, sigma: best, pool: pool)
+        let points = data.first(count)
+        let chunk = 1000
+        let values = Processes.world.distribute(parts: (count + chunk - 1) / chunk, limit: chunk) { part in
+            let rows = (part * chunk)..<min(count, (part + 1) * chunk)
+            return Parzen.logDensities(
+                Array(points[(rows.lowerBound * data.width)..<(rows.upperBound * data.width)]), samples: samples,
+                width: data.width, sigma: best, pool: pool)
+        }
         return ("parzen", Estimate(values), ["sigma": String(format: "%.4f", best), "samples": "10000"])
     }
 

@@ -29,20 +29,23 @@ struct Latent: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as CommandFailure {
-            if [.spec, .interrupted, .terminated].contains(failure.kind) {
-                printError(failure.message)
-            } else if !failure.message.isEmpty {
-                printError("error: " + failure.message)
+            if !failure.message.isEmpty {
+                Processes.deferToLead()
+                let plain: [CommandFailure.Kind] = [.spec, .interrupted, .terminated]
+                printError(plain.contains(failure.kind) ? failure.message : "error: " + failure.message)
             }
-            Processes.abortJob(failure.kind.rawValue)
+            // Every process stops together at a signal (after process 0's checkpoint).
+            if ![.interrupted, .terminated].contains(failure.kind) { Processes.abortJob(failure.kind.rawValue) }
             Foundation.exit(failure.kind.rawValue)
         } catch {
             if exitCode(for: error) == .validationFailure {
+                Processes.deferToLead()
                 printError(fullMessage(for: error))
                 Processes.abortJob(CommandFailure.Kind.usage.rawValue)
                 Foundation.exit(CommandFailure.Kind.usage.rawValue)
             }
             if exitCode(for: error) != .success, Processes.mpi.map({ $0.size > 1 }) == true {
+                Processes.deferToLead()
                 printError(fullMessage(for: error))
                 Processes.abortJob(exitCode(for: error).rawValue)
             }
@@ -64,6 +67,14 @@ enum Processes {
     /// Under mpirun with several processes, a failure (`code` not 0) ends every process of
     /// the job (MPI_Abort), so none waits for one that has gone; otherwise nothing.
     static func abortJob(_ code: Int32) {
-        if code != 0, let mpi, mpi.size > 1 { mpi.abort(code: code) }
+        guard code != 0, let mpi, mpi.size > 1 else { return }
+        mpi.abort(code: code)
+    }
+
+    /// Before a process other than 0 reports a failure, a second's wait: a failure every
+    /// process meets (a bad spec, a NaN) is then reported once, by process 0, whose abort
+    /// ends the others; one that only this process meets (its data) is still reported.
+    static func deferToLead() {
+        if let mpi, mpi.size > 1, mpi.rank != 0 { sleep(1) }
     }
 }

@@ -157,7 +157,10 @@ struct TrainCommand: ParsableCommand {
             var signal = Interruption.requested
             if trainer.communicator.size > 1, trainer.communicator.any(signal != nil) { signal = signal ?? SIGTERM }
             guard let run else {
-                if let signal { throw CommandFailure(kind: signal == SIGTERM ? .terminated : .interrupted, message: "") }
+                if let signal {
+                    _ = trainer.communicator.any(false)  // process 0 has written its checkpoint
+                    throw CommandFailure(kind: signal == SIGTERM ? .terminated : .interrupted, message: "")
+                }
                 continue
             }
             progress.draw(figures(step))
@@ -178,6 +181,7 @@ struct TrainCommand: ParsableCommand {
                 checkpointed = step
             }
             if let signal {
+                if trainer.communicator.size > 1 { _ = trainer.communicator.any(false) }
                 progress.finish()
                 let name = signal == SIGTERM ? "terminated (SIGTERM)" : "interrupted"
                 throw CommandFailure(

@@ -11,10 +11,11 @@ enum Binary {
 
     static let url = Bundle.main.bundleURL.appendingPathComponent("latent")
 
-    static func run(_ arguments: [String]) throws -> Run {
+    static func run(_ arguments: [String], executable: URL = url, environment: [String: String]? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -26,5 +27,19 @@ enum Binary {
         return Run(
             status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
             output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
+    }
+
+    /// `latent` (or `program`) as `processes` processes under Open MPI's mpirun (more than
+    /// there are cores allowed; as root too, as CI runs), ended after `seconds` by timeout(1)
+    /// (exit 124), so a job that hangs fails its test instead of stalling the suite.
+    static func mpirun(
+        processes: Int, _ arguments: [String], program: String = url.path, seconds: Int = 300
+    ) throws -> Run {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        return try run(
+            ["\(seconds)", "mpirun", "--oversubscribe", "-np", "\(processes)", program] + arguments,
+            executable: URL(fileURLWithPath: "/usr/bin/timeout"), environment: environment)
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import LatentTestSupport
+import XCTest
+
+/// `mpirun -np N latent train` as a user runs it (Open MPI from `make deps`, N processes on
+/// this machine's two cores): any N that divides the shards trains the same weights, bit
+/// for bit, as one process does; a checkpoint resumes under another N; a job that cannot
+/// go on ends every process with the error instead of hanging.
+final class DataParallelTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("latent-mpi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func arguments(_ spec: String, steps: Int, out: String) -> [String] {
+        [
+            "train", Repository.specs.appendingPathComponent(spec + ".yaml").path, "--steps", "\(steps)", "--batch",
+            "40", "--shards", "4", "--every", "100", "--out", folder.appendingPathComponent(out).path,
+        ]
+    }
+
+    func checkpoint(_ run: String) throws -> Data {
+        try Data(contentsOf: folder.appendingPathComponent(run).appendingPathComponent("checkpoint.safetensors"))
+    }
+
+    func testAnyProcessCountThatDividesTheShardsTrainsTheSameWeights() throws {
+        for spec in ["vae-linear", "gan-ring", "aae-semisupervised", "avb-toy"] {
+            let one = try Binary.run(arguments(spec, steps: 4, out: "\(spec)-1"))
+            XCTAssertEqual(one.status, 0, one.error)
+            for processes in [2, 4] {
+                let run = try Binary.mpirun(processes: processes, arguments(spec, steps: 4, out: "\(spec)-\(processes)"))
+                XCTAssertEqual(run.status, 0, "\(spec), \(processes) processes: \(run.error)")
+                XCTAssertEqual(
+                    try checkpoint("\(spec)-\(processes)"), try checkpoint("\(spec)-1"),
+                    "\(spec): \(processes) processes and one trained different weights")
+                XCTAssertTrue(run.output.contains("4 shards on \(processes) processes"), run.output)
+            }
+        }
+    }
+
+    func testACheckpointResumesUnderAnotherProcessCount() throws {
+        let straight = try Binary.run(arguments("gan-ring", steps: 6, out: "straight"))
+        XCTAssertEqual(straight.status, 0, straight.error)
+        let first = try Binary.mpirun(processes: 4, arguments("gan-ring", steps: 3, out: "resumed"))
+        XCTAssertEqual(first.status, 0, first.error)
+        let path = folder.appendingPathComponent("resumed").path
+        let second = try Binary.mpirun(
+            processes: 2,
+            [
+                "train", Repository.specs.appendingPathComponent("gan-ring.yaml").path, "--steps", "6", "--batch", "40",
+                "--shards", "4", "--resume", path,
+            ])
+        XCTAssertEqual(second.status, 0, second.error)
+        XCTAssertEqual(try checkpoint("resumed"), try checkpoint("straight"))
+    }
+
+    func testProcessesThatDoNotDivideTheShardsAreAUsageError() throws {
+        let run = try Binary.mpirun(processes: 3, arguments("vae-linear", steps: 2, out: "three"), seconds: 120)
+        XCTAssertEqual(run.status, 2, run.output + run.error)
+        XCTAssertTrue(run.error.contains("3 processes do not divide the 4 shards"), run.error)
+        XCTAssertEqual(run.error.components(separatedBy: "do not divide").count, 2, "reported once: \(run.error)")
+    }
+
+    /// Process 1 is given a data file that does not exist; process 0 reaches the first
+    /// gradient exchange and would wait for it forever. The job ends with the data error.
+    func testAProcessThatCannotReadItsDataEndsTheWholeJob() throws {
+        let latent = Binary.url.path
+        let train = arguments("vae-linear", steps: 50, out: "broken").map { "'\($0)'" }.joined(separator: " ")
+        let script = """
+            if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then exec '\(latent)' \(train) --data /nonexistent/data.npy; \
+            else exec '\(latent)' \(train); fi
+            """
+        let run = try Binary.mpirun(processes: 2, ["-c", script], program: "/bin/sh", seconds: 120)
+        XCTAssertNotEqual(run.status, 0, run.output)
+        XCTAssertNotEqual(run.status, 124, "the job hung until timeout killed it")
+        XCTAssertTrue(run.error.contains("/nonexistent/data.npy"), run.error)
+    }
+
+    /// iwae, ais and parzen split the examples between processes and report exactly what one
+    /// process reports (the JSON carries every digit).
+    func testEvaluationUnderMPIGivesTheOneProcessNumbers() throws {
+        let run = folder.appendingPathComponent("trained").path
+        let train = try Binary.run([
+            "train", Repository.specs.appendingPathComponent("vae-linear.yaml").path, "--steps", "100", "--every", "100",
+            "--out", run,
+        ])
+        XCTAssertEqual(train.status, 0, train.error)
+        for metric in ["iwae:20", "ais", "parzen"] {
+            let options = ["-n", "300", "--distributions", "10", "--chains", "4"]
+            let single = folder.appendingPathComponent("single.json").path
+            let parallel = folder.appendingPathComponent("parallel.json").path
+            let one = try Binary.run(["eval", run, "--metric", metric, "--json", single] + options)
+            XCTAssertEqual(one.status, 0, one.error)
+            let three = try Binary.mpirun(processes: 3, ["eval", run, "--metric", metric, "--json", parallel] + options)
+            XCTAssertEqual(three.status, 0, three.error)
+            func value(_ path: String) throws -> Double {
+                let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
+                return try XCTUnwrap((object as? [String: Any])?["value"] as? Double)
+            }
+            XCTAssertEqual(try value(parallel), try value(single), metric)
+            XCTAssertEqual(three.output.components(separatedBy: "\(metric):").count, 2, "printed once: \(three.output)")
+        }
+    }
+
+    /// Two hosts made of network namespaces joined by a veth pair (bench/two-hosts.sh): one
+    /// process in each, talking TCP, trains what one process trains. Needs root, as CI runs.
+    func testTwoHostsOverTCPTrainTheSameWeights() throws {
+        guard getuid() == 0 else { throw XCTSkip("network namespaces need root") }
+        let script = Repository.root.appendingPathComponent("bench/two-hosts.sh").path
+        addTeardownBlock { _ = try? Binary.run(["down"], executable: URL(fileURLWithPath: script)) }
+        let one = try Binary.run(arguments("vae-linear", steps: 5, out: "local"))
+        XCTAssertEqual(one.status, 0, one.error)
+        let two = try Binary.run(
+            ["300", script, "run", "-np", "2", Binary.url.path] + arguments("vae-linear", steps: 5, out: "hosts"),
+            executable: URL(fileURLWithPath: "/usr/bin/timeout"))
+        XCTAssertEqual(two.status, 0, two.output + two.error)
+        XCTAssertTrue(two.output.contains("4 shards on 2 processes"), two.output)
+        XCTAssertEqual(try checkpoint("hosts"), try checkpoint("local"))
+    }
+}
