@@ -57,6 +57,39 @@ public final class MPICommunicator: Communicator {
         }
     }
 
+    /// Exchanges of more than `piece` bytes per pair of processes go in pieces.
+    public func allToAll(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) {
+        precondition(receive.count == send.count && send.count % size == 0, "allToAll sends equal parts")
+        let part = send.count / size
+        let piece = 1 << 30
+        if part <= piece {
+            MPI_Alltoall(
+                send.baseAddress, Int32(part), latent_mpi_byte(), receive.baseAddress, Int32(part), latent_mpi_byte(),
+                latent_mpi_comm_world())
+            return
+        }
+        let outgoing = UnsafeMutableRawBufferPointer.allocate(byteCount: piece * size, alignment: 16)
+        let incoming = UnsafeMutableRawBufferPointer.allocate(byteCount: piece * size, alignment: 16)
+        defer {
+            outgoing.deallocate()
+            incoming.deallocate()
+        }
+        for start in stride(from: 0, to: part, by: piece) {
+            let length = min(piece, part - start)
+            for process in 0..<size {
+                UnsafeMutableRawBufferPointer(rebasing: outgoing[(process * length)...]).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: send[(process * part + start)..<(process * part + start + length)]))
+            }
+            MPI_Alltoall(
+                outgoing.baseAddress, Int32(length), latent_mpi_byte(), incoming.baseAddress, Int32(length),
+                latent_mpi_byte(), latent_mpi_comm_world())
+            for process in 0..<size {
+                UnsafeMutableRawBufferPointer(rebasing: receive[(process * part + start)...]).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: incoming[(process * length)..<((process + 1) * length)]))
+            }
+        }
+    }
+
     /// Ends every process of the job with `code` (a process that cannot go on must not
     /// leave the others waiting in a collective).
     public func abort(code: Int32) -> Never {

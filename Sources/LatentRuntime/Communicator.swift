@@ -8,6 +8,9 @@ public protocol Communicator: AnyObject {
     /// Every process's `send` (each the same number of bytes), in rank order, into
     /// `receive` (`size` times as long) on every process.
     func allGather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer)
+    /// `send` split into `size` equal parts, part q to process q; `receive` (as long as
+    /// `send`) gets every process's part for this one, in rank order.
+    func allToAll(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer)
 }
 
 /// The one process of a run started without `mpirun`.
@@ -16,6 +19,9 @@ public final class SingleProcess: Communicator {
     public var rank: Int { 0 }
     public var size: Int { 1 }
     public func allGather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) {
+        receive.copyMemory(from: send)
+    }
+    public func allToAll(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) {
         receive.copyMemory(from: send)
     }
 }
@@ -28,6 +34,18 @@ extension Communicator {
             values.withUnsafeBytes { allGather($0, into: UnsafeMutableRawBufferPointer(buffer)) }
         }
         if all.count != values.count * size { all = [] }
+        return all
+    }
+
+    /// `values` in `size` equal parts, part q to process q; every process's part for this one,
+    /// in rank order.
+    public func allToAll<Value: BitwiseCopyable>(_ values: [Value]) -> [Value] {
+        precondition(values.count % size == 0, "allToAll sends equal parts")
+        var all = [Value](unsafeUninitializedCapacity: values.count) { buffer, count in
+            count = values.count
+            values.withUnsafeBytes { allToAll($0, into: UnsafeMutableRawBufferPointer(buffer)) }
+        }
+        if all.count != values.count { all = [] }
         return all
     }
 

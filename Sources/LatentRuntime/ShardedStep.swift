@@ -77,28 +77,43 @@ final class ShardedStep {
 
     /// Values (each given per local shard, the same length on every shard) summed over all
     /// shards of all processes in shard order and divided by the shard count, concatenated.
+    ///
+    /// As a reduce-scatter then an all-gather, the way a ring all-reduce moves data: process
+    /// q sums slice q of the values (1/N of them) over every shard, receiving that slice of
+    /// every other process's shards (all-to-all), and then every process receives every
+    /// summed slice. With one shard per process each receives about twice the values, like
+    /// an all-reduce, whatever the number of processes; the sums are formed in shard order.
     func gather(_ values: [[UnsafeBufferPointer<Float>]], profile: StepProfile?) -> [Float] {
         let size = values.reduce(0) { $0 + ($1.first?.count ?? 0) }
         let local = executables.count
-        var send = [Float](repeating: 0, count: size * local)
+        let processes = communicator.size
+        let slice = (size + processes - 1) / processes
+        // Destination q's part: each local shard's slice q (zero-padded to `slice`).
+        var send = [Float](repeating: 0, count: processes * local * slice)
         for shard in 0..<local {
-            var offset = shard * size
+            var offset = 0
             for parts in values {
-                for (i, v) in parts[shard].enumerated() { send[offset + i] = v }
+                for (i, v) in parts[shard].enumerated() {
+                    let index = offset + i
+                    send[((index / slice) * local + shard) * slice + index % slice] = v
+                }
                 offset += parts[shard].count
             }
         }
         let start = profile.map { _ in StepProfile.now() }
-        let all = communicator.allGather(send)
-        if let profile, let start {
-            profile.exchangeSeconds += StepProfile.now() - start
-            profile.exchangeBytes += Double(all.count * 4)
-        }
+        // From source process r: its local shards' slices of mine, so shard order overall.
+        let mine = communicator.allToAll(send)
         let scale = Float(shards)
-        return (0..<size).map { i in
-            var sum = all[i]
-            for shard in 1..<max(shards, 1) { sum += all[shard * size + i] }
+        let summed = (0..<slice).map { i in
+            var sum = mine[i]
+            for shard in 1..<max(shards, 1) { sum += mine[shard * slice + i] }
             return sum / scale
         }
+        let all = communicator.allGather(summed)
+        if let profile, let start {
+            profile.exchangeSeconds += StepProfile.now() - start
+            profile.exchangeBytes += Double((mine.count + all.count) * 4)
+        }
+        return Array(all.prefix(size))
     }
 }
