@@ -16,6 +16,11 @@ final class ShardedStep {
     let communicator: any Communicator
     /// Instructions computed by every shard, then the updates that follow them (maybe none).
     let segments: [(compute: Range<Int>, updates: Range<Int>, gradients: [ValueID])]
+    /// The exchange's buffers, kept from step to step (fresh ones would cost page faults).
+    var outgoing: [Float] = []
+    var incoming: [Float] = []
+    var summed: [Float] = []
+    var gathered: [Float] = []
 
     init(_ executables: [Executable<Step>], firstShard: Int, shards: Int, communicator: any Communicator) {
         self.executables = executables
@@ -59,61 +64,105 @@ final class ShardedStep {
                     segment.compute, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf) { _ in false }
             }
             guard !segment.updates.isEmpty else { continue }
-            let sums = gather(segment.gradients.map { value in executables.map { $0.buffer(value) } }, profile: profile)
-            var offset = 0
-            for value in segment.gradients {
-                let target = UnsafeMutableBufferPointer(mutating: lead.buffer(value))
-                for i in target.indices { target[i] = sums[offset + i] }
-                offset += target.count
+            let gradients = segment.gradients
+            reduce(gradients.map { value in executables.map { $0.buffer(value) } }, profile: profile) { sums in
+                var offset = 0
+                for value in gradients {
+                    let target = UnsafeMutableBufferPointer(mutating: lead.buffer(value))
+                    _ = target.update(fromContentsOf: sums[offset..<(offset + target.count)])
+                    offset += target.count
+                }
             }
             _ = lead.run(segment.updates, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf) { _ in false }
             if lead.nonFiniteSlot != nil { break }
         }
         let runs = lead.code.runs
-        return gather(
+        var losses: [Float] = []
+        reduce(
             runs.map { run in executables.map { UnsafeBufferPointer(rebasing: $0.buffer(run.loss)[0..<1]) } },
-            profile: profile)
+            profile: profile
+        ) { losses = Array($0) }
+        return losses
     }
 
     /// Values (each given per local shard, the same length on every shard) summed over all
-    /// shards of all processes in shard order and divided by the shard count, concatenated.
+    /// shards of all processes in shard order and divided by the shard count, concatenated,
+    /// handed to `use`.
     ///
     /// As a reduce-scatter then an all-gather, the way a ring all-reduce moves data: process
     /// q sums slice q of the values (1/N of them) over every shard, receiving that slice of
     /// every other process's shards (all-to-all), and then every process receives every
     /// summed slice. With one shard per process each receives about twice the values, like
     /// an all-reduce, whatever the number of processes; the sums are formed in shard order.
-    func gather(_ values: [[UnsafeBufferPointer<Float>]], profile: StepProfile?) -> [Float] {
+    func reduce(
+        _ values: [[UnsafeBufferPointer<Float>]], profile: StepProfile?, _ use: (UnsafeBufferPointer<Float>) -> Void
+    ) {
         let size = values.reduce(0) { $0 + ($1.first?.count ?? 0) }
         let local = executables.count
         let processes = communicator.size
         let slice = (size + processes - 1) / processes
-        // Destination q's part: each local shard's slice q (zero-padded to `slice`).
-        var send = [Float](repeating: 0, count: processes * local * slice)
+        for buffer in [\ShardedStep.outgoing, \.incoming] where self[keyPath: buffer].count < processes * local * slice {
+            self[keyPath: buffer] = [Float](repeating: 0, count: processes * local * slice)
+        }
+        if summed.count < slice { summed = [Float](repeating: 0, count: slice) }
+        if gathered.count < processes * slice { gathered = [Float](repeating: 0, count: processes * slice) }
+        let start = profile.map { _ in StepProfile.now() }
+        outgoing.withUnsafeMutableBufferPointer { send in
+            incoming.withUnsafeMutableBufferPointer { receive in
+                summed.withUnsafeMutableBufferPointer { sum in
+                    gathered.withUnsafeMutableBufferPointer { all in
+                        let send = UnsafeMutableBufferPointer(rebasing: send[..<(processes * local * slice)])
+                        let receive = UnsafeMutableBufferPointer(rebasing: receive[..<(processes * local * slice)])
+                        let sum = UnsafeMutableBufferPointer(rebasing: sum[..<slice])
+                        let all = UnsafeMutableBufferPointer(rebasing: all[..<(processes * slice)])
+                        Self.scatter(values, local: local, slice: slice, into: send)
+                        communicator.allToAll(UnsafeRawBufferPointer(send), into: UnsafeMutableRawBufferPointer(receive))
+                        // Shard 0's slice, plus shard 1's, plus shard 2's, ..., then divided: one order.
+                        _ = sum.update(fromContentsOf: receive[..<slice])
+                        for shard in 1..<max(shards, 1) {
+                            let part = receive.baseAddress.unsafelyUnwrapped + shard * slice
+                            for i in 0..<slice { sum[i] += part[i] }
+                        }
+                        let scale = Float(shards)
+                        for i in 0..<slice { sum[i] /= scale }
+                        communicator.allGather(UnsafeRawBufferPointer(sum), into: UnsafeMutableRawBufferPointer(all))
+                        use(UnsafeBufferPointer(rebasing: all[..<size]))
+                    }
+                }
+            }
+        }
+        if let profile, let start {
+            profile.exchangeSeconds += StepProfile.now() - start
+            profile.exchangeBytes += Double((processes * local * slice + processes * slice) * 4)
+        }
+    }
+
+    /// Lays out destination q's part of an all-to-all: each local shard's slice q of the
+    /// concatenated values (padded to `slice` with zeros), copied in contiguous runs.
+    static func scatter(
+        _ values: [[UnsafeBufferPointer<Float>]], local: Int, slice: Int, into send: UnsafeMutableBufferPointer<Float>
+    ) {
         for shard in 0..<local {
             var offset = 0
             for parts in values {
-                for (i, v) in parts[shard].enumerated() {
-                    let index = offset + i
-                    send[((index / slice) * local + shard) * slice + index % slice] = v
+                let source = parts[shard]
+                var copied = 0
+                while copied < source.count {
+                    let index = offset + copied
+                    let run = min(source.count - copied, slice - index % slice)
+                    let target = ((index / slice) * local + shard) * slice + index % slice
+                    _ = UnsafeMutableBufferPointer(rebasing: send[target..<(target + run)]).update(
+                        fromContentsOf: source[copied..<(copied + run)])
+                    copied += run
                 }
-                offset += parts[shard].count
+                offset += source.count
+            }
+            // The last slice's padding.
+            let end = offset
+            if end % slice != 0 {
+                let target = ((end / slice) * local + shard) * slice + end % slice
+                UnsafeMutableBufferPointer(rebasing: send[target..<(target + slice - end % slice)]).update(repeating: 0)
             }
         }
-        let start = profile.map { _ in StepProfile.now() }
-        // From source process r: its local shards' slices of mine, so shard order overall.
-        let mine = communicator.allToAll(send)
-        let scale = Float(shards)
-        let summed = (0..<slice).map { i in
-            var sum = mine[i]
-            for shard in 1..<max(shards, 1) { sum += mine[shard * slice + i] }
-            return sum / scale
-        }
-        let all = communicator.allGather(summed)
-        if let profile, let start {
-            profile.exchangeSeconds += StepProfile.now() - start
-            profile.exchangeBytes += Double((mine.count + all.count) * 4)
-        }
-        return Array(all.prefix(size))
     }
 }
