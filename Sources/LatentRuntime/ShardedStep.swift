@@ -133,7 +133,7 @@ final class ShardedStep {
         }
         if let profile, let start {
             profile.exchangeSeconds += StepProfile.now() - start
-            profile.exchangeBytes += Double((processes * local * slice + processes * slice) * 4)
+            profile.exchangeBytes += Double((processes - 1) * (local + 1) * slice * 4)
         }
     }
 

@@ -11,8 +11,8 @@ public final class StepProfile {
     public var otherSeconds = 0.0
     public var optimizerSeconds = 0.0
     public var dataSeconds = 0.0
-    /// A data-parallel step's gradient exchanges: time (waiting for the slowest process
-    /// included) and the bytes every process receives.
+    /// A data-parallel step's gradient exchanges: time (waiting for the slowest process and
+    /// the local copies and sums included) and the bytes received from other processes.
     public var exchangeSeconds = 0.0
     public var exchangeBytes = 0.0
     /// Per phase of the program: wall time and runs.

@@ -155,7 +155,7 @@ struct BenchReport {
         [
             ("gemm", profile.gemmSeconds), ("elementwise", profile.elementwiseSeconds), ("other", profile.otherSeconds),
             ("optimizer", profile.optimizerSeconds), ("data", profile.dataSeconds),
-        ] + (profile.exchangeBytes > 0 ? [("exchange", profile.exchangeSeconds)] : [])
+        ] + (profile.exchangeSeconds > 0 ? [("exchange", profile.exchangeSeconds)] : [])
     }
 
     var text: String {
@@ -176,10 +176,10 @@ struct BenchReport {
             "  time: "
                 + split.map { String(format: "%@ %.1f%%", $0.0, 100 * $0.1 / max(total, 1e-12)) }.joined(
                     separator: ", "))
-        if profile.exchangeBytes > 0 {
+        if profile.exchangeSeconds > 0 {
             lines.append(
                 String(
-                    format: "  gradient exchange: %.2f MB received per step, %.3f ms per step",
+                    format: "  gradient exchange: %.2f MB from the other processes per step, %.3f ms per step",
                     profile.exchangeBytes / Double(steps) / 1e6, profile.exchangeSeconds / Double(steps) * 1e3))
         }
         lines.append(String(format: "  peak memory: %.1f MB", Double(peakBytes) / 1e6))
