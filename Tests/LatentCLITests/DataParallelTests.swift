@@ -121,4 +121,56 @@ final class DataParallelTests: XCTestCase {
         XCTAssertTrue(two.output.contains("4 shards on 2 processes"), two.output)
         XCTAssertEqual(try checkpoint("hosts"), try checkpoint("local"))
     }
+
+    /// kill -9 of process 1 in the middle of a run ends the whole job (Open MPI's default),
+    /// and the checkpoint process 0 wrote before stays whole: a run resumes from it.
+    func testKillingOneProcessEndsTheJobAndKeepsTheCheckpoint() throws {
+        let out = folder.appendingPathComponent("killed").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        let job = Process()
+        job.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        job.arguments =
+            ["120", "mpirun", "--oversubscribe", "-np", "2", Binary.url.path]
+            + arguments("gan-ring", steps: 1_000_000, out: "killed") + ["--checkpoint-every", "20"]
+        job.environment = environment
+        job.standardOutput = FileHandle.nullDevice
+        job.standardError = FileHandle.nullDevice
+        try job.run()
+        let checkpoint = out + "/checkpoint.safetensors"
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint), Date() < deadline { usleep(100_000) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint), "no checkpoint within a minute")
+        let victim = try XCTUnwrap(Self.process(rank: 1, commandContaining: out), "process 1 not found")
+        kill(victim, SIGKILL)
+        job.waitUntilExit()
+        XCTAssertNotEqual(job.terminationStatus, 0)
+        XCTAssertNotEqual(job.terminationStatus, 124, "the job did not end when a process was killed")
+        let resumed = try Binary.run([
+            "train", Repository.specs.appendingPathComponent("gan-ring.yaml").path, "--batch", "40", "--shards", "4",
+            "--resume", out, "--steps", "1",
+        ])
+        XCTAssertEqual(resumed.status, 0, resumed.error)
+        XCTAssertTrue(resumed.output.contains("resumed"), resumed.output)
+    }
+
+    /// The process of MPI rank `rank` whose command line contains `text` (from /proc).
+    static func process(rank: Int, commandContaining text: String) -> pid_t? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+            else { continue }
+            let arguments = String(decoding: command, as: UTF8.self).split(separator: "\0")
+            let variables = String(decoding: environment, as: UTF8.self).split(separator: "\0")
+            if arguments.first?.hasSuffix("latent") == true, arguments.contains(where: { $0.contains(text) }),
+                variables.contains("OMPI_COMM_WORLD_RANK=\(rank)")
+            {
+                return pid
+            }
+        }
+        return nil
+    }
 }
