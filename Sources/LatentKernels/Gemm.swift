@@ -234,16 +234,25 @@ extension Kernels {
         }
         // Groups of row blocks share each chunk of the B panels; the strip of a group stays
         // within 256 KB, and the groups split evenly between the threads.
+        // Few rows (a weight gradient of a narrow layer: 64 rows, depth 4900) split the
+        // panels between the threads instead, so each reads only its part of B and uses it for
+        // every row; each panel's sums are still one chain.
+        let columnGroups = rowBlocks >= 8 * pool.threads ? 1 : max(1, min(panels, pool.threads))
         let largest = max(1, (256 << 10) / (4 * blockRows * stride))
         let perThread = (rowBlocks + pool.threads - 1) / pool.threads
-        let tasks = pool.threads * ((perThread + largest - 1) / largest)
-        let group = (rowBlocks + tasks - 1) / tasks
+        let rowGroups = columnGroups > 1 ? 1 : pool.threads * ((perThread + largest - 1) / largest)
+        let tasks = rowGroups * columnGroups
+        let group = (rowBlocks + rowGroups - 1) / rowGroups
         // Columns [0, directColumns) of full row blocks are summed in C (none for an update).
         let directColumns = epilogue.update == nil ? n / panelWidth * panelWidth : 0
         let lastChunk = (depth - 1) / depthChunk * depthChunk
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(tasks, 1)) { checks in
             pool.run(tasks: tasks, parallel: parallel) { task, thread in
-                let blocks = min(rowBlocks, task * group)..<min(rowBlocks, (task + 1) * group)
+                let rowGroup = task / columnGroups
+                let blocks = min(rowBlocks, rowGroup * group)..<min(rowBlocks, (rowGroup + 1) * group)
+                let part = task % columnGroups
+                let ownPanels = (part * panels / columnGroups)..<((part + 1) * panels / columnGroups)
+                let ownColumns = (ownPanels.lowerBound * panelWidth)..<min(n, ownPanels.upperBound * panelWidth)
                 let stripCount = max(blocks.count, 1) * blockRows * stride
                 let chunkACount = transposedA ? max(blocks.count, 1) * blockRows * depthChunk : 0
                 let strip = pool.scratch(thread, count: stripCount + chunkACount)
@@ -259,7 +268,7 @@ extension Kernels {
                         }
                     }
                     let last = chunk == lastChunk
-                    for panel in 0..<panels {
+                    for panel in ownPanels {
                         let j0 = panel * panelWidth
                         let (bias0, bias1) =
                             last ? biasVectors(epilogue.bias, from: j0, width: min(panelWidth, n - j0)) : (SIMD16(), SIMD16())
@@ -287,18 +296,22 @@ extension Kernels {
                 for r in 0..<max(0, min(blocks.count * blockRows, m - first)) {
                     let row = strip + r * stride
                     let start = (first + r) * n
-                    // Columns summed in C already (full blocks), and those from the strip.
-                    let fromStrip = first + r < m / blockRows * blockRows ? directColumns : 0
+                    // Of this task's columns, those summed in C already (full blocks), and those
+                    // from the strip.
+                    let direct = first + r < m / blockRows * blockRows ? directColumns : 0
+                    let inC = ownColumns.lowerBound..<max(ownColumns.lowerBound, min(ownColumns.upperBound, direct))
+                    let fromStrip = inC.upperBound..<ownColumns.upperBound
                     if let addend = epilogue.addend {
-                        for q in 0..<fromStrip { c[start + q] += addend[start + q] }
-                        for q in fromStrip..<n { row[q] += addend[start + q] }
+                        for q in inC { c[start + q] += addend[start + q] }
+                        for q in fromStrip { row[q] += addend[start + q] }
                     }
                     if let update = epilogue.update {
                         check += apply(
                             update.rule, update.parameter + start, update.first + start, update.second + start, row,
-                            0..<n)
+                            fromStrip)
                     } else {
-                        (c + start + fromStrip).update(from: row + fromStrip, count: n - fromStrip)
+                        (c + start + fromStrip.lowerBound).update(
+                            from: row + fromStrip.lowerBound, count: fromStrip.count)
                     }
                 }
                 checks[task] = check
