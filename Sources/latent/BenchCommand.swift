@@ -86,9 +86,13 @@ struct BenchCommand: ParsableCommand {
 
     func runGemm() {
         let results = GemmBench.run(threads: kernels.threads)
+        let convolutions = GemmBench.runConvolutions(threads: kernels.threads)
         if format == .json {
             let fields = results.map { "\"\($0.0.name)\": \(BenchReport.rounded($0.1))" }.joined(separator: ", ")
-            print("{\"threads\": \(kernels.threads), \"gflops\": {\(fields)}}")
+            let layers = convolutions.map {
+                "\"\($0.0.name)\": {\"im2col\": \(BenchReport.rounded($0.1)), \"implicit\": \(BenchReport.rounded($0.2))}"
+            }.joined(separator: ", ")
+            print("{\"threads\": \(kernels.threads), \"gflops\": {\(fields)}, \"convolutions\": {\(layers)}}")
         } else {
             print(
                 "matrix products, \(kernels.phrase) (m x k x n, nt: B transposed, tn: A transposed)"
@@ -96,6 +100,12 @@ struct BenchCommand: ParsableCommand {
             for (shape, rate) in results {
                 print(
                     "  \(shape.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(BenchReport.rounded(rate)) GFLOP/s"
+                )
+            }
+            print("convolutions, forward: patches then the product (im2col) against implicit GEMM")
+            for (layer, im2col, implicit, same) in convolutions {
+                print(
+                    "  \(layer.name.padding(toLength: 20, withPad: " ", startingAt: 0)) im2col \(BenchReport.rounded(im2col)) GFLOP/s, implicit \(BenchReport.rounded(implicit)) GFLOP/s\(same ? "" : " (results differ!)")"
                 )
             }
         }

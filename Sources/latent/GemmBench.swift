@@ -1,4 +1,5 @@
 import Foundation
+import LatentIR
 import LatentKernels
 
 /// Matrix-product speed on the shapes an MLP of 784-512-512 layers trains with at batch
@@ -61,4 +62,64 @@ enum GemmBench {
             return (shape, flops / Date().timeIntervalSince(start) / 1e9)
         }
     }
+
+    /// A convolution layer of a conv spec: images of `geometry` into `filters` maps.
+    struct Convolution {
+        var name: String
+        var images: Int
+        var geometry: ConvGeometry
+        var filters: Int
+    }
+
+    static let convolutions = [
+        Convolution(
+            name: "dcgan D conv2", images: 100,
+            geometry: ConvGeometry(
+                height: 14, width: 14, channels: 64, kernel: 4, stride: 2, padding: 1, gridHeight: 7, gridWidth: 7),
+            filters: 128),
+        Convolution(
+            name: "vae-conv enc conv2", images: 100,
+            geometry: ConvGeometry(
+                height: 14, width: 14, channels: 32, kernel: 4, stride: 2, padding: 1, gridHeight: 7, gridWidth: 7),
+            filters: 64),
+    ]
+
+    /// GFLOP/s of each convolution's forward pass done as `patches` then the product
+    /// (im2col, what the compiler emits), and as an implicit GEMM that gathers each block of
+    /// patch rows from the image as the product needs it; and whether both gave the same
+    /// floats.
+    static func runConvolutions(threads: Int, seconds: Double = 0.3) -> [(Convolution, Double, Double, Bool)] {
+        let pool = WorkerPool.with(threads: threads)
+        return convolutions.map { layer in
+            let g = layer.geometry
+            let rows = layer.images * g.gridHeight * g.gridWidth
+            let image = (0..<(layer.images * g.imageSize)).map { Float($0 % 7) * 0.1 }
+            let weights = (0..<(g.patchSize * layer.filters)).map { Float($0 % 5) * 0.1 }
+            var patches = [Float](repeating: 0, count: rows * g.patchSize)
+            var im2col = [Float](repeating: 0, count: rows * layer.filters)
+            var implicit = im2col
+            func twoStep() {
+                Kernels.patches(image, &patches, images: layer.images, geometry: g, pool: pool)
+                Kernels.gemm(
+                    patches, weights, &im2col, rows: rows, inner: g.patchSize, rightRows: g.patchSize,
+                    rightColumns: layer.filters, transposeA: false, transposeB: false, pool: pool)
+            }
+            func oneStep() {
+                Kernels.implicitConvolution(
+                    image, weights, &implicit, images: layer.images, filters: layer.filters, geometry: g, pool: pool)
+            }
+            func rate(_ body: () -> Void) -> Double {
+                body()
+                var count = 0
+                let start = Date()
+                while Date().timeIntervalSince(start) < seconds {
+                    body()
+                    count += 1
+                }
+                return 2 * Double(rows * g.patchSize * layer.filters * count) / Date().timeIntervalSince(start) / 1e9
+            }
+            return (layer, rate(twoStep), rate(oneStep), im2col == implicit)
+        }
+    }
 }
+
