@@ -51,15 +51,7 @@ enum GemmBench {
                         transposeA: false, transposeB: false, pool: pool)
                 }
             }
-            product()
-            var count = 0
-            let start = Date()
-            while Date().timeIntervalSince(start) < seconds {
-                product()
-                count += 1
-            }
-            let flops = 2 * Double(shape.m * shape.n * shape.k * count)
-            return (shape, flops / Date().timeIntervalSince(start) / 1e9)
+            return (shape, 2 * Double(shape.m * shape.n * shape.k) * runsPerSecond(seconds, product) / 1e9)
         }
     }
 
@@ -108,18 +100,23 @@ enum GemmBench {
                 Kernels.implicitConvolution(
                     image, weights, &implicit, images: layer.images, filters: layer.filters, geometry: g, pool: pool)
             }
-            func rate(_ body: () -> Void) -> Double {
-                body()
-                var count = 0
-                let start = Date()
-                while Date().timeIntervalSince(start) < seconds {
-                    body()
-                    count += 1
-                }
-                return 2 * Double(rows * g.patchSize * layer.filters * count) / Date().timeIntervalSince(start) / 1e9
-            }
-            return (layer, rate(twoStep), rate(oneStep), im2col == implicit)
+            let flops = 2 * Double(rows * g.patchSize * layer.filters)
+            return (
+                layer, flops * runsPerSecond(seconds, twoStep) / 1e9, flops * runsPerSecond(seconds, oneStep) / 1e9,
+                im2col == implicit
+            )
         }
     }
-}
 
+    /// Runs of `body` per second over about `seconds`, after one untimed run.
+    static func runsPerSecond(_ seconds: Double, _ body: () -> Void) -> Double {
+        body()
+        var count = 0
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds {
+            body()
+            count += 1
+        }
+        return Double(count) / Date().timeIntervalSince(start)
+    }
+}
