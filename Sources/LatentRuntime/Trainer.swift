@@ -62,6 +62,9 @@ public final class Trainer {
         shards: Int = 1, communicator: any Communicator = SingleProcess()
     ) {
         guard let step = program.step else { preconditionFailure("train a program with a planned step") }
+        precondition(
+            shards >= 1 && shards % communicator.size == 0 && batch % shards == 0,
+            "the processes must divide the shards, and the shards the batch")
         self.program = program
         pool = WorkerPool.with(threads: threads)
         losses = Array(repeating: .nan, count: program.phases.count)
@@ -225,11 +228,7 @@ public final class Trainer {
         let origins = executable.code.origins
         if let sharded {
             let shardLosses = sharded.run(seed: seed, counter: counter, profile: profile) { runs[origins[$0]].phaseIndex }
-            if let slot = executable.nonFiniteSlot {
-                let parameter = program.parameters[optimizers.slots[slot].parameter].name
-                throw .nonFinite(
-                    phase: optimizers.slots[slot].phase, step: step + 1, tensor: "the gradient of \(parameter)")
-            }
+            if let slot = executable.nonFiniteSlot { throw nonFiniteGradient(slot) }
             for (run, loss) in zip(runs, shardLosses) {
                 guard loss.isFinite else { throw .nonFinite(phase: run.phase, step: step + 1, tensor: "the loss") }
                 losses[run.phaseIndex] = loss
@@ -248,17 +247,19 @@ public final class Trainer {
             return (run >= 0 && !executable.buffer(ValueID(index))[0].isFinite) || executable.nonFiniteSlot != nil
         }
         if let stoppedAt {
-            if let slot = executable.nonFiniteSlot {
-                let parameter = program.parameters[optimizers.slots[slot].parameter].name
-                throw .nonFinite(
-                    phase: optimizers.slots[slot].phase, step: step + 1, tensor: "the gradient of \(parameter)")
-            }
+            if let slot = executable.nonFiniteSlot { throw nonFiniteGradient(slot) }
             let run = runs[lossRuns[stoppedAt]]
             throw .nonFinite(phase: run.phase, step: step + 1, tensor: diagnose(run, counter: counter) ?? "the loss")
         }
         for run in runs { losses[run.phaseIndex] = executable.loss(run) }
         if let profile { for run in runs { profile.phaseRuns[run.phaseIndex] += 1 } }
         step += 1
+    }
+
+    /// The error for an update whose gradient (of optimizer slot `slot`) was not finite.
+    func nonFiniteGradient(_ slot: Int) -> TrainingError {
+        let parameter = program.parameters[optimizers.slots[slot].parameter].name
+        return .nonFinite(phase: optimizers.slots[slot].phase, step: step + 1, tensor: "the gradient of \(parameter)")
     }
 
     /// The first value that is not finite in the forward pass of a run whose loss was not,

@@ -69,6 +69,40 @@ final class StepTests: XCTestCase {
         }
     }
 
+    /// A data-parallel step (gradients stored, updates held back into groups, each one
+    /// exchange between processes) computes the same losses and parameters as the step it
+    /// comes from, in the double-precision interpreter, for every spec without batch norm;
+    /// a VAE exchanges once a step, a GAN twice (D, then G, which reads D's new weights).
+    func testShardedStepsKeepTheirMeaningWithFewExchanges() throws {
+        var groups: [String: Int] = [:]
+        for url in try Repository.specFiles() {
+            let pipeline = try PhaseGradientTests.compile(url)
+            let name = url.lastPathComponent
+            if pipeline.model.spec.networks.contains(where: { $0.layers.contains { $0.value.kind.isBatchNorm } }) {
+                continue
+            }
+            let original = try XCTUnwrap(pipeline.grad.step)
+            let sharded = try XCTUnwrap(pipeline.shardedStep(batch: 100, shards: 2).step)
+            XCTAssertFalse(
+                sharded.instructions.contains { if case .productUpdate = $0.op { true } else { false } },
+                "\(name): an update inside a product cannot wait for other shards' gradients")
+            let interpreter = interpreter(pipeline, step: original, seed: 5)
+            let count = pipeline.grad.parameters.count
+            let expected = results(original, interpreter, parameters: count)
+            let got = results(sharded, interpreter, parameters: count)
+            var worst = 0.0
+            for (x, y) in zip(expected, got) {
+                for (u, v) in zip(x.values, y.values) { worst = max(worst, abs(u - v) / max(1, abs(u))) }
+            }
+            XCTAssertLessThan(worst, 1e-9, "\(name): the sharded step computes something else")
+            let isUpdate = sharded.instructions.map(\.op.isUpdate)
+            groups[name] = zip(isUpdate, [false] + isUpdate).filter { $0 && !$1 }.count
+        }
+        XCTAssertEqual(groups["vae.yaml"], 1)
+        XCTAssertEqual(groups["gan.yaml"], 2)
+        XCTAssertEqual(groups["gan-ring.yaml"], 2)
+    }
+
     /// How many dense layers of the optimized step multiply by parameter `name` as the
     /// step began (not an update of it).
     func productsWith(_ name: String, in spec: String) throws -> Int {
