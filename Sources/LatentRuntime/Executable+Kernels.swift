@@ -21,10 +21,8 @@ extension Executable {
         switch instruction.op {
         case .input, .parameter, .parameterRows:
             return
-        case .update(_, let gradient, let slot):
-            if optimizers?.update(slot: slot, gradient: input(gradient), parameter: out, pool: pool) == false {
-                nonFiniteSlot = slot
-            }
+        case .update(_, let gradient, _):
+            update(index, gradient: input(gradient))
         case .productUpdate(_, let a, let b, let transposeA, let transposeB, let addend, let slot):
             guard let optimizers else { return }
             let left = bound[a.index]
@@ -211,4 +209,17 @@ extension Executable {
 
 extension BoundInstruction {
     var isDense: Bool { if case .dense = op { true } else { false } }
+}
+
+extension Executable {
+    /// Update instruction `index` applied with the gradient at `gradient` instead of its
+    /// operand's buffer (a data-parallel step's gradient summed over shards).
+    func update(_ index: Int, gradient: UnsafeMutablePointer<Float>) {
+        guard case .update(_, _, let slot) = bound[index].op else { preconditionFailure("not an update") }
+        if optimizers?.update(slot: slot, gradient: gradient, parameter: pointer(bound[index].location), pool: pool)
+            == false
+        {
+            nonFiniteSlot = slot
+        }
+    }
 }

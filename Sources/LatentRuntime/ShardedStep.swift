@@ -65,15 +65,16 @@ final class ShardedStep {
             }
             guard !segment.updates.isEmpty else { continue }
             let gradients = segment.gradients
+            // The updates read the summed gradients where the exchange left them.
             reduce(gradients.map { value in executables.map { $0.buffer(value) } }, profile: profile) { sums in
+                let start = profile.map { _ in StepProfile.now() }
                 var offset = 0
-                for value in gradients {
-                    let target = UnsafeMutableBufferPointer(mutating: lead.buffer(value))
-                    _ = target.update(fromContentsOf: sums[offset..<(offset + target.count)])
-                    offset += target.count
+                for (index, value) in zip(segment.updates, gradients) {
+                    lead.update(index, gradient: UnsafeMutablePointer(mutating: sums.baseAddress.unsafelyUnwrapped + offset))
+                    offset += lead.buffer(value).count
                 }
+                if let profile, let start { profile.optimizerSeconds += StepProfile.now() - start }
             }
-            _ = lead.run(segment.updates, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf) { _ in false }
             if lead.nonFiniteSlot != nil { break }
         }
         let runs = lead.code.runs

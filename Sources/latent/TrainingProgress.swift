@@ -2,6 +2,8 @@ import Foundation
 
 /// Shows training progress: on a terminal, one bar redrawn in place (step, epoch, each
 /// phase's mean loss, samples/s, time left); otherwise a plain line per logging interval.
+/// Under mpirun every process has a pseudo-terminal whatever mpirun's own output is, so
+/// there it prints lines.
 struct TrainingProgress {
     let total: Int
     let isTerminal: Bool
@@ -10,6 +12,7 @@ struct TrainingProgress {
     init(
         total: Int,
         isTerminal: Bool = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+            && ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] == nil
     ) {
         self.total = total
         self.isTerminal = isTerminal
