@@ -127,14 +127,14 @@ final class ShardedStep {
                         let scale = Float(shards)
                         for i in 0..<slice { sum[i] /= scale }
                         communicator.allGather(UnsafeRawBufferPointer(sum), into: UnsafeMutableRawBufferPointer(all))
+                        if let profile, let start {
+                            profile.exchangeSeconds += StepProfile.now() - start
+                            profile.exchangeBytes += Double((processes - 1) * (local + 1) * slice * 4)
+                        }
                         use(UnsafeBufferPointer(rebasing: all[..<size]))
                     }
                 }
             }
-        }
-        if let profile, let start {
-            profile.exchangeSeconds += StepProfile.now() - start
-            profile.exchangeBytes += Double((processes - 1) * (local + 1) * slice * 4)
         }
     }
 
