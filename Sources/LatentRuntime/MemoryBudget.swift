@@ -46,7 +46,9 @@ public enum MemoryBudget {
 
     /// The bytes a trainer of `program` (its step planned) takes: parameters, the optimizer
     /// moments of every slot, and the step's arena and input buffers.
-    public static func training(_ program: Program) -> [(what: String, bytes: Int?)] {
+    /// `shards`: how many executables of the step this process binds (a data-parallel run's
+    /// local shards, each with its own arena).
+    public static func training(_ program: Program, shards: Int = 1) -> [(what: String, bytes: Int?)] {
         let counts = program.parameters.map { Sizes.product($0.shape) }
         let parameters = Sizes.sum(counts.map { $0 ?? -1 })
         let slots = program.step?.slots ?? []
@@ -54,7 +56,7 @@ public enum MemoryBudget {
         return [
             ("parameters", parameters.flatMap { Sizes.product([$0, 4]) }),
             ("optimizer moments", moments.flatMap { Sizes.product([$0, 4]) }),
-            ("arena", program.step.flatMap { execution([$0]) }),
+            ("arena", program.step.flatMap { execution([$0]) }.flatMap { Sizes.product([$0, shards]) }),
         ]
     }
 

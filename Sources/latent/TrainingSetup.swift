@@ -59,7 +59,8 @@ struct TrainingSetup {
         let labelClasses = labelled?.inputs.first { $0.name == InputName.labels }?.type.count(batch: 1, samples: 1)
         do {
             try MemoryBudget.require(
-                MemoryBudget.training(program) + [("data", TrainingData.estimatedBytes(spec.data))],
+                MemoryBudget.training(program, shards: shardCount / processes.size)
+                    + [("data", TrainingData.estimatedBytes(spec.data))],
                 for: "training \(pipeline.ir.name) with batch \(batchSize)")
         } catch { throw CommandFailure.resources("\(error)") }
         data = try TrainingData.load(spec.data, specPath: path, seed: self.seed, labelClasses: labelClasses)
