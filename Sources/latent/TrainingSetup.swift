@@ -38,7 +38,7 @@ struct TrainingSetup {
         }
         if shardCount % processes.size != 0 {
             throw CommandFailure.usage(
-                "\(processes.size) processes do not divide the \(shardCount) shards; start a number of processes that divides 'training.shards' (or --shards)")
+                "\(processes.size) processes do not divide the \(shardCount) shard\(shardCount == 1 ? "" : "s") of each batch; set 'training.shards' (or --shards) to a multiple of \(processes.size), or start a number of processes that divides \(shardCount)")
         }
         if shardCount > 1, let network = spec.networks.first(where: { $0.layers.contains { $0.value.kind.isBatchNorm } }) {
             throw CommandFailure.usage(

@@ -61,7 +61,7 @@ final class DataParallelTests: XCTestCase {
     func testProcessesThatDoNotDivideTheShardsAreAUsageError() throws {
         let run = try Binary.mpirun(processes: 3, arguments("vae-linear", steps: 2, out: "three"), seconds: 120)
         XCTAssertEqual(run.status, 2, run.output + run.error)
-        XCTAssertTrue(run.error.contains("3 processes do not divide the 4 shards"), run.error)
+        XCTAssertTrue(run.error.contains("3 processes do not divide the 4 shards of each batch"), run.error)
         XCTAssertEqual(run.error.components(separatedBy: "do not divide").count, 2, "reported once: \(run.error)")
     }
 
