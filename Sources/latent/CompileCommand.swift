@@ -17,11 +17,14 @@ struct CompileCommand: ParsableCommand {
             its phases, fusion, and the updates moved next to their gradients), plan (each \
             value's offset in the step's arena, and the arena size, for the spec's batch), \
             inference (the trained model's inference programs: sample, decode, encode, ... each \
-            with its named inputs and output, after the same passes).
+            with its named inputs and output, after the same passes), sharded (the step of a \
+            data-parallel run, planned for one of the spec's shards, at least 2: gradients \
+            stored, and each run of consecutive updates one exchange of gradients between \
+            processes).
             """)
 
     enum Stage: String, ExpressibleByArgument, CaseIterable {
-        case resolved, ir, grad, fused, plan, inference
+        case resolved, ir, grad, fused, plan, inference, sharded
     }
 
     @Argument(help: "The spec file.")
@@ -39,6 +42,18 @@ struct CompileCommand: ParsableCommand {
         case .fused: print(ProgramPrinter.print(pipeline.fused), terminator: "")
         case .plan: print(ProgramPrinter.print(pipeline.planned), terminator: "")
         case .inference: print(ProgramPrinter.print(pipeline.inference()), terminator: "")
+        case .sharded:
+            let training = pipeline.model.spec.training
+            let shards = max(2, training.shards.value)
+            guard training.batch.value % shards == 0 else {
+                throw CommandFailure.usage(
+                    "\(shards) shards do not divide the batch of \(training.batch.value); set 'training.shards'")
+            }
+            if let network = pipeline.model.spec.networks.first(where: { $0.layers.contains { $0.value.kind.isBatchNorm } }) {
+                throw CommandFailure.usage("network '\(network.name.value)' has batch_norm, which trains with one shard")
+            }
+            print(
+                ProgramPrinter.print(pipeline.shardedStep(batch: training.batch.value, shards: shards)), terminator: "")
         }
     }
 }

@@ -25,6 +25,17 @@ final class StageGoldenTests: XCTestCase {
         }
     }
 
+    /// The data-parallel step of a one-phase and a two-phase model (`latent compile --emit
+    /// sharded`): every gradient stored, updates in one group (VAE) or two (GAN).
+    func testShardedSteps() throws {
+        for name in ["vae", "gan"] {
+            let pipeline = try PhaseGradientTests.compile(Repository.specs.appendingPathComponent(name + ".yaml"))
+            Golden.assertMatches(
+                ProgramPrinter.print(pipeline.shardedStep(batch: 100, shards: 2)),
+                file: Self.folder.appendingPathComponent("\(name).sharded.expected"))
+        }
+    }
+
     /// The acceptance check of the compiler issue: AVB's fused stage has fused dense layers
     /// with activations, and its step's plan an arena smaller than the values it holds.
     func testAVBFusesDenseLayersAndPlansAnArena() throws {
