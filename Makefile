@@ -26,6 +26,19 @@ build:
 demo: deps build
 	$(LATENT) check Specs/
 	$(LATENT) train Specs/vae.yaml --epochs 1 --overwrite
+	@echo
+	@echo "What you got: a VAE trained for one epoch on Fashion-MNIST, in runs/vae."
+	@echo "Its test ELBO (nats per image; higher is better):"
+	@$(LATENT) eval runs/vae --metric elbo
+	@$(LATENT) sample runs/vae -n 64 --png runs/vae/samples.png
+	@echo "64 samples from it: runs/vae/samples.png"
+	@echo
+	@echo "Next:"
+	@echo "  $(LATENT) sample runs/vae -n 16 --png more.png      draw more samples"
+	@echo "  $(LATENT) eval runs/vae --metric iwae:100           a tighter bound on log p(x)"
+	@echo "  $(LATENT) train Specs/dcgan.yaml --epochs 1         a convolutional GAN"
+	@echo "  mpirun -np 2 $(LATENT) train Specs/vae.yaml --shards 2   the same VAE on two processes"
+	@echo "  README.md: the spec language, every command, and the results"
 
 test: deps
 	$(SWIFT) test

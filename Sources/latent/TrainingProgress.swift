@@ -56,7 +56,8 @@ struct TrainingProgress {
     }
 
     static func describe(_ figures: Figures, total: Int) -> String {
-        String(format: "step %d/%d  epoch %d  ", figures.step, total, figures.epoch)
+        // Every phase's value is the loss it minimises (for an ELBO phase, the negative ELBO).
+        String(format: "step %d/%d  epoch %d  loss: ", figures.step, total, figures.epoch)
             + figures.losses.map { String(format: "%@ %.4f", $0.phase, $0.loss) }.joined(separator: "  ")
             + String(format: "  %.0f samples/s", figures.samplesPerSecond)
     }
