@@ -186,12 +186,13 @@ extension Kernels {
     /// separate pass, while the gradient never reaches memory; the result says whether every
     /// gradient element was finite.
     ///
-    /// A transposed A (a weight gradient's activations, depth stride the row length) is
-    /// packed by each task for its own blocks one depth chunk at a time, into a buffer that
+    /// Each task packs A for its own blocks one depth chunk at a time, into a buffer that
     /// stays in L2: packed whole first it would go through memory once more (10 MB for a
-    /// convolution's patches), and read in place its long depth stride costs a TLB entry per
-    /// step. A transposed B is packed whole first, once for all tasks (packed per task it
-    /// would be transposed again by every task).
+    /// convolution's patches); read in place, a transposed A's long depth stride costs a TLB
+    /// entry per step, and a row-major A's eight row streams cost the kernel an address add
+    /// per broadcast (packed 8 x 8 blocks at a time by register transposes: DCGAN's step
+    /// +10%, interleaved runs). A transposed B is packed whole first, once for all tasks
+    /// (packed per task it would be transposed again by every task).
     static func byStrips(
         _ x: Operands, _ c: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: WorkerPool, parallel: Bool
     ) -> Bool {
@@ -199,26 +200,13 @@ extension Kernels {
         let panels = (n + panelWidth - 1) / panelWidth
         let rowBlocks = (m + blockRows - 1) / blockRows
         let stride = panels * panelWidth
-        let transposedA = x.aDepthStride != 1
         // A large row-major B (a weight gradient's other operand, 10 MB for a deconvolution's)
         // is read in place, its whole panels a chunk at a time, rather than written and read
         // once more; only its last partial panel is packed. A smaller or a transposed B is
         // packed whole (each panel depth x 32, contiguous), once for every task.
         let inPlaceB = x.bColumnStride == 1 && depth * n > 1 << 18
         let packedPanels = inPlaceB ? (n % panelWidth == 0 ? 0 : 1) : panels
-        // Shared: a row-major A's last partial block, then B's packed panels.
-        let partialRows = transposedA ? 0 : m % blockRows
-        let packedRows = partialRows > 0 ? blockRows : 0
-        let partial = pool.sharedScratch(count: max(packedRows * depth + packedPanels * depth * panelWidth, 1))
-        if partialRows > 0 {
-            pack(
-                x.a + (m - partialRows) * x.aRowStride, rowStride: x.aRowStride, depthStride: 1, depth: depth,
-                rows: partialRows, into: partial)
-        }
-        let left = LeftOperand(
-            base: x.a, rowStride: x.aRowStride, depthStride: 1, blockStride: blockRows * x.aRowStride,
-            fullBlocks: m / blockRows, partial: partial)
-        let packedB = partial + packedRows * depth
+        let packedB = pool.sharedScratch(count: max(packedPanels * depth * panelWidth, 1))
         let firstPacked = inPlaceB ? n / panelWidth : 0
         pool.run(tasks: packedPanels, parallel: parallel) { index, _ in
             let j0 = (firstPacked + index) * panelWidth
@@ -254,18 +242,16 @@ extension Kernels {
                 let ownPanels = (part * panels / columnGroups)..<((part + 1) * panels / columnGroups)
                 let ownColumns = (ownPanels.lowerBound * panelWidth)..<min(n, ownPanels.upperBound * panelWidth)
                 let stripCount = max(blocks.count, 1) * blockRows * stride
-                let chunkACount = transposedA ? max(blocks.count, 1) * blockRows * depthChunk : 0
+                let chunkACount = max(blocks.count, 1) * blockRows * depthChunk
                 let strip = pool.scratch(thread, count: stripCount + chunkACount)
                 let chunkA = strip + stripCount
                 for chunk in Swift.stride(from: 0, to: max(depth, 1), by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
-                    if transposedA {
-                        for block in blocks {
-                            pack(
-                                x.a + chunk * x.aDepthStride + block * blockRows, rowStride: 1,
-                                depthStride: x.aDepthStride, depth: length, rows: min(blockRows, m - block * blockRows),
-                                into: chunkA + (block - blocks.lowerBound) * length * blockRows)
-                        }
+                    for block in blocks {
+                        pack(
+                            x.a + chunk * x.aDepthStride + block * blockRows * x.aRowStride, rowStride: x.aRowStride,
+                            depthStride: x.aDepthStride, depth: length, rows: min(blockRows, m - block * blockRows),
+                            into: chunkA + (block - blocks.lowerBound) * length * blockRows)
                     }
                     let last = chunk == lastChunk
                     for panel in ownPanels {
@@ -274,17 +260,10 @@ extension Kernels {
                             last ? biasVectors(epilogue.bias, from: j0, width: min(panelWidth, n - j0)) : (SIMD16(), SIMD16())
                         let right = columns(panel, from: chunk)
                         for block in blocks {
-                            let rows: (start: UnsafePointer<Float>, rowStride: Int, depthStride: Int)
-                            if transposedA {
-                                rows = (UnsafePointer(chunkA + (block - blocks.lowerBound) * length * blockRows), 1, blockRows)
-                            } else {
-                                let inPlace = left.block(block)
-                                rows = (inPlace.start + chunk * inPlace.depthStride, inPlace.rowStride, inPlace.depthStride)
-                            }
                             let i = block * blockRows
                             let direct = i + blockRows <= m && j0 < directColumns
                             block8(
-                                rows.start, rows.rowStride, rows.depthStride, right.start, length,
+                                chunkA + (block - blocks.lowerBound) * length * blockRows, 1, blockRows, right.start, length,
                                 direct ? c + i * n + j0 : strip + (block - blocks.lowerBound) * blockRows * stride + j0,
                                 direct ? n : stride, bias0, bias1, last ? epilogue.negativeSlope : 1, accumulate: chunk > 0,
                                 bStride: right.stride)
@@ -354,10 +333,40 @@ extension Kernels {
             }
             return
         }
+        // Eight rows of a row-major A: 8 x 8 blocks transposed in registers.
+        var p0 = 0
+        if depthStride == 1 && rows == blockRows {
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { registers in
+                guard let x = registers.baseAddress else { return }
+                while p0 + 8 <= depth {
+                    for r in 0..<8 { x[r] = UnsafeRawPointer(a + r * rowStride + p0).loadUnaligned(as: SIMD8<Float>.self) }
+                    transpose8(x)
+                    for p in 0..<8 {
+                        UnsafeMutableRawPointer(packed + (p0 + p) * blockRows).storeBytes(of: x[p], as: SIMD8<Float>.self)
+                    }
+                    p0 += 8
+                }
+            }
+        }
         for r in 0..<rows {
             let row = a + r * rowStride
-            for p in 0..<depth { packed[p * blockRows + r] = row[p * depthStride] }
+            for p in p0..<depth { packed[p * blockRows + r] = row[p * depthStride] }
         }
+    }
+
+    /// Transposes the 8 x 8 block in `x[0..<8]` in place (`x[8..<16]` scratch), as
+    /// `transpose16` does: three rounds of pairing even and odd lanes.
+    @inline(__always)
+    static func transpose8(_ x: UnsafeMutablePointer<SIMD8<Float>>) {
+        for round in 0..<3 {
+            let from = round % 2 == 0 ? x : x + 8
+            let to = round % 2 == 0 ? x + 8 : x
+            for i in 0..<4 {
+                to[i] = SIMD8(lowHalf: from[2 * i].evenHalf, highHalf: from[2 * i + 1].evenHalf)
+                to[4 + i] = SIMD8(lowHalf: from[2 * i].oddHalf, highHalf: from[2 * i + 1].oddHalf)
+            }
+        }
+        for i in 0..<8 { x[i] = x[8 + i] }
     }
 
     /// Copies columns [0, width) of B into a depth x 32 panel, zero beyond `width`.
