@@ -340,7 +340,7 @@ extension Kernels {
                 guard let x = registers.baseAddress else { return }
                 while p0 + 8 <= depth {
                     for r in 0..<8 { x[r] = UnsafeRawPointer(a + r * rowStride + p0).loadUnaligned(as: SIMD8<Float>.self) }
-                    transpose8(x)
+                    transpose(x)
                     for p in 0..<8 {
                         UnsafeMutableRawPointer(packed + (p0 + p) * blockRows).storeBytes(of: x[p], as: SIMD8<Float>.self)
                     }
@@ -354,20 +354,6 @@ extension Kernels {
         }
     }
 
-    /// Transposes the 8 x 8 block in `x[0..<8]` in place (`x[8..<16]` scratch), as
-    /// `transpose16` does: three rounds of pairing even and odd lanes.
-    @inline(__always)
-    static func transpose8(_ x: UnsafeMutablePointer<SIMD8<Float>>) {
-        for round in 0..<3 {
-            let from = round % 2 == 0 ? x : x + 8
-            let to = round % 2 == 0 ? x + 8 : x
-            for i in 0..<4 {
-                to[i] = SIMD8(lowHalf: from[2 * i].evenHalf, highHalf: from[2 * i + 1].evenHalf)
-                to[4 + i] = SIMD8(lowHalf: from[2 * i].oddHalf, highHalf: from[2 * i + 1].oddHalf)
-            }
-        }
-        for i in 0..<8 { x[i] = x[8 + i] }
-    }
 
     /// Copies columns [0, width) of B into a depth x 32 panel, zero beyond `width`.
     @inline(__always)
@@ -399,7 +385,7 @@ extension Kernels {
                     for half in 0..<2 {
                         let rows = b + p0 + half * 16 * columnStride
                         for q in 0..<16 { x[q] = load(rows + q * columnStride) }
-                        transpose16(x)
+                        transpose(x)
                         for p in 0..<16 { store(x[p], packed + (p0 + p) * panelWidth + half * 16) }
                     }
                     p0 += 16
@@ -412,19 +398,23 @@ extension Kernels {
         }
     }
 
-    /// Transposes the 16 x 16 block in `x[0..<16]` (row q in x[q]) in place, using
-    /// `x[16..<32]` as scratch: four rounds of pairing even and odd lanes, each of which
-    /// rotates the bits of (row, column) by one.
+    /// Transposes the n x n block in `x[0..<n]` (row q in x[q], n the vector's lane count: 8
+    /// or 16) in place, using `x[n..<2n]` as scratch: log2(n) rounds of pairing even and odd
+    /// lanes, each of which rotates the bits of (row, column) by one.
     @inline(__always)
-    static func transpose16(_ x: UnsafeMutablePointer<SIMD16<Float>>) {
-        for round in 0..<4 {
-            let from = round % 2 == 0 ? x : x + 16
-            let to = round % 2 == 0 ? x + 16 : x
-            for i in 0..<8 {
-                to[i] = SIMD16(lowHalf: from[2 * i].evenHalf, highHalf: from[2 * i + 1].evenHalf)
-                to[8 + i] = SIMD16(lowHalf: from[2 * i].oddHalf, highHalf: from[2 * i + 1].oddHalf)
+    static func transpose<Vector: HalvableVector>(_ x: UnsafeMutablePointer<Vector>) {
+        let n = Vector.scalarCount
+        var rounds = 0
+        while 1 << rounds < n { rounds += 1 }
+        for round in 0..<rounds {
+            let from = round % 2 == 0 ? x : x + n
+            let to = round % 2 == 0 ? x + n : x
+            for i in 0..<(n / 2) {
+                to[i] = Vector(lowHalf: from[2 * i].evenHalf, highHalf: from[2 * i + 1].evenHalf)
+                to[n / 2 + i] = Vector(lowHalf: from[2 * i].oddHalf, highHalf: from[2 * i + 1].oddHalf)
             }
         }
+        if rounds % 2 == 1 { for i in 0..<n { x[i] = x[n + i] } }
     }
 
     /// An 8 x 32 block of C from 8 rows of A (element (r, p) at a[r * rowStride + p * depthStride]:
@@ -523,3 +513,15 @@ extension Kernels {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
     }
 }
+
+/// A float vector made of two halves, with its even and odd lanes as halves: what the
+/// register transposes of packing need (SIMD8 and SIMD16).
+protocol HalvableVector: SIMD where Scalar == Float {
+    associatedtype Half: SIMD where Half.Scalar == Float
+    var evenHalf: Half { get }
+    var oddHalf: Half { get }
+    init(lowHalf: Half, highHalf: Half)
+}
+
+extension SIMD8: HalvableVector where Scalar == Float {}
+extension SIMD16: HalvableVector where Scalar == Float {}
