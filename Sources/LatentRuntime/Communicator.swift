@@ -29,24 +29,10 @@ public final class SingleProcess: Communicator {
 extension Communicator {
     /// Every process's values (each the same count), in rank order.
     public func allGather<Value: BitwiseCopyable>(_ values: [Value]) -> [Value] {
-        var all = [Value](unsafeUninitializedCapacity: values.count * size) { buffer, count in
-            count = values.count * size
+        [Value](unsafeUninitializedCapacity: values.count * size) { buffer, count in
             values.withUnsafeBytes { allGather($0, into: UnsafeMutableRawBufferPointer(buffer)) }
+            count = values.count * size
         }
-        if all.count != values.count * size { all = [] }
-        return all
-    }
-
-    /// `values` in `size` equal parts, part q to process q; every process's part for this one,
-    /// in rank order.
-    public func allToAll<Value: BitwiseCopyable>(_ values: [Value]) -> [Value] {
-        precondition(values.count % size == 0, "allToAll sends equal parts")
-        var all = [Value](unsafeUninitializedCapacity: values.count) { buffer, count in
-            count = values.count
-            values.withUnsafeBytes { allToAll($0, into: UnsafeMutableRawBufferPointer(buffer)) }
-        }
-        if all.count != values.count { all = [] }
-        return all
     }
 
     /// Whether `flag` holds on any process (every process gets the same answer).
