@@ -60,6 +60,33 @@ extension CheckedModel {
         Self.batchNormTooSmall(spec, networkShapes, batch: batch)
     }
 
+    /// Why a batch of `batch` examples cannot train as `shards` shards (a data-parallel
+    /// step), each with the batch-norm layer it is about (nil: the shard count itself).
+    public func shardingProblems(batch: Int, shards: Int) -> [(batchNorm: (network: String, layer: Int)?, message: String)] {
+        Self.shardingProblems(spec, batch: batch, shards: shards)
+    }
+
+    static func shardingProblems(_ spec: Spec, batch: Int, shards: Int)
+        -> [(batchNorm: (network: String, layer: Int)?, message: String)]
+    {
+        guard shards > 1 else { return [] }
+        var problems: [(batchNorm: (network: String, layer: Int)?, message: String)] = []
+        if batch % shards != 0 {
+            problems.append(
+                (nil, "\(shards) shards do not divide the batch of \(batch) evenly; use a batch that is a multiple of \(shards)"))
+        }
+        for network in spec.networks {
+            guard let layer = network.layers.firstIndex(where: { $0.value.kind.isBatchNorm }) else { continue }
+            problems.append(
+                (
+                    (network.name.value, layer),
+                    "network '\(network.name.value)' has batch_norm, whose statistics would be each shard's own; train it with 'shards: 1'"
+                ))
+        }
+        return problems
+    }
+
+
     static func batchNormTooSmall(_ spec: Spec, _ networkShapes: [String: NetworkShape], batch: Int)
         -> (network: String, layer: Int, message: String)?
     {

@@ -99,18 +99,14 @@ extension Checking {
 
     /// Shards split every batch evenly and leave batch statistics alone.
     mutating func checkShards() {
-        let shards = spec.training.shards
-        guard shards.value > 1 else { return }
-        if spec.training.batch.value % shards.value != 0 {
-            diagnostics.error(
-                "\(shards.value) shards do not divide the batch of \(spec.training.batch.value) evenly; use a batch that is a multiple of \(shards.value)",
-                at: shards.location)
-        }
-        for network in spec.networks {
-            guard let layer = network.layers.first(where: { $0.value.kind.isBatchNorm }) else { continue }
-            diagnostics.error(
-                "network '\(network.name.value)' has batch_norm, whose statistics would be each shard's own; train it with 'shards: 1'",
-                at: layer.location)
+        let training = spec.training
+        for (batchNorm, message) in CheckedModel.shardingProblems(
+            spec, batch: training.batch.value, shards: training.shards.value)
+        {
+            let layer = batchNorm.flatMap { place in
+                spec.networks.first { $0.name.value == place.network }?.layers[place.layer].location
+            }
+            diagnostics.error(message, at: layer ?? training.shards.location)
         }
     }
 

@@ -1,4 +1,4 @@
-/// The processes of a data-parallel run and the one collective it needs. A run launched
+/// The processes of a data-parallel run and the two collectives it needs. A run launched
 /// without `mpirun` has one process (`SingleProcess`); under `mpirun` the `latent` tool
 /// hands the trainer an MPI communicator.
 public protocol Communicator: AnyObject {

@@ -1,34 +1,43 @@
 import LatentIR
 
 /// One training step of a data-parallel run: the batch is computed as `shards` fixed parts,
-/// this process computing shards `firstShard..<firstShard + executables.count`, each with
-/// its own executable of the step (planned for one shard, the same parameters). The step
-/// runs in segments that end where a group of updates begins; there every shard's
+/// this process computing `executables.count` consecutive ones (rank × that, onward), each
+/// with its own executable of the step (planned for one shard, the same parameters). The
+/// step runs in segments that end where a group of updates begins; there every shard's
 /// gradients are gathered from every process and summed in shard order, then divided by
 /// the shard count (each shard's loss is a mean over its examples), and the first local
 /// shard applies the updates. Every element of every sum is formed in the same order
 /// whatever the number of processes or threads, so any process count that divides the
 /// shard count trains bit-identical weights.
 final class ShardedStep {
+    /// Instructions every shard computes, then the updates that follow them (maybe none),
+    /// with each update's gradient on every local shard (buffers are fixed once bound).
+    struct Segment {
+        var compute: Range<Int>
+        var updates: Range<Int>
+        var gradients: [[UnsafeBufferPointer<Float>]]
+    }
+
     let executables: [Executable<Step>]
-    let firstShard: Int
     let shards: Int
     let communicator: any Communicator
-    /// Instructions computed by every shard, then the updates that follow them (maybe none).
-    let segments: [(compute: Range<Int>, updates: Range<Int>, gradients: [ValueID])]
-    /// The exchange's buffers, kept from step to step (fresh ones would cost page faults).
-    var outgoing: [Float] = []
-    var incoming: [Float] = []
-    var summed: [Float] = []
-    var gathered: [Float] = []
+    let segments: [Segment]
+    /// Each run's loss on every local shard.
+    let losses: [[UnsafeBufferPointer<Float>]]
+    /// The exchange's buffers, sized once for the largest group (fresh ones each step would
+    /// cost page faults).
+    var outgoing: [Float]
+    var incoming: [Float]
+    var summed: [Float]
+    var gathered: [Float]
 
-    init(_ executables: [Executable<Step>], firstShard: Int, shards: Int, communicator: any Communicator) {
+    init(_ executables: [Executable<Step>], shards: Int, communicator: any Communicator) {
         self.executables = executables
-        self.firstShard = firstShard
         self.shards = shards
         self.communicator = communicator
         let instructions = executables[0].code.instructions
-        var segments: [(compute: Range<Int>, updates: Range<Int>, gradients: [ValueID])] = []
+        func perShard(_ value: ValueID) -> [UnsafeBufferPointer<Float>] { executables.map { $0.buffer(value) } }
+        var segments: [Segment] = []
         var start = 0
         var index = 0
         while index < instructions.count {
@@ -37,19 +46,34 @@ final class ShardedStep {
                 continue
             }
             let first = index
-            var gradients: [ValueID] = []
+            var gradients: [[UnsafeBufferPointer<Float>]] = []
             while index < instructions.count, instructions[index].op.isUpdate {
                 guard case .update(_, let gradient, _) = instructions[index].op else {
                     preconditionFailure("a sharded step updates only from stored gradients (no batch statistics)")
                 }
-                gradients.append(gradient)
+                gradients.append(perShard(gradient))
                 index += 1
             }
-            segments.append((start..<first, first..<index, gradients))
+            segments.append(Segment(compute: start..<first, updates: first..<index, gradients: gradients))
             start = index
         }
-        if start < instructions.count { segments.append((start..<instructions.count, index..<index, [])) }
+        if start < instructions.count {
+            segments.append(Segment(compute: start..<instructions.count, updates: index..<index, gradients: []))
+        }
         self.segments = segments
+        losses = executables[0].code.runs.map { run in
+            executables.map { UnsafeBufferPointer(rebasing: $0.buffer(run.loss)[0..<1]) }
+        }
+        let largest = (segments.map(\.gradients) + [losses]).map { Self.slice($0, processes: communicator.size) }.max() ?? 1
+        outgoing = [Float](repeating: 0, count: communicator.size * executables.count * largest)
+        incoming = outgoing
+        summed = [Float](repeating: 0, count: largest)
+        gathered = [Float](repeating: 0, count: communicator.size * largest)
+    }
+
+    /// How many of `values` (each given per local shard) one of `processes` sums.
+    static func slice(_ values: [[UnsafeBufferPointer<Float>]], processes: Int) -> Int {
+        (values.reduce(0) { $0 + ($1.first?.count ?? 0) } + processes - 1) / processes
     }
 
     /// Runs the step with random counter `counter` (inputs filled); returns each run's loss,
@@ -64,26 +88,21 @@ final class ShardedStep {
                     segment.compute, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf) { _ in false }
             }
             guard !segment.updates.isEmpty else { continue }
-            let gradients = segment.gradients
             // The updates read the summed gradients where the exchange left them.
-            reduce(gradients.map { value in executables.map { $0.buffer(value) } }, profile: profile) { sums in
+            reduce(segment.gradients, profile: profile) { sums in
                 let start = profile.map { _ in StepProfile.now() }
                 var offset = 0
-                for (index, value) in zip(segment.updates, gradients) {
+                for (index, gradient) in zip(segment.updates, segment.gradients) {
                     lead.update(index, gradient: UnsafeMutablePointer(mutating: sums.baseAddress.unsafelyUnwrapped + offset))
-                    offset += lead.buffer(value).count
+                    offset += gradient[0].count
                 }
                 if let profile, let start { profile.optimizerSeconds += StepProfile.now() - start }
             }
             if lead.nonFiniteSlot != nil { break }
         }
-        let runs = lead.code.runs
-        var losses: [Float] = []
-        reduce(
-            runs.map { run in executables.map { UnsafeBufferPointer(rebasing: $0.buffer(run.loss)[0..<1]) } },
-            profile: profile
-        ) { losses = Array($0) }
-        return losses
+        var means: [Float] = []
+        reduce(losses, profile: profile) { means = Array($0) }
+        return means
     }
 
     /// Values (each given per local shard, the same length on every shard) summed over all
@@ -101,12 +120,7 @@ final class ShardedStep {
         let size = values.reduce(0) { $0 + ($1.first?.count ?? 0) }
         let local = executables.count
         let processes = communicator.size
-        let slice = (size + processes - 1) / processes
-        for buffer in [\ShardedStep.outgoing, \.incoming] where self[keyPath: buffer].count < processes * local * slice {
-            self[keyPath: buffer] = [Float](repeating: 0, count: processes * local * slice)
-        }
-        if summed.count < slice { summed = [Float](repeating: 0, count: slice) }
-        if gathered.count < processes * slice { gathered = [Float](repeating: 0, count: processes * slice) }
+        let slice = Self.slice(values, processes: processes)
         let start = profile.map { _ in StepProfile.now() }
         outgoing.withUnsafeMutableBufferPointer { send in
             incoming.withUnsafeMutableBufferPointer { receive in
@@ -139,30 +153,34 @@ final class ShardedStep {
     }
 
     /// Lays out destination q's part of an all-to-all: each local shard's slice q of the
-    /// concatenated values (padded to `slice` with zeros), copied in contiguous runs.
+    /// concatenated values (zeros past their end), copied in contiguous runs.
     static func scatter(
         _ values: [[UnsafeBufferPointer<Float>]], local: Int, slice: Int, into send: UnsafeMutableBufferPointer<Float>
     ) {
+        let total = send.count / max(local, 1)
         for shard in 0..<local {
+            // Where element `index` of this shard's concatenated values goes, and how many
+            // follow it contiguously (to the end of its slice).
+            func place(_ index: Int) -> (target: Int, room: Int) {
+                (((index / slice) * local + shard) * slice + index % slice, slice - index % slice)
+            }
             var offset = 0
             for parts in values {
                 let source = parts[shard]
                 var copied = 0
                 while copied < source.count {
-                    let index = offset + copied
-                    let run = min(source.count - copied, slice - index % slice)
-                    let target = ((index / slice) * local + shard) * slice + index % slice
+                    let (target, room) = place(offset + copied)
+                    let run = min(source.count - copied, room)
                     _ = UnsafeMutableBufferPointer(rebasing: send[target..<(target + run)]).update(
                         fromContentsOf: source[copied..<(copied + run)])
                     copied += run
                 }
                 offset += source.count
             }
-            // The last slice's padding.
-            let end = offset
-            if end % slice != 0 {
-                let target = ((end / slice) * local + shard) * slice + end % slice
-                UnsafeMutableBufferPointer(rebasing: send[target..<(target + slice - end % slice)]).update(repeating: 0)
+            while offset < total {
+                let (target, room) = place(offset)
+                UnsafeMutableBufferPointer(rebasing: send[target..<(target + room)]).update(repeating: 0)
+                offset += room
             }
         }
     }

@@ -86,7 +86,7 @@ public final class Trainer {
         executable = executables[0]
         sharded =
             shards > 1
-            ? ShardedStep(executables, firstShard: firstShard, shards: shards, communicator: communicator) : nil
+            ? ShardedStep(executables, shards: shards, communicator: communicator) : nil
         batches = step.batches.filter { [executable] in executable.input($0.data).count > 0 }
         buffers = executables.map { [batches] executable in
             batches.map { batch in
@@ -226,34 +226,38 @@ public final class Trainer {
         if let profile, let start { profile.dataSeconds += StepProfile.now() - start }
         let runs = executable.code.runs
         let origins = executable.code.origins
+        let phaseOf = { (index: Int) in runs[origins[index]].phaseIndex }
+        let stepLosses: [Float]
         if let sharded {
-            let shardLosses = sharded.run(seed: seed, counter: counter, profile: profile) { runs[origins[$0]].phaseIndex }
+            stepLosses = sharded.run(seed: seed, counter: counter, profile: profile, phaseOf: phaseOf)
             if let slot = executable.nonFiniteSlot { throw nonFiniteGradient(slot) }
-            for (run, loss) in zip(runs, shardLosses) {
-                guard loss.isFinite else { throw .nonFinite(phase: run.phase, step: step + 1, tensor: "the loss") }
-                losses[run.phaseIndex] = loss
+            if let (run, _) = zip(runs, stepLosses).first(where: { !$0.1.isFinite }) {
+                throw .nonFinite(phase: run.phase, step: step + 1, tensor: "the loss")
             }
-            if let profile { for run in runs { profile.phaseRuns[run.phaseIndex] += 1 } }
-            step += 1
-            return
+        } else {
+            try runWholeBatch(counter: counter, profile: profile, phaseOf: phaseOf)
+            stepLosses = runs.map(executable.loss)
         }
+        for (run, loss) in zip(runs, stepLosses) { losses[run.phaseIndex] = loss }
+        if let profile { for run in runs { profile.phaseRuns[run.phaseIndex] += 1 } }
+        step += 1
+    }
+
+    /// The step on the whole batch in one executable, stopped at the first loss or gradient
+    /// that is not finite (before the updates that would spread it).
+    func runWholeBatch(counter: UInt64, profile: StepProfile?, phaseOf: @escaping (Int) -> Int) throws(TrainingError) {
         executable.nonFiniteSlot = nil
         let lossRuns = lossRuns
         let stoppedAt = executable.run(
-            executable.bound.indices, seed: seed, counter: counter, profile: profile,
-            phaseOf: { runs[origins[$0]].phaseIndex }
+            executable.bound.indices, seed: seed, counter: counter, profile: profile, phaseOf: phaseOf
         ) { [executable] index in
             let run = lossRuns[index]
             return (run >= 0 && !executable.buffer(ValueID(index))[0].isFinite) || executable.nonFiniteSlot != nil
         }
-        if let stoppedAt {
-            if let slot = executable.nonFiniteSlot { throw nonFiniteGradient(slot) }
-            let run = runs[lossRuns[stoppedAt]]
-            throw .nonFinite(phase: run.phase, step: step + 1, tensor: diagnose(run, counter: counter) ?? "the loss")
-        }
-        for run in runs { losses[run.phaseIndex] = executable.loss(run) }
-        if let profile { for run in runs { profile.phaseRuns[run.phaseIndex] += 1 } }
-        step += 1
+        guard let stoppedAt else { return }
+        if let slot = executable.nonFiniteSlot { throw nonFiniteGradient(slot) }
+        let run = executable.code.runs[lossRuns[stoppedAt]]
+        throw .nonFinite(phase: run.phase, step: step + 1, tensor: diagnose(run, counter: counter) ?? "the loss")
     }
 
     /// The error for an update whose gradient (of optimizer slot `slot`) was not finite.

@@ -45,12 +45,8 @@ struct CompileCommand: ParsableCommand {
         case .sharded:
             let training = pipeline.model.spec.training
             let shards = max(2, training.shards.value)
-            guard training.batch.value % shards == 0 else {
-                throw CommandFailure.usage(
-                    "\(shards) shards do not divide the batch of \(training.batch.value); set 'training.shards'")
-            }
-            if let network = pipeline.model.spec.networks.first(where: { $0.layers.contains { $0.value.kind.isBatchNorm } }) {
-                throw CommandFailure.usage("network '\(network.name.value)' has batch_norm, which trains with one shard")
+            if let problem = pipeline.model.shardingProblems(batch: training.batch.value, shards: shards).first {
+                throw CommandFailure.usage(problem.message)
             }
             print(
                 ProgramPrinter.print(pipeline.shardedStep(batch: training.batch.value, shards: shards)), terminator: "")

@@ -29,25 +29,16 @@ struct Latent: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as CommandFailure {
-            if !failure.message.isEmpty {
-                Processes.deferToLead()
-                let plain: [CommandFailure.Kind] = [.spec, .interrupted, .terminated]
-                printError(plain.contains(failure.kind) ? failure.message : "error: " + failure.message)
-            }
+            let plain: [CommandFailure.Kind] = [.spec, .interrupted, .terminated]
+            let message = plain.contains(failure.kind) || failure.message.isEmpty ? failure.message : "error: " + failure.message
             // Every process stops together at a signal (after process 0's checkpoint).
-            if ![.interrupted, .terminated].contains(failure.kind) { Processes.abortJob(failure.kind.rawValue) }
-            Foundation.exit(failure.kind.rawValue)
+            Processes.fail(message, code: failure.kind.rawValue, abort: ![.interrupted, .terminated].contains(failure.kind))
         } catch {
             if exitCode(for: error) == .validationFailure {
-                Processes.deferToLead()
-                printError(fullMessage(for: error))
-                Processes.abortJob(CommandFailure.Kind.usage.rawValue)
-                Foundation.exit(CommandFailure.Kind.usage.rawValue)
+                Processes.fail(fullMessage(for: error), code: CommandFailure.Kind.usage.rawValue)
             }
             if exitCode(for: error) != .success, Processes.mpi.map({ $0.size > 1 }) == true {
-                Processes.deferToLead()
-                printError(fullMessage(for: error))
-                Processes.abortJob(exitCode(for: error).rawValue)
+                Processes.fail(fullMessage(for: error), code: exitCode(for: error).rawValue)
             }
             exit(withError: error)
         }
@@ -64,17 +55,19 @@ enum Processes {
     /// Whether this process reports (the only one, or process 0).
     static var leads: Bool { (mpi?.rank ?? 0) == 0 }
 
-    /// Under mpirun with several processes, a failure (`code` not 0) ends every process of
-    /// the job (MPI_Abort), so none waits for one that has gone; otherwise nothing.
-    static func abortJob(_ code: Int32) {
-        guard code != 0, let mpi, mpi.size > 1 else { return }
-        mpi.abort(code: code)
-    }
-
-    /// Before a process other than 0 reports a failure, a second's wait: a failure every
-    /// process meets (a bad spec, a NaN) is then reported once, by process 0, whose abort
-    /// ends the others; one that only this process meets (its data) is still reported.
-    static func deferToLead() {
-        if let mpi, mpi.size > 1, mpi.rank != 0 { sleep(1) }
+    /// Reports a failure (nothing for an empty message) and exits with `code`. Under mpirun
+    /// with several processes, `abort` ends every process of the job (MPI_Abort), so none
+    /// waits for one that has gone; and a process other than 0 waits a second before it
+    /// reports, so a failure every process meets (a bad spec, a NaN) is reported once, by
+    /// process 0, whose abort ends the others, while one only this process meets (its data)
+    /// is still reported.
+    static func fail(_ message: String, code: Int32, abort: Bool = true) -> Never {
+        let parallel = mpi.map { $0.size > 1 } ?? false
+        if !message.isEmpty {
+            if parallel, !leads { sleep(1) }
+            printError(message)
+        }
+        if parallel, abort, code != 0, let mpi { mpi.abort(code: code) }
+        Foundation.exit(code)
     }
 }

@@ -32,17 +32,12 @@ struct TrainingSetup {
         if let seed { spec.training.seed.value = seed }
         if let shards { spec.training.shards.value = shards }
         let shardCount = spec.training.shards.value
-        if spec.training.batch.value % shardCount != 0 {
-            throw CommandFailure.usage(
-                "\(shardCount) shards do not divide the batch of \(spec.training.batch.value); use a batch that is a multiple of \(shardCount)")
+        if let problem = pipeline.model.shardingProblems(batch: spec.training.batch.value, shards: shardCount).first {
+            throw CommandFailure.usage(problem.message)
         }
         if shardCount % processes.size != 0 {
             throw CommandFailure.usage(
                 "\(processes.size) processes do not divide the \(shardCount) shard\(shardCount == 1 ? "" : "s") of each batch; set 'training.shards' (or --shards) to a multiple of \(processes.size), or start a number of processes that divides \(shardCount)")
-        }
-        if shardCount > 1, let network = spec.networks.first(where: { $0.layers.contains { $0.value.kind.isBatchNorm } }) {
-            throw CommandFailure.usage(
-                "network '\(network.name.value)' has batch_norm, whose statistics would be each shard's own; train it with one shard")
         }
         spec.data.source.value = try TrainingData.source(of: spec.data, specPath: path, override: dataPath)
         self.spec = spec
