@@ -7,11 +7,15 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 LATENT = .build/release/latent
-DEBIAN_PACKAGES = python3-jsonschema python3-yaml python3-numpy graphviz zlib1g-dev dataset-fashion-mnist \
+DEBIAN_PACKAGES = python3-jsonschema python3-yaml python3-numpy python3-venv graphviz zlib1g-dev dataset-fashion-mnist \
 	openmpi-bin libopenmpi-dev iproute2
+# The Python readers the tests check Latent's files with (TensorBoard's event reader, onnx,
+# onnxruntime), from PyPI into a virtual environment outside the sources.
+VENV ?= $(HOME)/.cache/latent/venv
+PYTHON_TOOLS = tensorboard==2.21.0 onnx==1.23.2 onnxruntime==1.32.0 numpy
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build demo test fuzz asan
+.PHONY: deps venv build demo test fuzz asan protos
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -19,6 +23,11 @@ deps:
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+venv:
+	@[ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c "import tensorboard, onnx, onnxruntime" 2>/dev/null || { \
+		echo "installing $(PYTHON_TOOLS) into $(VENV)"; \
+		python3 -m venv $(VENV) && $(VENV)/bin/pip install -q $(PYTHON_TOOLS); }
 
 build:
 	$(SWIFT) build -c release --product latent
@@ -36,12 +45,14 @@ demo: deps build
 	@echo "Next:"
 	@echo "  $(LATENT) sample runs/vae -n 16 --png more.png      draw more samples"
 	@echo "  $(LATENT) eval runs/vae --metric iwae:100           a tighter bound on log p(x)"
+	@echo "  tensorboard --logdir runs                            curves, test losses, pictures per epoch"
+	@echo "      (make venv installs it: $(VENV)/bin/tensorboard)"
 	@echo "  $(LATENT) train Specs/dcgan.yaml --epochs 1         a convolutional GAN"
 	@echo "  mpirun -np 2 $(LATENT) train Specs/vae.yaml --shards 2   the same VAE on two processes"
 	@echo "  README.md: the spec language, every command, and the results"
 
-test: deps
-	$(SWIFT) test
+test: deps venv
+	LATENT_PYTHON=$(VENV)/bin/python $(SWIFT) test
 	experiments/avb-toy.sh --quick
 	experiments/semi-supervised.sh --quick
 	experiments/gan-toys.sh --quick
@@ -69,3 +80,11 @@ fuzz:
 # fails a test instead of training on garbage.
 asan:
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --scratch-path .build-asan -Xswiftc -sanitize=address --filter 'LatentRuntimeTests|LatentCLITests'
+
+# The Swift code of the protobuf messages Latent writes (TensorBoard events, ONNX models),
+# generated from Protos/ and committed: swift-protobuf's plugin takes minutes to build.
+protos:
+	$(SUDO) apt-get install -y -qq protobuf-compiler
+	$(SWIFT) build -c release --package-path .build/checkouts/swift-protobuf --product protoc-gen-swift
+	protoc --plugin=protoc-gen-swift=.build/checkouts/swift-protobuf/.build/release/protoc-gen-swift \
+		--swift_out=Sources/LatentInterop/Generated --swift_opt=Visibility=Internal -I Protos Protos/*.proto

@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // Front end: YAML text -> Spec (every node with its source location), diagnostics.
@@ -44,12 +45,17 @@ let package = Package(
         .target(name: "LatentPictures", dependencies: ["CZlib"]),
         // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
         .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentIR"]),
+        // What other tools read: TensorBoard event files and ONNX models (protobuf code generated
+        // from Protos/ by `make protos` and committed).
+        .target(
+            name: "LatentInterop",
+            dependencies: ["LatentIR", "LatentRuntime", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // The `latent` command-line tool.
         .executableTarget(
             name: "latent",
             dependencies: [
                 "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures", "LatentMPI",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LatentInterop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.
         .target(name: "LatentTestSupport", dependencies: ["LatentIR"], path: "Tests/LatentTestSupport"),
@@ -66,6 +72,7 @@ let package = Package(
             name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "LatentCLITests", dependencies: ["latent", "LatentTestSupport", "LatentRuntime"]),
+        .testTarget(name: "LatentInteropTests", dependencies: ["LatentInterop", "LatentTestSupport"]),
         .testTarget(name: "LatentPicturesTests", dependencies: ["LatentPictures", "LatentTestSupport"]),
     ]
 )

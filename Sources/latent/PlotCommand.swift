@@ -22,7 +22,8 @@ struct PlotCommand: ParsableCommand {
         var steps: [Double] = []
         var losses: [String: [Double]] = [:]
         // A line that is not a whole record (torn by a crash or a full disk) is skipped.
-        for record in MetricsFile.records(in: data) {
+        // Records of test losses (`test.loss.*`, at epochs' ends) are not training curves.
+        for record in MetricsFile.records(in: data) where record.fields.keys.contains(where: { $0.hasPrefix("loss.") }) {
             steps.append(Double(record.step))
             for (key, value) in record.fields where key.hasPrefix("loss.") {
                 losses[String(key.dropFirst(5)), default: []].append((value as? Double) ?? .nan)

@@ -36,7 +36,14 @@ struct ReconstructCommand: ParsableCommand {
             return
         }
         let (height, width) = try Output.requireImageSize(shape)
-        let passes = [Output.rows(data.first(count), count: count), Output.rows(outputs, count: count)]
+        try Output.png(
+            Self.picture(originals: data.first(count), reconstructions: outputs, count: count, height: height, width: width),
+            to: png)
+    }
+
+    /// Originals (odd rows) above their reconstructions (even rows), eight to a row.
+    static func picture(originals: [Float], reconstructions: [Float], count: Int, height: Int, width: Int) -> Image {
+        let passes = [Output.rows(originals, count: count), Output.rows(reconstructions, count: count)]
         let columns = min(count, 8)
         var images: [[Float]] = []
         for start in stride(from: 0, to: count, by: columns) {
@@ -47,6 +54,6 @@ struct ReconstructCommand: ParsableCommand {
                     count: start + columns - min(count, start + columns))
             }
         }
-        try Output.png(Plots.grid(images, width: width, height: height, columns: columns), to: png)
+        return Plots.grid(images, width: width, height: height, columns: columns)
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
+import LatentInterop
 import LatentRuntime
 import Synchronization
 
 /// A training run's directory: the resolved spec, `metrics.jsonl` (one record per progress
-/// line) and `checkpoint.safetensors`. While a process trains in it, it holds an exclusive
+/// line, and one of test losses per epoch), TensorBoard event files saying the same (and
+/// holding the epochs' pictures) and `checkpoint.safetensors`. While a process trains in it, it holds an exclusive
 /// lock on `run.lock`, so a second process fails at once instead of mixing its records in.
 /// Every write is checked: a full disk stops the run with a data error, never a torn file.
 final class RunDirectory {
@@ -13,6 +15,8 @@ final class RunDirectory {
     var resolvedSpec: String { path + "/spec.resolved.yaml" }
     /// The lock file's descriptor; closing it (at exit) releases the lock.
     private let lock: Int32
+    /// This process's TensorBoard event file, once `start` or `keepMetrics` made it.
+    private(set) var events: EventFile?
 
     /// Opens `path` for a new run, creating it. A folder that already holds a run is
     /// refused unless `overwrite` is set (then its files are replaced).
@@ -73,24 +77,58 @@ final class RunDirectory {
         }
         try Self.write(Data(text.utf8), to: resolvedSpec)
         try Self.write(Data(), to: metrics)
+        try removeEventFiles()
+        events = try eventFile(resumingAt: nil)
     }
 
     /// On resume: keeps the metrics records of steps the checkpoint covers and drops the
     /// rest (records written after it, and a last line torn by a crash), so no step is
-    /// recorded twice.
+    /// recorded twice. A new event file starts at the next step, which makes TensorBoard drop
+    /// the old files' records of later steps.
     func keepMetrics(upTo step: Int) throws {
+        events = try eventFile(resumingAt: step + 1)
         guard let data = FileManager.default.contents(atPath: metrics) else { return }
         let kept = MetricsFile.records(in: data).filter { $0.step <= step }.map(\.line)
         try Self.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: metrics)
     }
 
-    /// Appends one metrics record.
+    /// Appends one metrics record, and its scalars to the event file (`loss.X` as `loss/X`).
     func record(step: Int, epoch: Int, losses: [String: Double], samplesPerSecond: Double, seconds: Double) throws {
         let fields = losses.keys.sorted().map { "\"loss.\($0)\": \(MetricsFile.json(losses[$0] ?? .nan))" }
         let line =
             "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ")
             + String(format: ", \"samples_per_s\": %.1f, \"wall_s\": %.3f}\n", samplesPerSecond, seconds)
         do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw CommandFailure.data("\(error)") }
+        let scalars = losses.keys.sorted().map { (tag: "loss/" + $0, value: losses[$0] ?? .nan) }
+        try event { try $0.add(scalars: scalars + [("samples_per_s", samplesPerSecond)], step: step) }
+    }
+
+    /// Appends a record of test losses at an epoch's end (`test.loss.X`, `test/loss/X`).
+    func recordTest(step: Int, epoch: Int, losses: [(phase: String, loss: Double)]) throws {
+        let fields = losses.map { "\"test.loss.\($0.phase)\": \(MetricsFile.json($0.loss))" }
+        let line = "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ") + "}\n"
+        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw CommandFailure.data("\(error)") }
+        try event { try $0.add(scalars: losses.map { ("test/loss/" + $0.phase, $0.loss) }, step: step) }
+    }
+
+    /// Writes to the event file, with its errors as data errors.
+    func event(_ write: (EventFile) throws -> Void) throws {
+        guard let events else { return }
+        do { try write(events) } catch { throw CommandFailure.data("\(error)") }
+    }
+
+    private func eventFile(resumingAt step: Int?) throws -> EventFile {
+        do { return try EventFile(directory: path, resumingAt: step) } catch { throw CommandFailure.data("\(error)") }
+    }
+
+    /// An overwritten run's event files (TensorBoard would show them beside the new run's).
+    private func removeEventFiles() throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in names where name.hasPrefix("events.out.tfevents.") {
+            if unlink(path + "/" + name) != 0, errno != ENOENT {
+                throw CommandFailure.data("cannot remove the old \(path)/\(name): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     func save(_ trainer: Trainer) throws {

@@ -121,18 +121,25 @@ struct TrainCommand: ParsableCommand {
             if Processes.leads { print("the run is already at step \(trainer.step) of \(total)") }
             return
         }
-        try train(trainer, program: program, steps: first...total, batch: setup.batch, run: run)
+        let summary = try run.map { _ in try EpochSummary(setup: setup, specPath: spec) }
+        try train(trainer, program: program, steps: first...total, batch: setup.batch, run: run, summary: summary)
     }
 
-    /// The training loop: progress, metrics, checkpoints, NaN and signal handling. Without
-    /// a run directory (a process other than 0), it trains in step with the others silently.
-    func train(_ trainer: Trainer, program: Program, steps: ClosedRange<Int>, batch: Int, run: RunDirectory?) throws {
+    /// The training loop: progress, metrics, epoch summaries, checkpoints, NaN and signal
+    /// handling. Without a run directory (a process other than 0), it trains in step with the
+    /// others silently.
+    func train(
+        _ trainer: Trainer, program: Program, steps: ClosedRange<Int>, batch: Int, run: RunDirectory?,
+        summary: EpochSummary?
+    ) throws {
         var progress = TrainingProgress(total: steps.upperBound)
         var sums = [Double](repeating: 0, count: program.phases.count)
         var counted = 0
         var intervalStart = Date()
         let clock = Date()
         var epoch = trainer.epoch
+        // Epoch summaries come at epochs' ends, at most one per `every` steps, and at the end.
+        var summarized = (epoch: trainer.epoch, step: steps.lowerBound - 1)
         // The step of the newest checkpoint on disk (nil: none written by this run yet).
         var checkpointed: Int? = steps.lowerBound > 1 ? steps.lowerBound - 1 : nil
         func figures(_ step: Int) -> TrainingProgress.Figures {
@@ -174,6 +181,18 @@ struct TrainCommand: ParsableCommand {
                     samplesPerSecond: now.samplesPerSecond, seconds: Date().timeIntervalSince(clock))
                 sums = sums.map { _ in 0 }
                 counted = 0
+                intervalStart = Date()
+            }
+            if let summary,
+                (trainer.epoch != summarized.epoch && step - summarized.step >= every) || step == steps.upperBound
+            {
+                let losses = try summary.record(step: step, epoch: trainer.epoch, in: run)
+                summarized = (trainer.epoch, step)
+                if !losses.isEmpty {
+                    progress.note(
+                        "test split at step \(step): loss: "
+                            + losses.map { String(format: "%@ %.4f", $0.phase, $0.loss) }.joined(separator: "  "))
+                }
                 intervalStart = Date()
             }
             if step % checkpointEvery == 0 || step == steps.upperBound || signal != nil {

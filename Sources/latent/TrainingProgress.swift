@@ -45,8 +45,11 @@ struct TrainingProgress {
     }
 
     /// A permanent line: printed above the bar on a terminal, on its own otherwise.
-    func line(_ figures: Figures) {
-        print((isTerminal ? "\r\u{1B}[2K" : "") + Self.describe(figures, total: total))
+    func line(_ figures: Figures) { note(Self.describe(figures, total: total)) }
+
+    /// Any permanent line, printed as `line` prints.
+    func note(_ text: String) {
+        print((isTerminal ? "\r\u{1B}[2K" : "") + text)
         fflush(nil)
     }
 

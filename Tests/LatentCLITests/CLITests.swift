@@ -114,7 +114,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(short.status, 0, short.error)
         XCTAssertTrue(short.output.contains("step 20/20"), short.output)
         let metrics = try String(contentsOf: directory.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
-        XCTAssertEqual(metrics.split(separator: "\n").count, 2, metrics)
+        // Two progress records and the test losses at the end.
+        XCTAssertEqual(metrics.split(separator: "\n").count, 3, metrics)
+        let last = metrics.split(separator: "\n").last ?? ""
+        XCTAssertTrue(last.contains("\"test.loss.discriminator\"") && last.contains("\"test.loss.generator\""), metrics)
         XCTAssertTrue(
             FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoint.safetensors").path))
         XCTAssertTrue(
