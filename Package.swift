@@ -71,7 +71,9 @@ let package = Package(
         .testTarget(
             name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "LatentCLITests", dependencies: ["latent", "LatentTestSupport", "LatentRuntime"]),
+        .testTarget(
+            name: "LatentCLITests",
+            dependencies: ["latent", "LatentTestSupport", "LatentRuntime", "LatentCompiler", "LatentKernels"]),
         .testTarget(name: "LatentInteropTests", dependencies: ["LatentInterop", "LatentTestSupport"]),
         .testTarget(name: "LatentPicturesTests", dependencies: ["LatentPictures", "LatentTestSupport"]),
     ]

@@ -17,6 +17,7 @@ struct Latent: ParsableCommand {
         subcommands: [
             CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, SampleCommand.self,
             EncodeCommand.self, ReconstructCommand.self, InterpolateCommand.self, EvalCommand.self, PlotCommand.self,
+            ExportCommand.self,
             BenchCommand.self,
             SchemaCommand.self,
         ])

@@ -1,0 +1,260 @@
+import Foundation
+import LatentIR
+import LatentRuntime
+import SwiftProtobuf
+
+/// A forward phase as an ONNX model (opset 17) over a store's parameter values. Values keep
+/// Latent's layout inside the graph (rows; images channels last, `[N, H, W, C]`); a
+/// convolution becomes an ONNX `Conv` (and a transposed one `ConvTranspose`) between
+/// transposes to channels first, with its weights rearranged to `[out, in, K, K]`; inputs
+/// and the output take the shapes the caller names (an image `[C, H, W]` for x), reshaped
+/// at the edges. The batch is the symbolic first dimension `N`.
+public struct ONNXModel {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    let phase: Phase
+    let parameters: [Parameter]
+    let store: ParameterStore
+    let shapes: [String: [Int]]
+    var graph = Onnx_GraphProto()
+    var names: [Int: String] = [:]
+    var initialized: Set<String> = []
+
+    /// The serialized model of `phase`, its inputs and output shaped per example as
+    /// `shapes` says (by input name, and the phase's output name), else as Latent's rows.
+    public static func serialized(
+        _ phase: Phase, parameters: [Parameter], store: ParameterStore, shapes: [String: [Int]]
+    ) throws -> Data {
+        var builder = ONNXModel(phase: phase, parameters: parameters, store: store, shapes: shapes)
+        builder.graph.name = phase.name
+        let result = try builder.value(phase.loss.index)
+        let output = phase.outputName
+        let shape = shapes[output] ?? rowShape(phase.instructions[phase.loss.index].type)
+        builder.node("Reshape", [result, builder.shapeConstant([0] + shape)], output)
+        builder.graph.output.append(valueInfo(output, shape))
+        var model = Onnx_ModelProto()
+        model.irVersion = 8
+        model.producerName = "latent"
+        var opset = Onnx_OperatorSetIdProto()
+        opset.domain = ""
+        opset.version = 17
+        model.opsetImport = [opset]
+        model.graph = builder.graph
+        return try model.serializedData()
+    }
+
+    /// The ONNX name of instruction `index`'s value, emitting what it needs first.
+    mutating func value(_ index: Int) throws -> String {
+        if let name = names[index] { return name }
+        let name = try emit(index)
+        names[index] = name
+        return name
+    }
+
+    mutating func emit(_ index: Int) throws -> String {
+        let instruction = phase.instructions[index]
+        let out = "v\(index)"
+        switch instruction.op {
+        case .input(let name):
+            let shape = shapes[name] ?? Self.rowShape(instruction.type)
+            graph.input.append(Self.valueInfo(name, shape))
+            node("Reshape", [name, shapeConstant([0] + Self.rowShape(instruction.type))], out)
+        case .parameter(let p):
+            return initializer(parameters[p].name, dims: parameters[p].shape, values: store.values(p))
+        case .constant(let value):
+            return initializer(out, dims: [], values: [Float(value)])
+        case .vector(let values):
+            return initializer(out, dims: [values.count], values: values.map(Float.init))
+        case .matmul(let a, let b, false, false):
+            if case .patches(let image, let geometry) = phase.instructions[a.index].op,
+                case .parameter(let p) = phase.instructions[b.index].op
+            {
+                let weight = convolutionWeight(p, geometry, transposed: false)
+                let x = try channelsFirst(try value(image.index), out)
+                node("Conv", [x, weight], out + ".nchw", attributes: convolutionAttributes(geometry))
+                node("Transpose", [out + ".nchw"], out, attributes: [ints("perm", [0, 2, 3, 1])])
+            } else {
+                node("MatMul", [try value(a.index), try value(b.index)], out)
+            }
+        case .unpatches(let product, let geometry):
+            guard case .matmul(let h, let b, false, false) = phase.instructions[product.index].op,
+                case .parameter(let p) = phase.instructions[b.index].op
+            else { throw unsupported(index) }
+            let weight = convolutionWeight(p, geometry, transposed: true)
+            let x = try channelsFirst(try value(h.index), out)
+            // ONNX's output size is stride (in - 1) + K - 2 pad + output_padding.
+            let padding = [
+                geometry.height - (geometry.stride * (geometry.gridHeight - 1) + geometry.kernel - 2 * geometry.padding),
+                geometry.width - (geometry.stride * (geometry.gridWidth - 1) + geometry.kernel - 2 * geometry.padding),
+            ]
+            node(
+                "ConvTranspose", [x, weight], out + ".nchw",
+                attributes: convolutionAttributes(geometry) + [ints("output_padding", padding)])
+            node("Transpose", [out + ".nchw"], out, attributes: [ints("perm", [0, 2, 3, 1])])
+        case .unary(let function, let x):
+            let input = try value(x.index)
+            switch function {
+            case .neg: node("Neg", [input], out)
+            case .exp: node("Exp", [input], out)
+            case .log: node("Log", [input], out)
+            case .square: node("Mul", [input, input], out)
+            case .softplus: node("Softplus", [input], out)
+            case .sigmoid: node("Sigmoid", [input], out)
+            case .logSigmoid:
+                node("Neg", [input], out + ".neg")
+                node("Softplus", [out + ".neg"], out + ".softplus")
+                node("Neg", [out + ".softplus"], out)
+            case .tanh: node("Tanh", [input], out)
+            case .relu: node("Relu", [input], out)
+            case .elu: node("Elu", [input], out, attributes: [float("alpha", 1)])
+            case .leakyRelu(let slope): node("LeakyRelu", [input], out, attributes: [float("alpha", slope)])
+            }
+        case .binary(let function, let a, let b):
+            let kinds: [BinaryFunction: String] = [.add: "Add", .sub: "Sub", .mul: "Mul", .div: "Div"]
+            node(kinds[function] ?? "", [try value(a.index), try value(b.index)], out)
+        case .concat(let values):
+            node("Concat", try values.map { try value($0.index) }, out, attributes: [int("axis", -1)])
+        case .slice(let x, let offset, let width):
+            node(
+                "Slice",
+                [try value(x.index), shapeConstant([offset]), shapeConstant([offset + width]), shapeConstant([-1])], out)
+        case .reshape(let x):
+            node("Reshape", [try value(x.index), shapeConstant([0] + Self.rowShape(instruction.type))], out)
+        case .logSoftmax(let x):
+            node("LogSoftmax", [try value(x.index)], out, attributes: [int("axis", -1)])
+        case .sumLast(let x):
+            node("ReduceSum", [try value(x.index), shapeConstant([-1])], out, attributes: [int("keepdims", 1)])
+        case .stopGradient(let x):
+            return try value(x.index)
+        default:
+            throw unsupported(index)
+        }
+        return out
+    }
+
+    func unsupported(_ index: Int) -> Failure {
+        Failure(
+            description: "the \(phase.name) graph computes \(ProgramPrinter.describe(phase.instructions[index], parameters: parameters)), "
+                + "which has no ONNX form here (random draws and training-only values cannot be exported)")
+    }
+
+    /// `value`, an image `[N, H, W, C]`, as `[N, C, H, W]`.
+    mutating func channelsFirst(_ value: String, _ out: String) throws -> String {
+        node("Transpose", [value], out + ".input", attributes: [ints("perm", [0, 3, 1, 2])])
+        return out + ".input"
+    }
+
+    /// Parameter `p` as ONNX convolution weights: a convolution's `[K·K·C, F]` (patch values
+    /// ordered kernel row, kernel column, channel) as `[F, C, K, K]`; a transposed one's
+    /// `[C_in, K·K·C_out]` as `[C_in, C_out, K, K]`.
+    mutating func convolutionWeight(_ p: Int, _ g: ConvGeometry, transposed: Bool) -> String {
+        let name = parameters[p].name + (transposed ? ".iokk" : ".oikk")
+        let values = store.values(p)
+        let (k, c) = (g.kernel, g.channels)
+        let outer = transposed ? parameters[p].shape[0] : parameters[p].shape[1]
+        var rearranged = [Float](repeating: 0, count: values.count)
+        for o in 0..<outer {
+            for channel in 0..<c {
+                for row in 0..<k {
+                    for column in 0..<k {
+                        let patchIndex = (row * k + column) * c + channel
+                        let source = transposed ? o * g.patchSize + patchIndex : patchIndex * outer + o
+                        rearranged[((o * c + channel) * k + row) * k + column] = values[source]
+                    }
+                }
+            }
+        }
+        return initializer(name, dims: [outer, c, k, k], values: rearranged)
+    }
+
+    func convolutionAttributes(_ g: ConvGeometry) -> [Onnx_AttributeProto] {
+        [
+            ints("kernel_shape", [g.kernel, g.kernel]), ints("strides", [g.stride, g.stride]),
+            ints("pads", [g.padding, g.padding, g.padding, g.padding]),
+        ]
+    }
+
+    mutating func node(_ op: String, _ inputs: [String], _ output: String, attributes: [Onnx_AttributeProto] = []) {
+        var node = Onnx_NodeProto()
+        node.opType = op
+        node.name = output
+        node.input = inputs
+        node.output = [output]
+        node.attribute = attributes
+        graph.node.append(node)
+    }
+
+    /// A float initializer (once per name).
+    mutating func initializer(_ name: String, dims: [Int], values: [Float]) -> String {
+        guard initialized.insert(name).inserted else { return name }
+        var tensor = Onnx_TensorProto()
+        tensor.name = name
+        tensor.dims = dims.map(Int64.init)
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+        tensor.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
+        graph.initializer.append(tensor)
+        return name
+    }
+
+    /// An int64 vector initializer (a shape, or a slice's bounds).
+    mutating func shapeConstant(_ values: [Int]) -> String {
+        let name = "shape[" + values.map(String.init).joined(separator: ",") + "]"
+        guard initialized.insert(name).inserted else { return name }
+        var tensor = Onnx_TensorProto()
+        tensor.name = name
+        tensor.dims = [Int64(values.count)]
+        tensor.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        tensor.int64Data = values.map(Int64.init)
+        graph.initializer.append(tensor)
+        return name
+    }
+
+    /// A value's dimensions after the batch (every leading one must be the batch).
+    public static func rowShape(_ shape: Shape) -> [Int] {
+        shape.dims.compactMap { if case .fixed(let size) = $0 { size } else { nil } }
+    }
+
+    static func valueInfo(_ name: String, _ shape: [Int]) -> Onnx_ValueInfoProto {
+        var batch = Onnx_TensorShapeProto.Dimension()
+        batch.dimParam = "N"
+        var tensor = Onnx_TypeProto.Tensor()
+        tensor.elemType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+        tensor.shape.dim =
+            [batch]
+            + shape.map { size in
+                var dim = Onnx_TensorShapeProto.Dimension()
+                dim.dimValue = Int64(size)
+                return dim
+            }
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        info.type.tensorType = tensor
+        return info
+    }
+
+    func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
+        var attribute = Onnx_AttributeProto()
+        attribute.name = name
+        attribute.type = .ints
+        attribute.ints = values.map(Int64.init)
+        return attribute
+    }
+
+    func int(_ name: String, _ value: Int) -> Onnx_AttributeProto {
+        var attribute = Onnx_AttributeProto()
+        attribute.name = name
+        attribute.type = .int
+        attribute.i = Int64(value)
+        return attribute
+    }
+
+    func float(_ name: String, _ value: Double) -> Onnx_AttributeProto {
+        var attribute = Onnx_AttributeProto()
+        attribute.name = name
+        attribute.type = .float
+        attribute.f = Float(value)
+        return attribute
+    }
+}
