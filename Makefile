@@ -15,7 +15,7 @@ VENV ?= $(HOME)/.cache/latent/venv
 PYTHON_TOOLS = tensorboard==2.21.0 onnx==1.23.2 onnxruntime==1.32.0 numpy
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps venv build demo test fuzz asan protos
+.PHONY: deps venv build demo test fuzz asan protos man
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -88,3 +88,10 @@ protos:
 	$(SWIFT) build -c release --package-path .build/checkouts/swift-protobuf --product protoc-gen-swift
 	protoc --plugin=protoc-gen-swift=.build/checkouts/swift-protobuf/.build/release/protoc-gen-swift \
 		--swift_out=Sources/LatentInterop/Generated --swift_opt=Visibility=Internal -I Protos Protos/*.proto
+
+# The man page, from the command-line definitions (ArgumentParser's generate-manual plugin),
+# committed as docs/latent.1: `man -l docs/latent.1`. A test keeps it listing every command
+# and option.
+man:
+	$(SWIFT) package plugin generate-manual --date $$(date +%Y-%m-%d) --authors "the Latent developers"
+	cp .build/plugins/GenerateManual/outputs/latent/latent.1 docs/latent.1

@@ -21,10 +21,10 @@ fi
 for model in avb-toy vae-toy; do
     trained "$RUNS/$model" ||
         timed "train-$model" "$LATENT" train --overwrite "$(spec $model)" "${options[@]}" --every 10000 --out "$RUNS/$model" >/dev/null
-    "$LATENT" eval "$RUNS/$model" --metric elbo --json "$OUT/$model-elbo.json" -n 2000
-    "$LATENT" eval "$RUNS/$model" --metric kl --json "$OUT/$model-kl.json" -n 2000
-    "$LATENT" eval "$RUNS/$model" --metric ais --distributions 200 --chains 16 -n 400 --json "$OUT/$model-ais.json"
-    "$LATENT" eval "$RUNS/$model" --metric recon -n 2000 --json "$OUT/$model-recon.json"
+    "$LATENT" eval "$RUNS/$model" --metric elbo -n 2000 --format json | tee "$OUT/$model-elbo.json"
+    "$LATENT" eval "$RUNS/$model" --metric kl -n 2000 --format json | tee "$OUT/$model-kl.json"
+    "$LATENT" eval "$RUNS/$model" --metric ais --distributions 200 --chains 16 -n 400 --format json | tee "$OUT/$model-ais.json"
+    "$LATENT" eval "$RUNS/$model" --metric recon -n 2000 --format json | tee "$OUT/$model-recon.json"
     "$LATENT" encode "$RUNS/$model" --draw -n 2000 --png "$OUT/$model-posteriors.png" >/dev/null
 done
 python3 - "$OUT" <<'PY'

@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 epochs=(); $QUICK && epochs=(--epochs 1)
 for spec in aae-clustering aae-clustering-30; do
     timed "train-$spec" "$LATENT" train --overwrite "Specs/$spec.yaml" "${epochs[@]}" --every 100000 --out "$RUNS/$spec" >/dev/null
-    "$LATENT" eval "$RUNS/$spec" --metric clusters --json "$OUT/$spec-clusters.json" >/dev/null
+    "$LATENT" eval "$RUNS/$spec" --metric clusters --format json >"$OUT/$spec-clusters.json"
     "$LATENT" encode "$RUNS/$spec" --npy "$RUNS/$spec-codes.npy" >/dev/null
 done
 python3 - "$OUT" "$RUNS" <<'PY'

@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.sh"
 PEER_PYTHON=${PEER_PYTHON:-/work/peervenv/bin/python}
 if $QUICK; then
     "$LATENT" train --overwrite Specs/vae-conv.yaml --steps 200 --every 100000 --out "$RUNS/vae-conv" >/dev/null
-    "$LATENT" eval "$RUNS/vae-conv" --metric elbo -n 500 --json "$OUT/quick-elbo.json" >/dev/null
+    "$LATENT" eval "$RUNS/vae-conv" --metric elbo -n 500 --format json >"$OUT/quick-elbo.json"
     elbo=$(json "$OUT/quick-elbo.json" value)
     # An untrained decoder scores about -545 nats (784 log 2); 200 steps reach about -270.
     check "$elbo > -300" "the convolutional VAE learns: test ELBO after 200 steps $elbo > -300"
@@ -31,16 +31,16 @@ for spec in vae vae-conv avb avb-conv gan dcgan; do
         --out "$RUNS/conv-$spec" >/dev/null
 done
 for spec in vae vae-conv; do
-    "$LATENT" eval "$RUNS/conv-$spec" --metric elbo -n 10000 --json "$OUT/conv-$spec-elbo.json" >/dev/null
+    "$LATENT" eval "$RUNS/conv-$spec" --metric elbo -n 10000 --format json >"$OUT/conv-$spec-elbo.json"
     timed "iwae-conv-$spec" "$LATENT" eval "$RUNS/conv-$spec" --metric iwae:1000 -n "$images" \
-        --json "$OUT/conv-$spec-iwae.json" >/dev/null
+        --format json >"$OUT/conv-$spec-iwae.json"
 done
 for spec in avb avb-conv; do
-    "$LATENT" eval "$RUNS/conv-$spec" --metric elbo -n 10000 --json "$OUT/conv-$spec-elbo.json" >/dev/null
+    "$LATENT" eval "$RUNS/conv-$spec" --metric elbo -n 10000 --format json >"$OUT/conv-$spec-elbo.json"
 done
 for spec in vae vae-conv avb avb-conv; do
     timed "ais-conv-$spec" "$LATENT" eval "$RUNS/conv-$spec" --metric ais -n "$ais_images" --distributions 200 \
-        --chains 8 --json "$OUT/conv-$spec-ais.json" >/dev/null
+        --chains 8 --format json >"$OUT/conv-$spec-ais.json"
 done
 for spec in gan dcgan; do "$LATENT" sample "$RUNS/conv-$spec" -n 64 --png "$OUT/conv-$spec-samples.png" >/dev/null; done
 if [ -x "$PEER_PYTHON" ] && "$PEER_PYTHON" -c "import torch" 2>/dev/null; then

@@ -12,7 +12,7 @@ for spec in "${specs[@]}"; do
         run="$RUNS/$spec-seed$seed"
         timed "train-$spec-$seed" "$LATENT" train --overwrite "Specs/$spec.yaml" --seed "$seed" "${steps[@]}" --threads 1 \
             --every 100000 --out "$run" >/dev/null
-        "$LATENT" eval "$run" --metric modes --json "$OUT/$spec-seed$seed-modes.json" >/dev/null
+        "$LATENT" eval "$run" --metric modes --format json >"$OUT/$spec-seed$seed-modes.json"
     done
     "$LATENT" sample "$RUNS/$spec-seed1" -n 2500 --png "$OUT/$spec-samples.png" >/dev/null
 done

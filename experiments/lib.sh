@@ -20,7 +20,7 @@ mkdir -p "$OUT" "$RUNS"
 # trained RUN: whether REUSE=1 asks to keep a run that already has its checkpoint.
 trained() { [ "${REUSE:-0}" = 1 ] && [ -f "$1/checkpoint.safetensors" ]; }
 
-# json FILE KEY: a number from an eval --json file.
+# json FILE KEY: a number from the JSON `eval --format json` printed into FILE.
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 
 # timed NAME COMMAND...: runs the command, appends "NAME seconds" to $OUT/times.txt.

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 if $QUICK; then epochs=1; n=50; ais=20; else epochs=${EPOCHS:-10}; n=${IMAGES:-200}; ais=${DISTRIBUTIONS:-200}; fi
 evaluate() {  # run metric label
-    "$LATENT" eval "$RUNS/like-$1" --metric "$2" -n "$3" "${@:4}" --json "$OUT/like-$1-${2%%:*}.json" >/dev/null
+    "$LATENT" eval "$RUNS/like-$1" --metric "$2" -n "$3" "${@:4}" --format json >"$OUT/like-$1-${2%%:*}.json"
 }
 for spec in vae vae-iwae aae avb gan; do
     trained "$RUNS/like-$spec" && continue

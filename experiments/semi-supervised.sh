@@ -17,7 +17,7 @@ for count in "${labels[@]}"; do
             run="$RUNS/semi-$count-seed$seed-epochs$epochs"
             timed "train-semi-$count-$seed-$epochs" "$LATENT" train --overwrite "$spec" --seed "$seed" --epochs "$epochs" \
                 --every 100000 --out "$run" >/dev/null
-            "$LATENT" eval "$run" --metric accuracy --json "$OUT/semi-$count-seed$seed-epochs$epochs.json" >/dev/null
+            "$LATENT" eval "$run" --metric accuracy --format json >"$OUT/semi-$count-seed$seed-epochs$epochs.json"
         done
         python3 experiments/mlp_baseline.py "$count" "$seed" 1000 --binarize >"$OUT/mlp-binary-$count-seed$seed.json"
         python3 experiments/mlp_baseline.py "$count" "$seed" 1000 >"$OUT/mlp-grey-$count-seed$seed.json"

@@ -44,7 +44,7 @@ struct BenchCommand: ParsableCommand {
     var data: String?
 
     @Option(help: "Output format: text or json (one line).")
-    var format: BenchFormat = .text
+    var format: ReportFormat = .text
 
     @Option(parsing: .unconditional, help: "Also list the N instructions of the step that take longest (text format).")
     var top: Int = 0
@@ -134,10 +134,6 @@ struct BenchCommand: ParsableCommand {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return usage.ru_maxrss * 1024
     }
-}
-
-enum BenchFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
 }
 
 /// The figures of one bench run, as text for people and JSON for scripts.

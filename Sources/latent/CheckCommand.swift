@@ -16,15 +16,11 @@ struct CheckCommand: ParsableCommand {
             (bad options, unreadable files).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
     @Argument(help: "Spec files or directories to check.")
     var specs: [String]
 
     @Option(help: "Output format: text for people, json for editors and tools.")
-    var format: Format = .text
+    var format: ReportFormat = .text
 
     @Flag(name: .shortAndLong, help: "Print only problems, not a line for each valid spec.")
     var quiet = false

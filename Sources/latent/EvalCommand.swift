@@ -43,8 +43,8 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .short, parsing: .unconditional, help: "Evaluate on the first n examples (default: all).")
     var n: Int?
 
-    @Option(help: "Also write the result as JSON to this file.")
-    var json: String?
+    @Option(help: "Output format: text, or json (one object on standard output).")
+    var format: ReportFormat = .text
 
     @Option(parsing: .unconditional, help: "ais: intermediate distributions (1 is importance sampling from the prior).")
     var distributions: Int = 500
@@ -78,21 +78,17 @@ struct EvalCommand: ParsableCommand {
         line +=
             details.isEmpty
             ? ")" : ", " + details.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ") + ")"
-        print(line + String(format: "  [%.1f s]", seconds))
-        if let json {
-            var fields = [
-                "\"metric\": \"\(name)\"", "\"value\": \(estimate.mean)",
-                "\"standard_error\": \(estimate.standardError)",
-                "\"examples\": \(estimate.count)", "\"seconds\": \(String(format: "%.3f", seconds))",
-            ]
-            fields += details.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }
-            guard
-                FileManager.default.createFile(
-                    atPath: json, contents: Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
-            else {
-                throw CommandFailure.data("cannot write \(json)")
-            }
+        guard format == .json else {
+            print(line + String(format: "  [%.1f s]", seconds))
+            return
         }
+        var fields = [
+            "\"metric\": \"\(name)\"", "\"value\": \(estimate.mean)",
+            "\"standard_error\": \(estimate.standardError)",
+            "\"examples\": \(estimate.count)", "\"seconds\": \(String(format: "%.3f", seconds))",
+        ]
+        fields += details.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }
+        print("{" + fields.joined(separator: ", ") + "}")
     }
 
     func evaluate(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {

@@ -27,6 +27,9 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The folder to write the ONNX models into (created if missing).")
     var onnx: String
 
+    @Option(help: "Output format: text, or json (the files written and skipped, on standard output).")
+    var format: ReportFormat = .text
+
     func run() throws {
         let trained = try TrainedRun(path: runPath)
         let graphs = Lowering.exportedGraphs(trained.pipeline.model, name: trained.pipeline.ir.name)
@@ -35,6 +38,8 @@ struct ExportCommand: ParsableCommand {
         } catch {
             throw CommandFailure.data("cannot create \(onnx)/networks: \(error.localizedDescription)")
         }
+        var written: [[String: Any]] = []
+        var skipped: [[String: Any]] = []
         for graph in graphs {
             let path = "\(onnx)/\(graph.file).onnx"
             let model: Data
@@ -42,21 +47,32 @@ struct ExportCommand: ParsableCommand {
                 model = try ONNXModel.serialized(
                     graph.phase, parameters: trained.inference.parameters, store: trained.store, shapes: graph.shapes)
             } catch {
-                printError("skipped \(path): \(error)")
+                if format == .text { printError("skipped \(path): \(error)") }
+                skipped.append(["path": path, "reason": "\(error)"])
                 continue
             }
             try RunDirectory.write(model, to: path)
-            let inputs = graph.phase.instructions.compactMap { instruction -> String? in
+            // Each input's and the output's name and shape per example.
+            var values = graph.phase.instructions.compactMap { instruction -> (name: String, shape: [Int])? in
                 guard case .input(let name) = instruction.op else { return nil }
-                return "\(name) \(Self.shape(graph.shapes[name] ?? ONNXModel.rowShape(instruction.type)))"
+                return (name, graph.shapes[name] ?? ONNXModel.rowShape(instruction.type))
             }
             let output = graph.phase.outputName
             let outputType = graph.phase.instructions[graph.phase.loss.index].type
-            print(
-                "wrote \(path): \(inputs.joined(separator: ", ")) -> \(output) "
-                    + Self.shape(graph.shapes[output] ?? ONNXModel.rowShape(outputType)))
+            values.append((output, graph.shapes[output] ?? ONNXModel.rowShape(outputType)))
+            if format == .text {
+                let shapes = values.map { "\($0.name) [" + (["N"] + $0.shape.map(String.init)).joined(separator: ", ") + "]" }
+                print("wrote \(path): \(shapes.dropLast().joined(separator: ", ")) -> \(shapes.last ?? "")")
+            }
+            written.append([
+                "path": path, "inputs": values.dropLast().map(\.name), "output": output,
+                "shapes": Dictionary(uniqueKeysWithValues: values.map { ($0.name, $0.shape) }),
+            ])
+        }
+        if format == .json {
+            let report: [String: Any] = ["written": written, "skipped": skipped]
+            let data = (try? JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            print(String(decoding: data, as: UTF8.self))
         }
     }
-
-    static func shape(_ dims: [Int]) -> String { "[" + (["N"] + dims.map(String.init)).joined(separator: ", ") + "]" }
 }

@@ -9,41 +9,30 @@ struct GraphCommand: ParsableCommand {
         commandName: "graph",
         abstract: "Draw the model's structure (data, latents, priors, networks, adversaries, phases).",
         discussion: """
-            Prints Graphviz DOT; with --format svg, runs Graphviz's 'dot' (Debian package graphviz) \
-            to render it. Write to a file with --output.
+            Prints Graphviz DOT on standard output, or writes it to a file with --dot; --svg \
+            writes the picture, rendered by Graphviz's 'dot' (Debian package graphviz).
             """)
-
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case dot, svg
-    }
 
     @Argument(help: "The spec file.")
     var spec: String
 
-    @Option(help: "dot (text) or svg (needs Graphviz).")
-    var format: Format = .dot
+    @Option(help: "Write the diagram as Graphviz DOT to this file.")
+    var dot: String?
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
-    var output: String?
+    @Option(help: "Write the diagram as SVG to this file (needs Graphviz).")
+    var svg: String?
 
     func run() throws {
         let pipeline = try SpecFiles.compile(spec)
-        let dot = GraphWriter.dot(pipeline)
-        var bytes = Data(dot.utf8)
-        if format == .svg {
-            guard let rendered = Graphviz.render(dot) else {
+        let text = GraphWriter.dot(pipeline)
+        if dot == nil && svg == nil { print(text, terminator: "") }
+        if let dot { try RunDirectory.write(Data(text.utf8), to: dot) }
+        if let svg {
+            guard let rendered = Graphviz.render(text) else {
                 throw CommandFailure.usage(
-                    "Graphviz's 'dot' is not installed; install it with 'apt-get install graphviz', or use --format dot"
-                )
+                    "Graphviz's 'dot' is not installed; install it with 'apt-get install graphviz', or write DOT with --dot")
             }
-            bytes = rendered
-        }
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: bytes) else {
-                throw CommandFailure.data("cannot write \(output)")
-            }
-        } else {
-            FileHandle.standardOutput.write(bytes)
+            try RunDirectory.write(rendered, to: svg)
         }
     }
 }

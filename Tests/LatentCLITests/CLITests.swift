@@ -84,7 +84,8 @@ final class CLITests: XCTestCase {
     func testGraphWithoutGraphvizSaysHowToInstallIt() throws {
         let process = Process()
         process.executableURL = Binary.url
-        process.arguments = ["graph", Repository.specs.appendingPathComponent("vae.yaml").path, "--format", "svg"]
+        let svg = FileManager.default.temporaryDirectory.appendingPathComponent("graph-\(getpid()).svg").path
+        process.arguments = ["graph", Repository.specs.appendingPathComponent("vae.yaml").path, "--svg", svg]
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = "/nonexistent"
         process.environment = environment
@@ -96,6 +97,7 @@ final class CLITests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 2)
         XCTAssertTrue(message.contains("apt-get install graphviz"), message)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: svg))
         let dot = try Binary.run(["graph", Repository.specs.appendingPathComponent("vae.yaml").path])
         XCTAssertEqual(dot.status, 0)
         XCTAssertTrue(dot.output.hasPrefix("digraph \"vae\" {"), dot.output)

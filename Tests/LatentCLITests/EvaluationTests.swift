@@ -21,11 +21,10 @@ final class EvaluationTests: XCTestCase {
     }
 
     func evaluate(_ run: String, _ arguments: [String]) throws -> (value: Double, error: Double) {
-        let json = run + "/eval-\(UUID().uuidString.prefix(6)).json"
-        let result = try Binary.run(["eval", run] + arguments + ["--json", json])
+        let result = try Binary.run(["eval", run] + arguments + ["--format", "json"])
         XCTAssertEqual(result.status, 0, result.error)
-        let object =
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        // Standard output holds the one JSON object and nothing else.
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
         return (object?["value"] as? Double ?? .nan, object?["standard_error"] as? Double ?? .nan)
     }
 

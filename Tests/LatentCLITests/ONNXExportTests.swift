@@ -35,11 +35,17 @@ final class ONNXExportTests: XCTestCase {
             let spec = Repository.specs.appendingPathComponent(name + ".yaml").path
             let train = try Binary.run(["train", spec, "--steps", "2", "--batch", "16", "--every", "1", "--out", run])
             XCTAssertEqual(train.status, 0, train.error)
-            let export = try Binary.run(["export", run, "--onnx", run + "/onnx"])
+            let export = try Binary.run(["export", run, "--onnx", run + "/onnx", "--format", "json"])
             XCTAssertEqual(export.status, 0, export.error)
+            let listed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(export.output.utf8)) as? [String: Any])
+            let written = try XCTUnwrap(listed["written"] as? [[String: Any]]).compactMap { $0["path"] as? String }
+            XCTAssertEqual(Set(written), Set(files.map { "\(run)/onnx/\($0).onnx" }), name)
+            let skipped = try XCTUnwrap(listed["skipped"] as? [[String: Any]])
+            XCTAssertEqual(skipped.compactMap { $0["path"] as? String }, name == "avb-conv" ? ["\(run)/onnx/encode.onnx"] : [])
             if name == "avb-conv" {
-                XCTAssertTrue(export.error.contains("skipped \(run)/onnx/encode.onnx"), export.error)
-                XCTAssertTrue(export.error.contains("random"), export.error)
+                let text = try Binary.run(["export", run, "--onnx", run + "/onnx"])
+                XCTAssertTrue(text.error.contains("skipped \(run)/onnx/encode.onnx"), text.error)
+                XCTAssertTrue(text.error.contains("random"), text.error)
             }
             try writeReferences(run: run, to: run + "/reference")
             let report = try XCTUnwrap(
