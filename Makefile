@@ -15,7 +15,7 @@ VENV ?= $(HOME)/.cache/latent/venv
 PYTHON_TOOLS = tensorboard==2.21.0 onnx==1.23.2 onnxruntime==1.32.0 numpy
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps venv build demo test fuzz asan protos man
+.PHONY: deps venv build demo test fuzz asan protos man docs
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -95,3 +95,9 @@ protos:
 man:
 	$(SWIFT) package plugin generate-manual --date $$(date +%Y-%m-%d) --authors "the Latent developers"
 	cp .build/plugins/GenerateManual/outputs/latent/latent.1 docs/latent.1
+
+# The library's DocC documentation (API reference and the getting-started article), as a
+# static site in .build/docs.
+docs:
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation --target Latent \
+		--output-path .build/docs --transform-for-static-hosting

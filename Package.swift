@@ -9,7 +9,8 @@ let package = Package(
     name: "Latent",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "latent", targets: ["latent"]),
+        .executable(name: "latent", targets: ["LatentCLI"]),
+        .library(name: "Latent", targets: ["Latent"]),
         .library(name: "LatentSpec", targets: ["LatentSpec"]),
         .library(name: "LatentIR", targets: ["LatentIR"]),
         .library(name: "LatentCompiler", targets: ["LatentCompiler"]),
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Front end: YAML text -> Spec (every node with its source location), diagnostics.
@@ -50,13 +52,23 @@ let package = Package(
         .target(
             name: "LatentInterop",
             dependencies: ["LatentIR", "LatentRuntime", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        // The `latent` command-line tool.
-        .executableTarget(
-            name: "latent",
+        // The library a program uses Latent through: compile a spec, train (with callbacks),
+        // checkpoint and resume, open a run, sample, encode, reconstruct, evaluate, export.
+        .target(
+            name: "Latent",
             dependencies: [
-                "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures", "LatentMPI",
-                "LatentInterop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LatentSpec", "LatentCompiler", "LatentIR", "LatentKernels", "LatentRuntime", "LatentPictures",
+                "LatentInterop",
             ]),
+        // The `latent` command-line tool: options, printing and MPI over the library.
+        .executableTarget(
+            name: "LatentCLI",
+            dependencies: [
+                "Latent", "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures", "LatentMPI",
+                "LatentKernels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // The getting-started program: trains, samples and evaluates through the library.
+        .executableTarget(name: "latent-example", dependencies: ["Latent", "LatentRuntime"], path: "Examples/TrainAndSample"),
         // Golden files (re-recorded with LATENT_RECORD=1) and repository paths, for every test target.
         .target(name: "LatentTestSupport", dependencies: ["LatentIR"], path: "Tests/LatentTestSupport"),
         .testTarget(
@@ -73,7 +85,8 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "LatentCLITests",
-            dependencies: ["latent", "LatentTestSupport", "LatentRuntime", "LatentCompiler", "LatentKernels"]),
+            dependencies: ["LatentCLI", "latent-example", "Latent", "LatentTestSupport", "LatentRuntime", "LatentCompiler", "LatentKernels"]),
+        .testTarget(name: "LatentLibraryTests", dependencies: ["Latent", "LatentRuntime", "LatentTestSupport"]),
         .testTarget(name: "LatentInteropTests", dependencies: ["LatentInterop", "LatentTestSupport"]),
         .testTarget(name: "LatentPicturesTests", dependencies: ["LatentPictures", "LatentTestSupport"]),
     ]

@@ -15,22 +15,11 @@ public enum PythonTools {
     /// Runs the script `Tests/Python/NAME` with `arguments`; its standard output parsed as
     /// JSON. A failing script fails with its standard error.
     public static func json(_ script: String, _ arguments: [String]) throws -> Any {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try interpreter())
-        process.arguments = [Repository.root.appendingPathComponent("Tests/Python/\(script)").path] + arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(
-                domain: script, code: Int(process.terminationStatus),
-                userInfo: [NSLocalizedDescriptionKey: String(decoding: err, as: UTF8.self)])
+        let script = Repository.root.appendingPathComponent("Tests/Python/\(script)").path
+        let run = try Subprocess.run(URL(fileURLWithPath: try interpreter()), [script] + arguments)
+        guard run.status == 0 else {
+            throw NSError(domain: script, code: Int(run.status), userInfo: [NSLocalizedDescriptionKey: run.error])
         }
-        return try JSONSerialization.jsonObject(with: out)
+        return try JSONSerialization.jsonObject(with: Data(run.output.utf8))
     }
 }

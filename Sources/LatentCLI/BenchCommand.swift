@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentIR
 import LatentRuntime
 import LatentSpec
@@ -60,8 +61,9 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         guard let spec else { return runGemm() }
+        kernels.apply()
         let setup = try TrainingSetup(
-            spec: spec, batch: batch, seed: nil, shards: shards, dataPath: data, machine: kernels,
+            spec: spec, batch: batch, shards: shards, dataPath: data, threads: kernels.threads,
             processes: Processes.world)
         let trainer = setup.trainer
         do {
@@ -80,7 +82,7 @@ struct BenchCommand: ParsableCommand {
                 print(Self.slowest(top, step: step, program: setup.program, profile: profile, steps: steps))
             }
         } catch {
-            throw CommandFailure.numerical("\(error)")
+            throw LatentError.numerical("\(error)")
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Latent
 import LatentCompiler
 import LatentSpec
 
@@ -37,7 +38,7 @@ struct CheckCommand: ParsableCommand {
         switch SpecFiles.expand(specs) {
         case .success(let expanded): paths = expanded
         case .failure(let error):
-            throw CommandFailure.usage("\(error)")
+            throw LatentError.usage("\(error)")
         }
         for path in paths {
             let file: SourceFile
@@ -64,7 +65,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if format == .json { print(DiagnosticRenderer.json(records), terminator: "") }
-        if unreadable > 0 { throw CommandFailure(kind: .usage, message: "") }
-        if invalid > 0 { throw CommandFailure.spec() }
+        if unreadable > 0 { throw LatentError(kind: .usage, message: "") }
+        if invalid > 0 { throw LatentError.spec() }
     }
 }

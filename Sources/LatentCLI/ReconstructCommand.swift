@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentPictures
 
 /// `latent reconstruct RUN`: originals beside their reconstructions.
@@ -26,9 +27,7 @@ struct ReconstructCommand: ParsableCommand {
         let trained = try options.load()
         let data = try options.examples(of: trained)
         let count = min(n, data.count)
-        let outputs = try trained.outputs(
-            of: "reconstruct", on: data, count: count, seed: options.seed, threads: options.threads,
-            purpose: "reconstruct")
+        let outputs = try trained.reconstruct(data, count: count, seed: options.seed, threads: options.threads)
         let shape = trained.pipeline.model.spec.data.shape.value
         if let npy { try Output.npy(outputs, shape: [count] + shape, to: npy) }
         guard let png else {
@@ -37,23 +36,7 @@ struct ReconstructCommand: ParsableCommand {
         }
         let (height, width) = try Output.requireImageSize(shape)
         try Output.png(
-            Self.picture(originals: data.first(count), reconstructions: outputs, count: count, height: height, width: width),
+            Pictures.reconstructions(originals: data.first(count), reconstructions: outputs, count: count, height: height, width: width),
             to: png)
-    }
-
-    /// Originals (odd rows) above their reconstructions (even rows), eight to a row.
-    static func picture(originals: [Float], reconstructions: [Float], count: Int, height: Int, width: Int) -> Image {
-        let passes = [Output.rows(originals, count: count), Output.rows(reconstructions, count: count)]
-        let columns = min(count, 8)
-        var images: [[Float]] = []
-        for start in stride(from: 0, to: count, by: columns) {
-            for pass in passes {
-                images += pass[start..<min(count, start + columns)]
-                images += Array(
-                    repeating: [Float](repeating: 0.5, count: height * width),
-                    count: start + columns - min(count, start + columns))
-            }
-        }
-        return Plots.grid(images, width: width, height: height, columns: columns)
     }
 }

@@ -1,37 +1,36 @@
 import Foundation
 import LatentInterop
 import LatentRuntime
-import Synchronization
 
 /// A training run's directory: the resolved spec, `metrics.jsonl` (one record per progress
 /// line, and one of test losses per epoch), TensorBoard event files saying the same (and
 /// holding the epochs' pictures) and `checkpoint.safetensors`. While a process trains in it, it holds an exclusive
 /// lock on `run.lock`, so a second process fails at once instead of mixing its records in.
 /// Every write is checked: a full disk stops the run with a data error, never a torn file.
-final class RunDirectory {
-    let path: String
-    var checkpoint: String { path + "/checkpoint.safetensors" }
-    var metrics: String { path + "/metrics.jsonl" }
-    var resolvedSpec: String { path + "/spec.resolved.yaml" }
+public final class RunDirectory {
+    public let path: String
+    public var checkpoint: String { path + "/checkpoint.safetensors" }
+    public var metrics: String { path + "/metrics.jsonl" }
+    public var resolvedSpec: String { path + "/spec.resolved.yaml" }
     /// The lock file's descriptor; closing it (at exit) releases the lock.
     private let lock: Int32
     /// This process's TensorBoard event file, once `start` or `keepMetrics` made it.
-    private(set) var events: EventFile?
+    public private(set) var events: EventFile?
 
     /// Opens `path` for a new run, creating it. A folder that already holds a run is
     /// refused unless `overwrite` is set (then its files are replaced).
-    static func create(_ path: String, overwrite: Bool) throws -> RunDirectory {
+    public static func create(_ path: String, overwrite: Bool) throws -> RunDirectory {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw CommandFailure.data("cannot create the run directory \(path): \(error.localizedDescription)")
+            throw LatentError.data("cannot create the run directory \(path): \(error.localizedDescription)")
         }
         let run = try RunDirectory(locking: path)
         let existing = [run.checkpoint, run.metrics, run.resolvedSpec].filter {
             FileManager.default.fileExists(atPath: $0)
         }
         if !existing.isEmpty, !overwrite {
-            throw CommandFailure.usage(
+            throw LatentError.usage(
                 "\(path) already holds a run (\(existing.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", "))); "
                     + "continue it with --resume \(path), train into another folder with --out, or replace it with --overwrite"
             )
@@ -41,14 +40,14 @@ final class RunDirectory {
 
     /// Opens an existing run to continue it; a folder without a checkpoint is refused
     /// (and never created).
-    static func resume(_ path: String) throws -> RunDirectory {
+    public static func resume(_ path: String) throws -> RunDirectory {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure.usage("--resume \(path): no such run directory")
+            throw LatentError.usage("--resume \(path): no such run directory")
         }
         let run = try RunDirectory(locking: path)
         guard FileManager.default.fileExists(atPath: run.checkpoint) else {
-            throw CommandFailure.data("--resume \(path): the folder has no checkpoint.safetensors to continue from")
+            throw LatentError.data("--resume \(path): the folder has no checkpoint.safetensors to continue from")
         }
         return run
     }
@@ -57,11 +56,11 @@ final class RunDirectory {
         self.path = path
         lock = open(path + "/run.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard lock >= 0 else {
-            throw CommandFailure.data("cannot create \(path)/run.lock: \(String(cString: strerror(errno)))")
+            throw LatentError.data("cannot create \(path)/run.lock: \(String(cString: strerror(errno)))")
         }
         guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             close(lock)
-            throw CommandFailure.data(
+            throw LatentError.data(
                 "another latent process is training in \(path); wait for it to finish, or train into another folder with --out"
             )
         }
@@ -73,7 +72,7 @@ final class RunDirectory {
     /// overwritten run's would not belong to the new spec).
     func start(resolvedSpec text: String) throws {
         if unlink(checkpoint) != 0, errno != ENOENT {
-            throw CommandFailure.data("cannot remove the old \(checkpoint): \(String(cString: strerror(errno)))")
+            throw LatentError.data("cannot remove the old \(checkpoint): \(String(cString: strerror(errno)))")
         }
         try Self.write(Data(text.utf8), to: resolvedSpec)
         try Self.write(Data(), to: metrics)
@@ -98,7 +97,7 @@ final class RunDirectory {
         let line =
             "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ")
             + String(format: ", \"samples_per_s\": %.1f, \"wall_s\": %.3f}\n", samplesPerSecond, seconds)
-        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw CommandFailure.data("\(error)") }
+        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw LatentError.data("\(error)") }
         let scalars = losses.keys.sorted().map { (tag: "loss/" + $0, value: losses[$0] ?? .nan) }
         try event { try $0.add(scalars: scalars + [("samples_per_s", samplesPerSecond)], step: step) }
     }
@@ -107,18 +106,18 @@ final class RunDirectory {
     func recordTest(step: Int, epoch: Int, losses: [(phase: String, loss: Double)]) throws {
         let fields = losses.map { "\"test.loss.\($0.phase)\": \(MetricsFile.json($0.loss))" }
         let line = "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ") + "}\n"
-        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw CommandFailure.data("\(error)") }
+        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw LatentError.data("\(error)") }
         try event { try $0.add(scalars: losses.map { ("test/loss/" + $0.phase, $0.loss) }, step: step) }
     }
 
     /// Writes to the event file, with its errors as data errors.
     func event(_ write: (EventFile) throws -> Void) throws {
         guard let events else { return }
-        do { try write(events) } catch { throw CommandFailure.data("\(error)") }
+        do { try write(events) } catch { throw LatentError.data("\(error)") }
     }
 
     private func eventFile(resumingAt step: Int?) throws -> EventFile {
-        do { return try EventFile(directory: path, resumingAt: step) } catch { throw CommandFailure.data("\(error)") }
+        do { return try EventFile(directory: path, resumingAt: step) } catch { throw LatentError.data("\(error)") }
     }
 
     /// An overwritten run's event files (TensorBoard would show them beside the new run's).
@@ -126,34 +125,35 @@ final class RunDirectory {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         for name in names where name.hasPrefix("events.out.tfevents.") {
             if unlink(path + "/" + name) != 0, errno != ENOENT {
-                throw CommandFailure.data("cannot remove the old \(path)/\(name): \(String(cString: strerror(errno)))")
+                throw LatentError.data("cannot remove the old \(path)/\(name): \(String(cString: strerror(errno)))")
             }
         }
     }
 
-    func save(_ trainer: Trainer) throws {
+    /// Writes the trainer's checkpoint atomically.
+    public func save(_ trainer: Trainer) throws {
         do { try trainer.writeCheckpoint(to: checkpoint) } catch {
-            throw CommandFailure.data("\(error)")
+            throw LatentError.data("\(error)")
         }
     }
 
     /// Writes a whole file atomically (temporary file, then rename).
-    static func write(_ data: Data, to path: String) throws {
-        do { try AtomicFile.write(data, to: path) } catch { throw CommandFailure.data("\(error)") }
+    public static func write(_ data: Data, to path: String) throws {
+        do { try AtomicFile.write(data, to: path) } catch { throw LatentError.data("\(error)") }
     }
 
 }
 
 /// The records of `metrics.jsonl`, read tolerantly: a line that is not a complete record
 /// (the last one, torn by a crash or a full disk) is skipped.
-enum MetricsFile {
-    struct Record {
-        var line: String
-        var step: Int
-        var fields: [String: Any]
+public enum MetricsFile {
+    public struct Record {
+        public var line: String
+        public var step: Int
+        public var fields: [String: Any]
     }
 
-    static func records(in data: Data) -> [Record] {
+    public static func records(in data: Data) -> [Record] {
         String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
             guard let fields = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let step = fields["step"] as? Int
@@ -163,21 +163,5 @@ enum MetricsFile {
     }
 
     /// A number as JSON: non-finite values (a diverged loss) become null.
-    static func json(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
-}
-
-/// SIGINT (Ctrl-C) and SIGTERM ask the training loop to write a checkpoint and stop at the
-/// end of the step; the command then exits with 130 or 143.
-enum Interruption {
-    static let signal = Atomic<Int32>(0)
-    static var requested: Int32? {
-        let number = signal.load(ordering: .relaxed)
-        return number == 0 ? nil : number
-    }
-
-    static func install() {
-        for number in [SIGINT, SIGTERM] {
-            Foundation.signal(number) { Interruption.signal.store($0, ordering: .relaxed) }
-        }
-    }
+    public static func json(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 }

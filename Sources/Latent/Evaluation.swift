@@ -1,104 +1,52 @@
-import ArgumentParser
 import Foundation
 import LatentIR
 import LatentKernels
 import LatentRuntime
 import LatentSpec
 
-/// `latent eval RUN --metric M`: the estimators the seed's papers report.
-struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "eval",
-        abstract: "Evaluate a trained model on a data set (default: the spec's test split).",
-        discussion: """
-            Metrics:
-              elbo       the evidence lower bound per example, one draw z ~ q(z|x) each \
-            (Gaussian encoders); for AVB, log p(x|z) - T(x, z) with T's estimate of log q - log p
-              iwae:K     the importance-weighted bound log (1/K) sum_k p(x, z_k) / q(z_k | x), \
-            K up to 100000, drawn in chunks so memory stays bounded (Gaussian encoders)
-              ais        annealed importance sampling of log p(x) over z with HMC (any model with a \
-            likelihood and continuous latents with prior densities: VAE, AAE, AVB); see --distributions, \
-            --leapfrog, --chains, --step-size
-              parzen     Parzen-window log-likelihood of 10,000 model samples, the bandwidth \
-            chosen on 1,000 training examples (as the GAN and AAE papers report)
-              recon      squared reconstruction error per example
-              kl         KL(q(z|x) || p(z)) per example from one draw: log q(z|x) - log p(z) (Gaussian \
-            encoders), or T(x, z) for AVB; the ELBO is E log p(x|z) minus this
-              accuracy   classification error of a categorical latent's argmax (semi-supervised AAE)
-              clusters   error when each cluster (categorical latent) is named by the majority label of its \
-            training examples (clustering AAE)
-              modes      modes covered and high-quality fraction of 2,500 samples on the ring and grid sets
-            Each estimate is printed with its standard error over examples and the number of examples.
+/// The estimators the seed's papers report, on a trained run's examples (see `Metric`).
+/// Under MPI (`communicator` with several processes) iwae, ais and parzen split the
+/// examples between the processes, each batch's draws keyed as in one process, so every
+/// process gets the numbers one process would.
+public struct Evaluation {
+    public var run: TrainedRun
+    /// The examples, of which the first `count` are evaluated.
+    public var data: Dataset
+    public var count: Int
+    public var seed: Int
+    public var threads: Int
+    /// Annealed importance sampling's settings (the ais metric).
+    public var sampler: AnnealedImportanceSampling
+    public var communicator: any Communicator
 
-            Under `mpirun -np N`, iwae, ais and parzen split the examples between the processes \
-            (each batch's draws keyed as in one process) and process 0 prints the same numbers \
-            one process would.
-            """)
-
-    @OptionGroup var options: RunOptions
-
-    @Option(help: "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes.", transform: Metric.init)
-    var metric: Metric
-
-    @Option(name: .short, parsing: .unconditional, help: "Evaluate on the first n examples (default: all).")
-    var n: Int?
-
-    @Option(help: "Output format: text, or json (one object on standard output).")
-    var format: ReportFormat = .text
-
-    @Option(parsing: .unconditional, help: "ais: intermediate distributions (1 is importance sampling from the prior).")
-    var distributions: Int = 500
-
-    @Option(parsing: .unconditional, help: "ais: leapfrog steps per HMC transition.")
-    var leapfrog: Int = 10
-
-    @Option(parsing: .unconditional, help: "ais: chains per example.")
-    var chains: Int = 16
-
-    @Option(parsing: .unconditional, help: "ais: initial leapfrog step size (adapted towards 65% acceptance).")
-    var stepSize: Double = 0.05
-
-    func validate() throws {
-        try OptionChecks.check(n, "-n", in: 1...Sizes.maximumExamples)
-        try OptionChecks.check(distributions, "--distributions", in: 1...100_000)
-        try OptionChecks.check(leapfrog, "--leapfrog", in: 1...1000)
-        try OptionChecks.check(chains, "--chains", in: 1...10_000)
-        try OptionChecks.checkPositive(stepSize, "--step-size")
-        if stepSize > 10 { throw ValidationError("--step-size must be at most 10, found \(stepSize)") }
+    public init(
+        run: TrainedRun, data: Dataset, count: Int? = nil, seed: Int = 1, threads: Int = 1,
+        sampler: AnnealedImportanceSampling = AnnealedImportanceSampling(
+            distributions: 500, leapfrogSteps: 10, stepSize: 0.05, chains: 16),
+        communicator: any Communicator = SingleProcess()
+    ) {
+        self.run = run
+        self.data = data
+        self.count = min(count ?? data.count, data.count)
+        self.seed = seed
+        self.threads = threads
+        self.sampler = sampler
+        self.communicator = communicator
     }
 
-    func run() throws {
-        let trained = try options.load()
-        let start = Date()
-        let (name, estimate, details) = try evaluate(trained)
-        guard Processes.leads else { return }
-        let seconds = Date().timeIntervalSince(start)
-        var line = String(
-            format: "%@: %.4f ± %.4f (n = %d examples", name, estimate.mean, estimate.standardError, estimate.count)
-        line +=
-            details.isEmpty
-            ? ")" : ", " + details.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ") + ")"
-        guard format == .json else {
-            print(line + String(format: "  [%.1f s]", seconds))
-            return
-        }
-        var fields = [
-            "\"metric\": \"\(name)\"", "\"value\": \(estimate.mean)",
-            "\"standard_error\": \(estimate.standardError)",
-            "\"examples\": \(estimate.count)", "\"seconds\": \(String(format: "%.3f", seconds))",
-        ]
-        fields += details.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }
-        print("{" + fields.joined(separator: ", ") + "}")
-    }
-
-    func evaluate(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
+    /// The metric's name as reported, its estimate and the settings that made it.
+    public func evaluate(_ metric: Metric) throws -> (name: String, estimate: Estimate, details: [String: String]) {
+        let trained = run
         switch metric {
         case .elbo: return ("elbo", try elbo(trained), [:])
         case .iwae(let k): return ("iwae:\(k)", try iwae(trained, k: k), ["K": String(k)])
         case .ais:
             return (
                 "ais", try ais(trained),
-                ["distributions": String(distributions), "leapfrog": String(leapfrog), "chains": String(chains)]
+                [
+                    "distributions": String(sampler.distributions), "leapfrog": String(sampler.leapfrogSteps),
+                    "chains": String(sampler.chains),
+                ]
             )
         case .parzen: return try parzen(trained)
         case .recon: return ("recon", try reconstruction(trained), [:])
@@ -109,17 +57,14 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    func examples(_ trained: TrainedRun) throws -> (Dataset, Int) {
-        let data = try options.examples(of: trained)
-        return (data, min(n ?? data.count, data.count))
-    }
+    func examples(_ trained: TrainedRun) throws -> (Dataset, Int) { (data, count) }
 
     func elbo(_ trained: TrainedRun) throws -> Estimate {
         let phases = trained.inference.phases.map(\.name)
         guard let phase = ["log_weights", "adversary_elbo"].first(where: phases.contains) else {
-            throw CommandFailure.usage(
+            throw LatentError.usage(
                 "the elbo metric needs Gaussian encoders, or an AVB adversary T(x, z) without adaptive contrast; "
-                    + "\(options.runPath) has neither (try --metric ais)")
+                    + "\(run.path) has neither (try --metric ais)")
         }
         return try perExample(trained, phase: phase, purpose: "the elbo metric")
     }
@@ -133,7 +78,7 @@ struct EvalCommand: ParsableCommand {
     func perExample(_ trained: TrainedRun, phase: String, purpose: String) throws -> Estimate {
         let (data, count) = try examples(trained)
         let values = try trained.outputs(
-            of: phase, on: data, count: count, seed: options.seed, threads: options.threads, purpose: purpose)
+            of: phase, on: data, count: count, seed: seed, threads: threads, purpose: purpose)
         return Estimate(values.map(Double.init))
     }
 
@@ -143,15 +88,15 @@ struct EvalCommand: ParsableCommand {
         let batch = min(count, 100)
         let samples = min(k, max(1, 10_000_000 / (batch * max(data.width, 1))))
         let model = try trained.bind(
-            "log_weights", batch: batch, samples: samples, threads: options.threads, purpose: "the iwae metric")
+            "log_weights", batch: batch, samples: samples, threads: threads, purpose: "the iwae metric")
         // Batch b's draws use step counters b x runs ..< (b + 1) x runs, whichever process runs it.
         let runs = (k + samples - 1) / samples
-        let bounds = Processes.world.distribute(parts: (count + batch - 1) / batch, limit: batch) { part in
+        let bounds = communicator.distribute(parts: (count + batch - 1) / batch, limit: batch) { part in
             let rows = (part * batch)..<min(count, (part + 1) * batch)
             TrainedRun.fill(model, from: data, rows: rows)
             var sums = Array(repeating: StreamingLogSumExp(), count: batch)
             for run in 0..<runs {
-                model.run(seed: UInt64(options.seed), step: UInt64(part * runs + run))
+                model.run(seed: UInt64(seed), step: UInt64(part * runs + run))
                 for s in 0..<min(samples, k - run * samples) {
                     for row in 0..<batch { sums[row].add(Double(model.output[s * batch + row])) }
                 }
@@ -164,13 +109,12 @@ struct EvalCommand: ParsableCommand {
     /// Examples in batches of chains x examples <= 1000 rows; each row's x is its example's.
     func ais(_ trained: TrainedRun) throws -> Estimate {
         let (data, count) = try examples(trained)
+        let chains = sampler.chains
         let perBatch = max(1, min(count, 1000 / chains))
         let rows = perBatch * chains
-        let logJoint = try trained.bind("log_joint", batch: rows, threads: options.threads, purpose: "the ais metric")
-        let gradient = try trained.bind("log_joint_gradient", batch: rows, threads: options.threads, purpose: "ais")
-        let sampler = AnnealedImportanceSampling(
-            distributions: distributions, leapfrogSteps: leapfrog, stepSize: stepSize, chains: chains)
-        let values = Processes.world.distribute(parts: (count + perBatch - 1) / perBatch, limit: perBatch) { part in
+        let logJoint = try trained.bind("log_joint", batch: rows, threads: threads, purpose: "the ais metric")
+        let gradient = try trained.bind("log_joint_gradient", batch: rows, threads: threads, purpose: "ais")
+        let values = communicator.distribute(parts: (count + perBatch - 1) / perBatch, limit: perBatch) { part in
             let start = part * perBatch
             let examples = min(perBatch, count - start)
             let indices = (0..<rows).map { start + min($0 / chains, examples - 1) }
@@ -178,7 +122,7 @@ struct EvalCommand: ParsableCommand {
             data.fill(ArraySlice(indices), into: gradient.input(InputName.data))
             let estimates = sampler.logLikelihoods(
                 logJoint: logJoint, gradient: gradient, latents: trained.latents,
-                seed: UInt64(options.seed) &+ UInt64(start))
+                seed: UInt64(seed) &+ UInt64(start))
             return Array(estimates.prefix(examples))
         }
         return Estimate(values)
@@ -186,11 +130,11 @@ struct EvalCommand: ParsableCommand {
 
     func parzen(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
         let (data, count) = try examples(trained)
-        let sampler = try trained.bind("sample", batch: 1000, threads: options.threads, purpose: "the parzen metric")
-        let samples = try trained.outputs(sampler, count: 10_000, seed: UInt64(options.seed))
-        let training = try options.examples(of: trained, test: false)
+        let sampler = try trained.bind("sample", batch: 1000, threads: threads, purpose: "the parzen metric")
+        let samples = try trained.outputs(sampler, count: 10_000, seed: UInt64(seed))
+        let training = try trained.examples(dataPath: nil, test: false)
         let validation = training.first(1000)
-        let pool = WorkerPool.with(threads: options.threads)
+        let pool = WorkerPool.with(threads: threads)
         // Bandwidths from 0.01 to 1 on a log scale; the best on the validation examples wins.
         let candidates = (0..<9).map { pow(10, -2 + Double($0) / 4) }
         let scores = candidates.map { sigma in
@@ -200,7 +144,7 @@ struct EvalCommand: ParsableCommand {
         let best = candidates[scores.indices.max { scores[$0] < scores[$1] } ?? 0]
         let points = data.first(count)
         let chunk = 1000
-        let values = Processes.world.distribute(parts: (count + chunk - 1) / chunk, limit: chunk) { part in
+        let values = communicator.distribute(parts: (count + chunk - 1) / chunk, limit: chunk) { part in
             let rows = (part * chunk)..<min(count, (part + 1) * chunk)
             return Parzen.logDensities(
                 Array(points[(rows.lowerBound * data.width)..<(rows.upperBound * data.width)]), samples: samples,
@@ -212,7 +156,7 @@ struct EvalCommand: ParsableCommand {
     func reconstruction(_ trained: TrainedRun) throws -> Estimate {
         let (data, count) = try examples(trained)
         let outputs = try trained.outputs(
-            of: "reconstruct", on: data, count: count, seed: options.seed, threads: options.threads, purpose: "recon")
+            of: "reconstruct", on: data, count: count, seed: seed, threads: threads, purpose: "recon")
         let originals = data.first(count)
         return Estimate(
             (0..<count).map { row in
@@ -229,13 +173,13 @@ struct EvalCommand: ParsableCommand {
         let name = clusters ? "clusters" : "accuracy"
         let latents = trained.latents
         guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
-            throw CommandFailure.usage("the \(name) metric needs a categorical latent; \(options.runPath) has none")
+            throw LatentError.usage("the \(name) metric needs a categorical latent; \(run.path) has none")
         }
         let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         let classes = latents[index].width
         func assignments(_ data: Dataset, count: Int) throws -> [Int] {
             let codes = try trained.outputs(
-                of: "encode", on: data, count: count, seed: options.seed, threads: options.threads, purpose: name)
+                of: "encode", on: data, count: count, seed: seed, threads: threads, purpose: name)
             let width = codes.count / max(count, 1)
             return (0..<count).map { row in
                 (0..<classes).max { codes[row * width + offset + $0] < codes[row * width + offset + $1] } ?? 0
@@ -243,11 +187,11 @@ struct EvalCommand: ParsableCommand {
         }
         let (data, count) = try examples(trained)
         guard let labels = data.labels else {
-            throw CommandFailure.usage("the \(name) metric needs labelled data")
+            throw LatentError.usage("the \(name) metric needs labelled data")
         }
         var naming = Array(0..<classes)
         if clusters {
-            let training = try options.examples(of: trained, test: false)
+            let training = try trained.examples(dataPath: nil, test: false)
             let trainingCount = min(training.count, 10_000)
             let trainingClusters = try assignments(training, count: trainingCount)
             var votes = Array(repeating: [Int: Int](), count: classes)
@@ -263,12 +207,12 @@ struct EvalCommand: ParsableCommand {
 
     func modes(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
         guard case .synthetic(let set) = trained.pipeline.model.spec.data.source.value, set.modes != nil else {
-            throw CommandFailure.usage("the modes metric needs the ring or grid synthetic data")
+            throw LatentError.usage("the modes metric needs the ring or grid synthetic data")
         }
-        let sampler = try trained.bind("sample", batch: 2500, threads: options.threads, purpose: "the modes metric")
-        let samples = try trained.outputs(sampler, count: 2500, seed: UInt64(options.seed))
+        let sampler = try trained.bind("sample", batch: 2500, threads: threads, purpose: "the modes metric")
+        let samples = try trained.outputs(sampler, count: 2500, seed: UInt64(seed))
         guard let coverage = ModeCoverage(samples: samples, set: set) else {
-            throw CommandFailure.usage("the modes metric needs the ring or grid synthetic data")
+            throw LatentError.usage("the modes metric needs the ring or grid synthetic data")
         }
         return (
             "modes: high-quality fraction", Estimate(fraction: coverage.highQualityFraction, of: 2500),
@@ -277,13 +221,14 @@ struct EvalCommand: ParsableCommand {
     }
 }
 
-/// A metric of `latent eval`, parsed once from `--metric`.
-enum Metric: Equatable {
+/// A metric of `Evaluation` (`latent eval --metric`).
+public enum Metric: Equatable, Sendable {
     case elbo, iwae(k: Int), ais, parzen, recon, kl, accuracy, clusters, modes
 
-    static let names = "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes"
+    public static let names = "elbo, iwae:K, ais, parzen, recon, kl, accuracy, clusters or modes"
 
-    init(_ text: String) throws {
+    /// Parses a metric as written: `elbo`, `iwae:K` (K from 1 to 100000), `ais`, ...
+    public init(_ text: String) throws {
         let plain: [String: Metric] = [
             "elbo": .elbo, "ais": .ais, "parzen": .parzen, "recon": .recon, "kl": .kl, "accuracy": .accuracy,
             "clusters": .clusters, "modes": .modes,
@@ -292,11 +237,11 @@ enum Metric: Equatable {
             self = metric
         } else if text.hasPrefix("iwae") {
             guard text.hasPrefix("iwae:"), let k = Int(text.dropFirst(5)), k >= 1, k <= 100_000 else {
-                throw ValidationError("--metric iwae:K needs K between 1 and 100000 (e.g. iwae:5000), found '\(text)'")
+                throw LatentError.usage("--metric iwae:K needs K between 1 and 100000 (e.g. iwae:5000), found '\(text)'")
             }
             self = .iwae(k: k)
         } else {
-            throw ValidationError("unknown metric '\(text)'; --metric takes \(Self.names)")
+            throw LatentError.usage("unknown metric '\(text)'; --metric takes \(Self.names)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentIR
 import LatentPictures
 import LatentRuntime
@@ -36,14 +37,12 @@ struct EncodeCommand: ParsableCommand {
         let trained = try options.load()
         let data = try options.examples(of: trained)
         let count = min(n ?? data.count, data.count)
-        let codes = try trained.outputs(
-            of: draw ? "encode_draw" : "encode", on: data, count: count, seed: options.seed,
-            threads: options.threads, purpose: "encode")
+        let codes = try trained.encode(data, count: count, seed: options.seed, draw: draw, threads: options.threads)
         let width = codes.count / max(count, 1)
         if let npy { try Output.npy(codes, shape: [count, width], to: npy) }
         if let png {
             guard width >= 2 else {
-                throw CommandFailure.usage("--png needs codes of at least 2 dimensions; these have \(width)")
+                throw LatentError.usage("--png needs codes of at least 2 dimensions; these have \(width)")
             }
             // Draws from the prior, in code order, beside the codes.
             let philox = Philox(seed: UInt64(options.seed) ^ 0x9E10)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentIR
 import LatentPictures
 import LatentRuntime
@@ -53,54 +54,21 @@ struct SampleCommand: ParsableCommand {
         if npy == nil && png == nil { Output.csv(values, rows: count) }
     }
 
-    /// Samples through the `sample` phase, or with `--label` (`--every-label`) through `decode`
-    /// with the label fixed and the other latents drawn from their priors here, the same
-    /// draws for every label.
     func draw(_ trained: TrainedRun) throws -> [Float] {
-        let seed = UInt64(options.seed)
-        guard label != nil || everyLabel else {
-            let sampler = try trained.bind("sample", batch: min(n, 1000), threads: options.threads, purpose: "sample")
-            return try trained.outputs(sampler, count: n, seed: seed)
-        }
-        let latents = trained.latents
-        guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
-            throw CommandFailure.usage("--label needs a categorical latent; \(options.runPath) has none")
-        }
-        let classes = latents[index].width
-        if let label, label < 0 || label >= classes {
-            throw CommandFailure.usage("--label must be between 0 and \(classes - 1)")
-        }
-        let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
-        let rows = Sizes.product([n, label == nil ? classes : 1])
-        do {
-            try MemoryBudget.require(
-                [("samples", rows.flatMap { Sizes.product([$0, trained.pipeline.model.spec.data.width, 4]) })],
-                for: "sampling \(rows ?? 0) rows")
-        } catch { throw CommandFailure.resources("\(error)") }
-        let decoder = try trained.bind("decode", batch: min(n, 1000), threads: options.threads, purpose: "sample")
-        let philox = Philox(seed: seed)
-        let codes = decoder.input(InputName.codes)
-        return try (label.map { [$0] } ?? Array(0..<classes)).flatMap { label in
-            try trained.outputs(decoder, count: n, seed: seed) { rows in
-                let width = codes.count / decoder.batch
-                for row in 0..<decoder.batch {
-                    var code = Distribution.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)
-                    for j in 0..<classes { code[offset + j] = j == label ? 1 : 0 }
-                    for j in 0..<width { codes[row * width + j] = Float(code[j]) }
-                }
-            }
-        }
+        try trained.sample(
+            count: n, seed: UInt64(options.seed), label: everyLabel ? .every : label.map(TrainedRun.Label.fixed),
+            threads: options.threads)
     }
 
     func picture(_ values: [Float], count: Int, shape: [Int], trained: TrainedRun) throws -> Image {
         let width = values.count / count
-        if let (height, imageWidth) = Output.imageSize(shape) {
-            let images = Output.rows(values, count: count)
+        if let (height, imageWidth) = Pictures.imageSize(shape) {
+            let images = Pictures.rows(values, count: count)
             let columns = everyLabel ? n : Int(Double(n).squareRoot().rounded(.up))
             return Plots.grid(images, width: imageWidth, height: height, columns: columns)
         }
         guard width == 2 else {
-            throw CommandFailure.usage("--png draws image data or 2-D points; this data has \(width) values per example")
+            throw LatentError.usage("--png draws image data or 2-D points; this data has \(width) values per example")
         }
         let data = try options.examples(of: trained)
         let real = data.first(count)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentCompiler
 import LatentIR
 import LatentSpec
@@ -46,7 +47,7 @@ struct CompileCommand: ParsableCommand {
             let training = pipeline.model.spec.training
             let shards = max(2, training.shards.value)
             if let problem = pipeline.model.shardingProblems(batch: training.batch.value, shards: shards).first {
-                throw CommandFailure.usage(problem.message)
+                throw LatentError.usage(problem.message)
             }
             print(
                 ProgramPrinter.print(pipeline.shardedStep(batch: training.batch.value, shards: shards)), terminator: "")

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import LatentRuntime
 import LatentSpec
@@ -6,12 +5,12 @@ import LatentSpec
 /// The data a spec trains or is evaluated on: its own source, or a file or folder given with
 /// `--data`, always checked against the spec's shape (and label space) before any buffer is
 /// filled from it.
-enum TrainingData {
+public enum TrainingData {
     /// The source to read: `override` (a file, or a Fashion-MNIST folder, whose test split
     /// is read when `test` is set) when given, else the spec's own; file paths become
     /// absolute (a spec's are relative to its folder), so a run directory's resolved spec
     /// finds its data from anywhere.
-    static func source(of data: DataSpec, specPath: String, override: String?, test: Bool = false) throws
+    public static func source(of data: DataSpec, specPath: String, override: String?, test: Bool = false) throws
         -> DataSource
     {
         guard let override else {
@@ -25,7 +24,7 @@ enum TrainingData {
         let path = URL(fileURLWithPath: override).standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CommandFailure.usage("--data \(override): no such file or folder")
+            throw LatentError.usage("--data \(override): no such file or folder")
         }
         if isDirectory.boolValue {
             let split = test ? "t10k" : "train"
@@ -38,14 +37,14 @@ enum TrainingData {
         if name.hasSuffix(".gz") || name.hasSuffix("ubyte") || name.hasSuffix(".idx") {
             return .file(.idx, path: path, labels: nil)
         }
-        throw CommandFailure.usage(
+        throw LatentError.usage(
             "--data \(override): unknown data format; --data takes a .npy, .csv or IDX file, or a Fashion-MNIST folder")
     }
 
     /// Loads the examples of `data` (its test split where the source has one and `test` is
     /// set), with the spec's binarisation, checked to have the spec's width and, when
     /// `labelClasses` is given, a label in 0..<labelClasses for every example.
-    static func load(_ data: DataSpec, specPath: String, seed: UInt64, labelClasses: Int? = nil, test: Bool = false)
+    public static func load(_ data: DataSpec, specPath: String, seed: UInt64, labelClasses: Int? = nil, test: Bool = false)
         throws -> Dataset
     {
         var set: Dataset
@@ -62,7 +61,7 @@ enum TrainingData {
             }
             set = try set.checked(width: data.width, labelClasses: labelClasses, source: source.canonicalText)
         } catch {
-            throw CommandFailure.data("\(error)")
+            throw LatentError.data("\(error)")
         }
         set.binarization = data.binarize.value
         set.binarizationSeed = seed
@@ -71,7 +70,7 @@ enum TrainingData {
 
     /// What loading `data` takes in memory, known before loading it (a file's size on disk
     /// counts twice: read, then converted).
-    static func estimatedBytes(_ data: DataSpec) -> Int? {
+    public static func estimatedBytes(_ data: DataSpec) -> Int? {
         switch data.source.value {
         case .synthetic(let set): return Sizes.product([set.count, set.dimension * 4 + 8])
         case .fashionMNIST: return 60_000 * (784 + 8)

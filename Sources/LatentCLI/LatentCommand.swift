@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentMPI
 import LatentRuntime
 
 /// The `latent` command: check, compile, draw, train and benchmark model specs.
 @main
-struct Latent: ParsableCommand {
+struct LatentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latent",
         abstract: "Turn a declarative model spec into a trained generative model.",
@@ -13,7 +14,7 @@ struct Latent: ParsableCommand {
             A spec (YAML) names the data, the latent variables and their priors, the networks, \
             and the objective: the VAE ELBO, the GAN game, the adversarial autoencoder, or \
             adversarial variational Bayes. See README.md for the spec language.
-            """ + "\n\n" + CommandFailure.table,
+            """ + "\n\n" + LatentError.table,
         subcommands: [
             CheckCommand.self, CompileCommand.self, GraphCommand.self, TrainCommand.self, SampleCommand.self,
             EncodeCommand.self, ReconstructCommand.self, InterpolateCommand.self, EvalCommand.self, PlotCommand.self,
@@ -26,17 +27,18 @@ struct Latent: ParsableCommand {
     /// (ArgumentParser's own usage errors exit with 2 instead of 64).
     static func main() {
         Processes.mpi = MPICommunicator.joinIfLaunched()
+        SpecFiles.colorsDiagnostics = Terminal.errorSupportsColor
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let failure as CommandFailure {
-            let plain: [CommandFailure.Kind] = [.spec, .interrupted, .terminated]
+        } catch let failure as LatentError {
+            let plain: [LatentError.Kind] = [.spec, .interrupted, .terminated]
             let message = plain.contains(failure.kind) || failure.message.isEmpty ? failure.message : "error: " + failure.message
             // Every process stops together at a signal (after process 0's checkpoint).
             Processes.fail(message, code: failure.kind.rawValue, abort: ![.interrupted, .terminated].contains(failure.kind))
         } catch {
             if exitCode(for: error) == .validationFailure {
-                Processes.fail(fullMessage(for: error), code: CommandFailure.Kind.usage.rawValue)
+                Processes.fail(fullMessage(for: error), code: LatentError.Kind.usage.rawValue)
             }
             if exitCode(for: error) != .success, Processes.mpi.map({ $0.size > 1 }) == true {
                 Processes.fail(fullMessage(for: error), code: exitCode(for: error).rawValue)

@@ -1,31 +1,29 @@
-import ArgumentParser
 import Foundation
 import LatentCompiler
 import LatentIR
 import LatentRuntime
 import LatentSpec
 
-/// What `train` and `bench` share: the compiled spec, its data, the planned program and a
-/// trainer, with the command line's overrides applied.
-struct TrainingSetup {
-    let pipeline: Pipeline
-    let program: Program
-    let data: Dataset
-    let trainer: Trainer
-    let batch: Int
-    let seed: UInt64
+/// A spec ready to train: the compiled spec, its data, the planned program and a trainer,
+/// with any overrides applied (what `latent train` and `latent bench` start from).
+public struct TrainingSetup {
+    public let pipeline: Pipeline
+    public let program: Program
+    public let data: Dataset
+    public let trainer: Trainer
+    public let batch: Int
+    public let seed: UInt64
     /// The spec as this run trains it: overrides applied, data paths absolute (what the run
     /// directory keeps, so its data is found from anywhere).
-    let spec: Spec
+    public let spec: Spec
 
     /// Compiles `spec`, checks that the run fits in memory, loads its data (or `dataPath`)
-    /// and binds a trainer for this process's shards of `processes`; errors are
-    /// `CommandFailure`s.
-    init(
-        spec path: String, batch: Int?, seed: Int?, shards: Int? = nil, dataPath: String?, machine: MachineOptions,
-        processes: any Communicator = SingleProcess()
+    /// and binds a trainer on `threads` kernel threads for this process's shards of
+    /// `processes`; the overrides replace the spec's values. Errors are `LatentError`s.
+    public init(
+        spec path: String, batch: Int? = nil, seed: Int? = nil, shards: Int? = nil, dataPath: String? = nil,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount, processes: any Communicator = SingleProcess()
     ) throws {
-        machine.apply()
         pipeline = try SpecFiles.compile(path)
         var spec = pipeline.model.spec
         if let batch { spec.training.batch.value = batch }
@@ -33,17 +31,17 @@ struct TrainingSetup {
         if let shards { spec.training.shards.value = shards }
         let shardCount = spec.training.shards.value
         if let problem = pipeline.model.shardingProblems(batch: spec.training.batch.value, shards: shardCount).first {
-            throw CommandFailure.usage(problem.message)
+            throw LatentError.usage(problem.message)
         }
         if shardCount % processes.size != 0 {
-            throw CommandFailure.usage(
+            throw LatentError.usage(
                 "\(processes.size) processes do not divide the \(shardCount) shard\(shardCount == 1 ? "" : "s") of each batch; set 'training.shards' (or --shards) to a multiple of \(processes.size), or start a number of processes that divides \(shardCount)")
         }
         spec.data.source.value = try TrainingData.source(of: spec.data, specPath: path, override: dataPath)
         self.spec = spec
         self.batch = spec.training.batch.value
         if let (_, _, message) = pipeline.model.batchNormTooSmall(batch: self.batch) {
-            throw CommandFailure.usage(message + "; use a larger --batch")
+            throw LatentError.usage(message + "; use a larger --batch")
         }
         self.seed = UInt64(spec.training.seed.value)
         let batchSize = self.batch
@@ -57,18 +55,18 @@ struct TrainingSetup {
                 MemoryBudget.training(program, shards: shardCount / processes.size)
                     + [("data", TrainingData.estimatedBytes(spec.data))],
                 for: "training \(pipeline.ir.name) with batch \(batchSize)")
-        } catch { throw CommandFailure.resources("\(error)") }
+        } catch { throw LatentError.resources("\(error)") }
         data = try TrainingData.load(spec.data, specPath: path, seed: self.seed, labelClasses: labelClasses)
         guard self.batch <= data.count else {
-            throw CommandFailure.usage("a batch of \(self.batch) is larger than the data set (\(data.count) examples)")
+            throw LatentError.usage("a batch of \(self.batch) is larger than the data set (\(data.count) examples)")
         }
         let labelledCount = spec.data.labelled.value
         if labelled != nil, labelledCount == 0 {
-            throw CommandFailure.usage("the spec trains on labelled examples, but 'labelled' is 0")
+            throw LatentError.usage("the spec trains on labelled examples, but 'labelled' is 0")
         }
         trainer = Trainer(
             program: program, data: data, batch: self.batch, seed: self.seed, labelledCount: labelledCount,
-            threads: machine.threads, shards: shardCount, communicator: processes)
+            threads: threads, shards: shardCount, communicator: processes)
         // The text a run keeps is the canonical form of what it trains: printed, read back and
         // printed again, so a source replaced by --data takes that source's defaults (range).
         let printed = ResolvedSpecPrinter.print(spec)
@@ -80,7 +78,7 @@ struct TrainingSetup {
     /// Training steps for `steps` or `epochs` when given, else the spec's length. A step
     /// draws one batch for every run of its first phase (a GAN step with k = 2: two; an AAE
     /// or AVB step: one, which every phase reads).
-    func totalSteps(steps: Int?, epochs: Int?) -> Int {
+    public func totalSteps(steps: Int?, epochs: Int?) -> Int {
         switch (steps, epochs, spec.training.length.value) {
         case (let steps?, _, _): return steps
         case (nil, let epochs?, _), (nil, nil, .epochs(let epochs)):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentIR
 import LatentPictures
 
@@ -36,27 +37,13 @@ struct InterpolateCommand: ParsableCommand {
     func run() throws {
         let trained = try options.load()
         let data = try options.examples(of: trained)
-        guard from >= 0, to >= 0, from < data.count, to < data.count else {
-            throw CommandFailure.usage("--from and --to must be example indices below \(data.count)")
-        }
-        let encoder = try trained.bind("encode", batch: 2, threads: options.threads, purpose: "interpolate")
-        data.fill(ArraySlice([from, to]), into: encoder.data)
-        encoder.run(seed: UInt64(options.seed), step: 0)
-        let width = encoder.output.count / 2
-        let ends = (Array(encoder.output.prefix(width)), Array(encoder.output.suffix(width)))
-        let decoder = try trained.bind("decode", batch: steps, threads: options.threads, purpose: "interpolate")
-        let codes = decoder.input(InputName.codes)
-        for step in 0..<steps {
-            let t = Float(step) / Float(steps - 1)
-            for j in 0..<width { codes[step * width + j] = (1 - t) * ends.0[j] + t * ends.1[j] }
-        }
-        decoder.run(seed: UInt64(options.seed), step: 0)
-        let outputs = Array(decoder.output)
+        let outputs = try trained.interpolate(
+            data, from: from, to: to, steps: steps, seed: UInt64(options.seed), threads: options.threads)
         let shape = trained.pipeline.model.spec.data.shape.value
         if let npy { try Output.npy(outputs, shape: [steps] + shape, to: npy) }
         if let png {
             let (height, imageWidth) = try Output.requireImageSize(shape)
-            let images = Output.rows(outputs, count: steps)
+            let images = Pictures.rows(outputs, count: steps)
             try Output.png(Plots.grid(images, width: imageWidth, height: height, columns: steps), to: png)
         }
         if npy == nil && png == nil { Output.csv(outputs, rows: steps) }

@@ -1,13 +1,17 @@
 import Foundation
+import Latent
 
 /// Shows training progress: on a terminal, one bar redrawn in place (step, epoch, each
-/// phase's mean loss, samples/s, time left); otherwise a plain line per logging interval.
-/// Under mpirun every process has a pseudo-terminal whatever mpirun's own output is, so
-/// there it prints lines.
-struct TrainingProgress {
+/// phase's mean loss, samples/s, time left) with a permanent line per epoch; otherwise a
+/// plain line per logging interval. Under mpirun every process has a pseudo-terminal
+/// whatever mpirun's own output is, so there it prints lines. Ctrl-C and SIGTERM (see
+/// `Interruption`) ask training to stop.
+final class TrainingProgress: TrainingObserver {
     let total: Int
     let isTerminal: Bool
     private var lastDraw = Date.distantPast
+    /// The epoch of the last permanent line.
+    private var epoch = 0
 
     init(
         total: Int,
@@ -18,18 +22,31 @@ struct TrainingProgress {
         self.isTerminal = isTerminal
     }
 
-    /// The figures of one moment of training.
-    struct Figures {
-        var step: Int
-        var epoch: Int
-        var losses: [(phase: String, loss: Double)]
-        var samplesPerSecond: Double
-        /// Seconds per step lately, for the time left.
-        var secondsPerStep: Double
+    /// The epoch the first line is in (a resumed run's).
+    convenience init(total: Int, firstEpoch: Int) {
+        self.init(total: total)
+        epoch = firstEpoch
+    }
+
+    var stopRequest: Int32? { Interruption.requested }
+
+    func stepped(_ figures: TrainingFigures) { draw(figures) }
+
+    /// A line per record (on a terminal, per epoch and at the end).
+    func recorded(_ figures: TrainingFigures) {
+        if !isTerminal || figures.epoch != epoch || figures.step == total { line(figures) }
+        epoch = figures.epoch
+    }
+
+    func tested(step: Int, losses: [(phase: String, loss: Double)]) {
+        guard !losses.isEmpty else { return }
+        note(
+            "test split at step \(step): loss: "
+                + losses.map { String(format: "%@ %.4f", $0.phase, $0.loss) }.joined(separator: "  "))
     }
 
     /// Redraws the bar (at most ten times a second, always at the last step).
-    mutating func draw(_ figures: Figures) {
+    func draw(_ figures: TrainingFigures) {
         guard isTerminal else { return }
         let now = Date()
         guard figures.step == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
@@ -45,7 +62,7 @@ struct TrainingProgress {
     }
 
     /// A permanent line: printed above the bar on a terminal, on its own otherwise.
-    func line(_ figures: Figures) { note(Self.describe(figures, total: total)) }
+    func line(_ figures: TrainingFigures) { note(Self.describe(figures, total: total)) }
 
     /// Any permanent line, printed as `line` prints.
     func note(_ text: String) {
@@ -58,7 +75,7 @@ struct TrainingProgress {
         if isTerminal { print("") }
     }
 
-    static func describe(_ figures: Figures, total: Int) -> String {
+    static func describe(_ figures: TrainingFigures, total: Int) -> String {
         // Every phase's value is the loss it minimises (for an ELBO phase, the negative ELBO).
         String(format: "step %d/%d  epoch %d  loss: ", figures.step, total, figures.epoch)
             + figures.losses.map { String(format: "%@ %.4f", $0.phase, $0.loss) }.joined(separator: "  ")

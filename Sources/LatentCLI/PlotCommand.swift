@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentPictures
 
 /// `latent plot RUN`: training curves from metrics.jsonl.
@@ -17,7 +18,7 @@ struct PlotCommand: ParsableCommand {
     func run() throws {
         let metrics = runPath + "/metrics.jsonl"
         guard let data = FileManager.default.contents(atPath: metrics) else {
-            throw CommandFailure.data("\(runPath) has no metrics.jsonl (made by latent train)")
+            throw LatentError.data("\(runPath) has no metrics.jsonl (made by latent train)")
         }
         var steps: [Double] = []
         var losses: [String: [Double]] = [:]
@@ -30,7 +31,7 @@ struct PlotCommand: ParsableCommand {
             }
         }
         guard !steps.isEmpty else {
-            throw CommandFailure.data("\(metrics) has no records: train longer than one logging interval (--every)")
+            throw LatentError.data("\(metrics) has no records: train longer than one logging interval (--every)")
         }
         let series = losses.keys.sorted().map { (name: "loss " + $0, values: losses[$0] ?? []) }
         try Output.png(Plots.lines(x: steps, series: series), to: png ?? runPath + "/curves.png")

@@ -29,7 +29,7 @@ struct EpochSummary {
         case .file:
             self.test = nil
         }
-        let imageSize = Output.imageSize(setup.spec.data.shape.value)
+        let imageSize = Pictures.imageSize(setup.spec.data.shape.value)
         self.imageSize = imageSize
         let inference = setup.pipeline.inference()
         func bind(_ name: String, batch: Int) -> Executable<Phase>? {
@@ -55,13 +55,13 @@ struct EpochSummary {
         guard let (height, width) = imageSize else { return losses }
         if let sampler {
             sampler.run(seed: seed, step: 0)
-            let images = Output.rows(Array(sampler.output.prefix(64 * height * width)), count: 64)
+            let images = Pictures.rows(Array(sampler.output.prefix(64 * height * width)), count: 64)
             try add(Plots.grid(images, width: width, height: height, columns: 8), tag: "samples", step: step, to: run)
         }
         if let reconstructor, let test {
             TrainedRun.fill(reconstructor, from: test, rows: 0..<16)
             reconstructor.run(seed: seed, step: 0)
-            let picture = ReconstructCommand.picture(
+            let picture = Pictures.reconstructions(
                 originals: test.first(16), reconstructions: Array(reconstructor.output.prefix(16 * height * width)),
                 count: 16, height: height, width: width)
             try add(picture, tag: "reconstructions", step: step, to: run)

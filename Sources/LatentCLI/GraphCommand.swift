@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latent
 import LatentCompiler
 import LatentSpec
 
@@ -29,7 +30,7 @@ struct GraphCommand: ParsableCommand {
         if let dot { try RunDirectory.write(Data(text.utf8), to: dot) }
         if let svg {
             guard let rendered = Graphviz.render(text) else {
-                throw CommandFailure.usage(
+                throw LatentError.usage(
                     "Graphviz's 'dot' is not installed; install it with 'apt-get install graphviz', or write DOT with --dot")
             }
             try RunDirectory.write(rendered, to: svg)
