@@ -22,12 +22,15 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
+        // What a data set is (value ranges, binarisation, file formats, synthetic sets) and the
+        // size limits every reader enforces: shared by the spec language and the runtime.
+        .target(name: "LatentData"),
         // Front end: YAML text -> Spec (every node with its source location), diagnostics.
-        .target(name: "LatentSpec", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "LatentSpec", dependencies: ["LatentData", .product(name: "Yams", package: "Yams")]),
         // The tape IR: programs, phases, instructions, autodiff, passes, printers, reference interpreter.
         // Optimised in every configuration, like the runtime: the training tests run them for
         // thousands of steps.
-        .target(name: "LatentIR", dependencies: ["LatentSpec"], swiftSettings: optimized),
+        .target(name: "LatentIR", swiftSettings: optimized),
         // Dense float32 kernels, optimised for the host CPU in every configuration (the package
         // builds from source, like -march=native C code), so tests run them at speed too.
         .target(
@@ -37,7 +40,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The executor: planned phases bound to buffers and kernels; data; training.
         .target(
-            name: "LatentRuntime", dependencies: ["LatentIR", "LatentSpec", "LatentKernels", "CZlib"],
+            name: "LatentRuntime", dependencies: ["LatentIR", "LatentData", "LatentKernels", "CZlib"],
             swiftSettings: optimized),
         // Open MPI (Debian's libopenmpi-dev), for data-parallel runs under mpirun.
         .systemLibrary(
@@ -46,7 +49,7 @@ let package = Package(
         // Pictures: PNG encoding (system zlib), image grids, scatter and line plots with a bitmap font.
         .target(name: "LatentPictures", dependencies: ["CZlib"]),
         // Spec -> CheckedModel (names resolved, shapes inferred, objective rules) -> Program.
-        .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentIR"]),
+        .target(name: "LatentCompiler", dependencies: ["LatentSpec", "LatentData", "LatentIR"]),
         // What other tools read: TensorBoard event files and ONNX models (protobuf code generated
         // from Protos/ by `make protos` and committed).
         .target(
@@ -57,15 +60,15 @@ let package = Package(
         .target(
             name: "Latent",
             dependencies: [
-                "LatentSpec", "LatentCompiler", "LatentIR", "LatentKernels", "LatentRuntime", "LatentPictures",
-                "LatentInterop",
+                "LatentSpec", "LatentData", "LatentCompiler", "LatentIR", "LatentKernels", "LatentRuntime",
+                "LatentPictures", "LatentInterop",
             ]),
         // The `latent` command-line tool: options, printing and MPI over the library.
         .executableTarget(
             name: "LatentCLI",
             dependencies: [
-                "Latent", "LatentSpec", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures", "LatentMPI",
-                "LatentKernels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Latent", "LatentSpec", "LatentData", "LatentCompiler", "LatentIR", "LatentRuntime", "LatentPictures",
+                "LatentMPI", "LatentKernels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The getting-started program: trains, samples and evaluates through the library.
         .executableTarget(name: "latent-example", dependencies: ["Latent", "LatentRuntime"], path: "Examples/TrainAndSample"),
@@ -77,9 +80,10 @@ let package = Package(
         .testTarget(
             name: "LatentRuntimeTests",
             dependencies: [
-                "LatentRuntime", "LatentKernels", "LatentIR", "LatentCompiler", "LatentSpec", "LatentTestSupport",
+                "LatentRuntime", "LatentKernels", "LatentIR", "LatentCompiler", "LatentSpec", "LatentData",
+                "LatentTestSupport",
             ]),
-        .testTarget(name: "LatentIRTests", dependencies: ["LatentIR", "LatentSpec", "LatentTestSupport"]),
+        .testTarget(name: "LatentIRTests", dependencies: ["LatentIR", "LatentTestSupport"]),
         .testTarget(
             name: "LatentCompilerTests", dependencies: ["LatentCompiler", "LatentSpec", "LatentTestSupport"],
             exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import Foundation
+import LatentData
 import LatentIR
 import LatentRuntime
 import LatentSpec
@@ -49,7 +50,7 @@ extension TrainedRun {
             try outputs(decoder, count: n, seed: seed) { rows in
                 let width = codes.count / decoder.batch
                 for row in 0..<decoder.batch {
-                    var code = Distribution.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)
+                    var code = Prior.sampleCodes(latents, row: rows.lowerBound + row, philox: philox)
                     for j in 0..<classes { code[offset + j] = j == label ? 1 : 0 }
                     for j in 0..<width { codes[row * width + j] = Float(code[j]) }
                 }

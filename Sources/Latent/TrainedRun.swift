@@ -1,5 +1,6 @@
 import Foundation
 import LatentCompiler
+import LatentData
 import LatentIR
 import LatentKernels
 import LatentRuntime
@@ -86,8 +87,8 @@ public struct TrainedRun {
     }
 
     /// Every latent's prior and width, in code order (what `encode` returns, `decode` reads).
-    public var latents: [(distribution: Distribution, width: Int)] {
-        pipeline.model.spec.latents.map { ($0.distribution.value, $0.dimension.value) }
+    public var latents: [(distribution: Prior, width: Int)] {
+        pipeline.model.spec.latents.map { ($0.prior, $0.dimension.value) }
     }
 
     static let requirement = [

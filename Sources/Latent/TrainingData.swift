@@ -1,4 +1,5 @@
 import Foundation
+import LatentData
 import LatentRuntime
 import LatentSpec
 

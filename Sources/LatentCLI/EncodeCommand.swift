@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Latent
+import LatentData
 import LatentIR
 import LatentPictures
 import LatentRuntime
@@ -47,7 +48,7 @@ struct EncodeCommand: ParsableCommand {
             // Draws from the prior, in code order, beside the codes.
             let philox = Philox(seed: UInt64(options.seed) ^ 0x9E10)
             let prior = (0..<count).map { row in
-                let code = Distribution.sampleCodes(trained.latents, row: row, philox: philox)
+                let code = Prior.sampleCodes(trained.latents, row: row, philox: philox)
                 return SIMD2(code[0], code[1])
             }
             let points = (0..<count).map { SIMD2(Double(codes[$0 * width]), Double(codes[$0 * width + 1])) }

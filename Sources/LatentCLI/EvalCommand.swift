@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Latent
+import LatentData
 import LatentRuntime
 import LatentSpec
 

@@ -1,3 +1,4 @@
+import LatentData
 import LatentSpec
 
 extension Checking {

@@ -1,3 +1,4 @@
+import LatentData
 import LatentSpec
 
 /// Shape inference through a network's layers: the shape of one example after each layer

@@ -148,7 +148,7 @@ extension LoweringContext {
             let width = latent.dimension.value
             let z = b.tape.emit(.slice(input, offset: offset, width: width))
             b.variables[latent.name.value] = z
-            let term = b.tape.emit(.logPrior(latent.distribution.value, z))
+            let term = b.tape.emit(.logPrior(latent.prior, z))
             logPrior = logPrior.map { b.tape.add($0, term) } ?? term
             offset += width
         }
@@ -165,9 +165,4 @@ extension LoweringContext {
         phase.differentiatedInput = InputName.codes
         return phase
     }
-}
-
-extension Distribution {
-    /// Whether log p(z) can be evaluated (a swiss roll only has samples).
-    var hasDensity: Bool { if case .swissRoll = self { false } else { true } }
 }

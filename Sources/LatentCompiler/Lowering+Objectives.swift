@@ -39,7 +39,7 @@ extension LoweringContext {
         var logWeight = logLikelihood
         for latent in spec.latents {
             let name = latent.name.value
-            let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(name)))
+            let logPrior = b.tape.emit(.logPrior(latent.prior, b.variable(name)))
             let difference = b.tape.sub(logPrior, b.logPosterior(name))
             logWeight = b.tape.add(logWeight, beta == 1 ? difference : b.tape.scale(difference, by: beta))
         }
@@ -48,7 +48,7 @@ extension LoweringContext {
 
     /// log q(z|x) - log p(z) at the latent's sampled value: a one-draw estimate of the KL.
     func sampledKL(_ latent: VariableDeclaration, _ b: inout PhaseBuilder) -> ValueID {
-        let logPrior = b.tape.emit(.logPrior(latent.distribution.value, b.variable(latent.name.value)))
+        let logPrior = b.tape.emit(.logPrior(latent.prior, b.variable(latent.name.value)))
         return b.tape.sub(b.logPosterior(latent.name.value), logPrior)
     }
 
@@ -213,7 +213,7 @@ extension LoweringContext {
         let (z, standardized, logStd) = contrastSamples(&b)
         guard let latent = spec.latents.first else { preconditionFailure("the checker requires one latent") }
         let logLikelihood = b.logLikelihood()
-        let logPrior = b.tape.emit(.logPrior(latent.distribution.value, z))
+        let logPrior = b.tape.emit(.logPrior(latent.prior, z))
         let width = latent.dimension.value
         let logContrast = b.tape.add(
             b.tape.sumLast(b.tape.sub(b.tape.scale(b.tape.unary(.square, standardized), by: -0.5), logStd)),

@@ -9,10 +9,10 @@ public enum Lowering {
     public static func lower(_ model: CheckedModel, name: String) -> Program {
         let spec = model.spec
         let context = LoweringContext(model: model)
-        var optimizers: [String: Optimizer] = [:]
+        var optimizers: [String: UpdateRule] = [:]
         for group in spec.training.optimizers {
             for network in group.networks where context.layers[network.value] != nil {
-                optimizers[network.value] = group.optimizer.value
+                optimizers[network.value] = UpdateRule(group.optimizer.value)
             }
         }
         let (phases, schedule) = context.phases()

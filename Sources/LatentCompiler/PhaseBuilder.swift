@@ -136,13 +136,13 @@ struct PhaseBuilder {
         guard let noise = spec.noise.first(where: { $0.name.value == name }) else {
             preconditionFailure("the checker resolved '\(name)', but lowering has no value for it")
         }
-        let value = draw(noise.distribution.value, rows: noiseRows, width: noise.dimension.value)
+        let value = draw(noise.prior, rows: noiseRows, width: noise.dimension.value)
         variables[name] = value
         return value
     }
 
     /// A draw from a distribution: standard normals as `random.normal`, anything else from its sampler.
-    mutating func draw(_ distribution: Distribution, rows: [Dim], width: Int) -> ValueID {
+    mutating func draw(_ distribution: Prior, rows: [Dim], width: Int) -> ValueID {
         let type = Shape(rows + [.fixed(width)])
         if distribution == .normal(mean: [0], std: [1]) { return tape.randomNormal(type) }
         return tape.sample(distribution, type)
@@ -150,7 +150,7 @@ struct PhaseBuilder {
 
     /// A draw from a latent's prior, one row per example.
     mutating func samplePrior(_ latent: VariableDeclaration) -> ValueID {
-        tape.sample(latent.distribution.value, .rows(latent.dimension.value))
+        tape.sample(latent.prior, .rows(latent.dimension.value))
     }
 
     /// Runs the inference model: every latent gets its value from its encoder (features are

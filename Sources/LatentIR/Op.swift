@@ -1,4 +1,3 @@
-import LatentSpec
 
 /// A value in a phase's tape: the index of the instruction that defines it (`%n`).
 public struct ValueID: Hashable, Comparable, Sendable, CustomStringConvertible {
@@ -77,7 +76,7 @@ public enum Op: Hashable, Sendable {
     /// random stream `stream` of draw `draw`. Streams are fixed at lowering and draws when a
     /// step is assembled (a phase's runs on one batch share draws), so passes never change
     /// the numbers.
-    case samplePrior(Distribution, stream: Int, draw: Int = 0)
+    case samplePrior(Prior, stream: Int, draw: Int = 0)
 
     // Linear algebra.
     /// a x b over the last axis of a (leading axes are rows); optional transposes for backprop.
@@ -134,9 +133,9 @@ public enum Op: Hashable, Sendable {
 
     // Distributions.
     /// log p(z) of a prior, per row (`[..., 1]`).
-    case logPrior(Distribution, ValueID)
+    case logPrior(Prior, ValueID)
     /// upstream * d log p(z) / dz.
-    case logPriorGradient(Distribution, ValueID, upstream: ValueID)
+    case logPriorGradient(Prior, ValueID, upstream: ValueID)
     /// Stops gradients: the value itself, treated as a constant by autodiff.
     case stopGradient(ValueID)
 

@@ -1,17 +1,16 @@
 import Foundation
-import LatentSpec
 
 /// Sampling, log-density and its gradient for each prior, in double precision.
-extension Distribution {
+extension Prior {
     /// The components of a Gaussian mixture (ring mixtures expanded), or nil for other kinds.
-    public func gaussianComponents(dimension: Int) -> [MixtureComponent]? {
+    public func gaussianComponents(dimension: Int) -> [Component]? {
         switch self {
-        case .normal(let mean, let std): [MixtureComponent(weight: 1, mean: mean, std: std)]
+        case .normal(let mean, let std): [Component(weight: 1, mean: mean, std: std)]
         case .mixture(let components): components
         case .ringMixture(let count, let radius, let std):
             (0..<count).map { index in
                 let angle = 2 * Double.pi * Double(index) / Double(count)
-                return MixtureComponent(
+                return Component(
                     weight: 1 / Double(count), mean: [radius * cos(angle), radius * sin(angle)], std: [std])
             }
         default: nil
@@ -111,7 +110,7 @@ extension Distribution {
             return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(components.count, 1)) { terms in
                 for (k, component) in components.enumerated() {
                     terms[k] = Foundation.log(component.weight)
-                        + Distribution.normal(mean: component.mean, std: component.std).logDensity(
+                        + Prior.normal(mean: component.mean, std: component.std).logDensity(
                             dimension: dimension, z)
                 }
                 let top = terms.prefix(components.count).max() ?? 0
@@ -158,12 +157,9 @@ extension Distribution {
         return (value, gradient)
     }
 
-    /// Whether draws are one-hot class codes.
-    public var isCategorical: Bool { if case .categorical = self { true } else { false } }
-
     /// One row of several latents' codes side by side (latent k from stream k), in order.
     public static func sampleCodes(
-        _ latents: [(distribution: Distribution, width: Int)], row: Int, philox: Philox, step: UInt64 = 0
+        _ latents: [(distribution: Prior, width: Int)], row: Int, philox: Philox, step: UInt64 = 0
     ) -> [Double] {
         latents.enumerated().flatMap { stream, latent in
             latent.distribution.sample(row: row, width: latent.width, philox: philox, step: step, stream: stream)

@@ -1,4 +1,3 @@
-import LatentSpec
 
 /// One line of a tape: an op and the type of the value it defines.
 public struct Instruction: Hashable, Sendable {
@@ -125,7 +124,7 @@ public struct Program: Hashable, Sendable {
     public var parameters: [Parameter]
     public var phases: [Phase]
     /// Optimizer settings per network.
-    public var optimizers: [String: Optimizer]
+    public var optimizers: [String: UpdateRule]
     /// How many times each phase runs per training step, in order (k:1 schedules).
     public var schedule: [PhaseRepeat]
     /// The size of the symbolic sample dimension S (importance samples; 1 without IWAE).
@@ -136,7 +135,7 @@ public struct Program: Hashable, Sendable {
     public var step: Step?
 
     public init(
-        name: String, parameters: [Parameter], phases: [Phase], optimizers: [String: Optimizer],
+        name: String, parameters: [Parameter], phases: [Phase], optimizers: [String: UpdateRule],
         schedule: [PhaseRepeat], samples: Int = 1
     ) {
         self.name = name

@@ -9,7 +9,7 @@ public enum ProgramPrinter {
         }
         lines.append("optimizers")
         for network in program.optimizers.keys.sorted() {
-            lines.append("  \(network): \(program.optimizers[network].map { $0.canonicalText } ?? "none")")
+            lines.append("  \(network): \(program.optimizers[network].map { $0.description } ?? "none")")
         }
         lines.append("schedule " + program.schedule.map { "\($0.phase) x\($0.count)" }.joined(separator: ", "))
         if program.samples > 1 { lines.append("samples S = \(program.samples)") }
@@ -31,7 +31,7 @@ public enum ProgramPrinter {
         var lines = ["step  (draws: counter = step x \(step.drawsPerStep) + offset)"]
         lines.append("  slots")
         for (index, slot) in step.slots.enumerated() {
-            lines.append("    \(index) \(pad(slot.phase, 28)) \(pad(parameters[slot.parameter].name, 24)) \(slot.optimizer.canonicalText)")
+            lines.append("    \(index) \(pad(slot.phase, 28)) \(pad(parameters[slot.parameter].name, 24)) \(slot.optimizer.description)")
         }
         for batch in step.batches {
             let parts = [batch.data] + (batch.labels.map { [$0] } ?? [])
@@ -123,7 +123,7 @@ public enum ProgramPrinter {
         case .vector(let values): "const [" + values.map(number).joined(separator: ", ") + "]"
         case .randomNormal(let stream, let draw): "random.normal #\(stream)" + (draw > 0 ? " +\(draw)" : "")
         case .samplePrior(let distribution, let stream, let draw):
-            "sample \(distribution.canonicalText) #\(stream)" + (draw > 0 ? " +\(draw)" : "")
+            "sample \(distribution.description) #\(stream)" + (draw > 0 ? " +\(draw)" : "")
         case .update(let parameter, let gradient, let slot): "update \(parameter), \(gradient) slot \(slot)"
         case .productUpdate(let parameter, let a, let b, let transposeA, let transposeB, let addend, let slot):
             "update \(parameter), matmul \(a)\(transposeA ? "^T" : ""), \(b)\(transposeB ? "^T" : "")"
@@ -150,9 +150,9 @@ public enum ProgramPrinter {
         case .spreadFirst(let a): "spread_first \(a)"
         case .meanAll(let a): "mean \(a)"
         case .logSoftmax(let a): "log_softmax \(a)"
-        case .logPrior(let distribution, let z): "prior.log_density[\(distribution.canonicalText)] \(z)"
+        case .logPrior(let distribution, let z): "prior.log_density[\(distribution.description)] \(z)"
         case .logPriorGradient(let distribution, let z, let upstream):
-            "prior.d_log_density[\(distribution.canonicalText)] \(z), \(upstream)"
+            "prior.d_log_density[\(distribution.description)] \(z), \(upstream)"
         case .stopGradient(let a): "stop_gradient \(a)"
         case .dense(let x, let w, let b, let f): "dense \(x), \(w), \(b)" + (f.map { ", \($0)" } ?? "")
         case .activationBackward(let f, let output, let upstream): "d.\(f).from_output \(output), \(upstream)"
@@ -182,7 +182,7 @@ public enum ProgramPrinter {
         return "[\(inputs)] " + parts.joined(separator: "; ") + (kernel.reduction.map { " -> \($0.rawValue)" } ?? "")
     }
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import LatentSpec
 
 /// Runs a phase in double precision, one op at a time, as plainly as possible: the meaning
 /// of the IR against which autodiff (finite differences) and every pass (equivalence) are

@@ -1,4 +1,3 @@
-import LatentSpec
 
 /// One training step as a single tape: each phase's forward and backward pass in schedule
 /// order (k:1 schedules unrolled), each followed by its optimizer updates as `update`
@@ -56,7 +55,7 @@ public struct PhaseRun: Hashable, Sendable {
 public struct OptimizerSlot: Hashable, Sendable {
     public var phase: String
     public var parameter: Int
-    public var optimizer: Optimizer
+    public var optimizer: UpdateRule
 }
 
 /// A batch a step reads: its kind, and the step input holding each of its parts.

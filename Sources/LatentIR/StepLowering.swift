@@ -1,4 +1,3 @@
-import LatentSpec
 
 /// Assembles a program's training step from its differentiated phases: every run of the
 /// schedule in order, each followed by its optimizer updates.

@@ -1,4 +1,3 @@
-import LatentSpec
 
 /// Appends instructions to a tape, inferring each value's type from its operands. Lowering
 /// and autodiff both build tapes with it, so every value is typed by one set of rules.
@@ -72,7 +71,7 @@ public struct TapeBuilder: Sendable {
     public mutating func randomNormal(_ type: Shape) -> ValueID { emit(.randomNormal(stream: nextStream), type: type) }
 
     /// A draw from a distribution on a new random stream.
-    public mutating func sample(_ distribution: Distribution, _ type: Shape) -> ValueID {
+    public mutating func sample(_ distribution: Prior, _ type: Shape) -> ValueID {
         emit(.samplePrior(distribution, stream: nextStream), type: type)
     }
 

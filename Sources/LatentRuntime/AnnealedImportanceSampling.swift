@@ -1,6 +1,5 @@
 import Foundation
 import LatentIR
-import LatentSpec
 
 /// Annealed importance sampling (Neal 2001) of log p(x) for a decoder model, as the AVB
 /// paper evaluates: chains start at the prior, pass through distributions
@@ -37,7 +36,7 @@ public struct AnnealedImportanceSampling {
     /// -mean(log p(z) + beta log p(x|z)) with respect to `codes`. `latents` say how to draw
     /// z from the prior.
     public func logLikelihoods(
-        logJoint: Executable<Phase>, gradient: Executable<Phase>, latents: [(distribution: Distribution, width: Int)], seed: UInt64
+        logJoint: Executable<Phase>, gradient: Executable<Phase>, latents: [(distribution: Prior, width: Int)], seed: UInt64
     ) -> [Double] {
         guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }),
             case .categorical(let probabilities) = latents[index].distribution
@@ -56,7 +55,7 @@ public struct AnnealedImportanceSampling {
     /// One annealing run; `fixed` holds a categorical latent's code (its offset, width and
     /// class) at one-hot, so the estimate is of p(x | y = class).
     func anneal(
-        logJoint: Executable<Phase>, gradient: Executable<Phase>, latents: [(distribution: Distribution, width: Int)], seed: UInt64,
+        logJoint: Executable<Phase>, gradient: Executable<Phase>, latents: [(distribution: Prior, width: Int)], seed: UInt64,
         fixed: (offset: Int, width: Int, value: Int)?
     ) -> [Double] {
         let rows = logJoint.batch
@@ -64,7 +63,7 @@ public struct AnnealedImportanceSampling {
         let philox = Philox(seed: seed ^ 0xA15)
         var z = [Double](repeating: 0, count: rows * width)
         for row in 0..<rows {
-            let draw = Distribution.sampleCodes(latents, row: row, philox: philox)
+            let draw = Prior.sampleCodes(latents, row: row, philox: philox)
             for j in 0..<width { z[row * width + j] = draw[j] }
             if let fixed {
                 for j in 0..<fixed.width { z[row * width + fixed.offset + j] = j == fixed.value ? 1 : 0 }

@@ -1,5 +1,5 @@
 import Foundation
-import LatentSpec
+import LatentData
 
 /// Loads data sets from files: IDX (gzipped or not), NPY (float32, float64 or uint8; labels
 /// of any integer type) and CSV (one example per line), with an optional file of class

@@ -1,6 +1,6 @@
 import Foundation
+import LatentData
 import LatentIR
-import LatentSpec
 
 /// Training examples kept compact (bytes for images, floats for synthetic sets) and
 /// converted per batch.

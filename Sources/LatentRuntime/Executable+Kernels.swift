@@ -1,7 +1,6 @@
 import Foundation
 import LatentIR
 import LatentKernels
-import LatentSpec
 
 /// The kernel of each op, reading operands and writing results at their bound places:
 /// matrix products and dense layers go to the GEMM (bias and ReLU in its epilogue),

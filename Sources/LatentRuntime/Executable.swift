@@ -1,7 +1,6 @@
 import Foundation
 import LatentIR
 import LatentKernels
-import LatentSpec
 
 /// A planned tape (a phase, or a whole training step) bound to buffers once: every
 /// instruction knows where its operands and result live and their concrete shapes;

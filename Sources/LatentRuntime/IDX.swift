@@ -1,5 +1,5 @@
 import Foundation
-import LatentSpec
+import LatentData
 
 /// Reads IDX files (the MNIST format: a magic number, dimensions, then unsigned bytes),
 /// gzipped or not.

@@ -1,6 +1,6 @@
 import Foundation
+import LatentData
 import LatentIR
-import LatentSpec
 import Synchronization
 
 /// How many bytes a piece of work may take, and the estimates that are compared with it

@@ -1,5 +1,5 @@
 import Foundation
-import LatentSpec
+import LatentData
 
 extension SyntheticSet {
     /// The centres of a ring's or grid's Gaussians and their standard deviation (nil for

@@ -1,7 +1,6 @@
 import Foundation
 import LatentIR
 import LatentKernels
-import LatentSpec
 
 /// Optimizer state (moments, step counts) of a training step's slots, and the fused update
 /// of one parameter from its gradient: one pass over the parameter, its gradient and its

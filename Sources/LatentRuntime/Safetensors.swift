@@ -1,5 +1,5 @@
 import Foundation
-import LatentSpec
+import LatentData
 
 /// The safetensors format (readable by numpy and PyTorch users): an 8-byte little-endian
 /// header length, a JSON header naming each tensor's dtype, shape and byte range, then the

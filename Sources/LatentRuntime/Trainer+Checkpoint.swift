@@ -1,6 +1,6 @@
 import Foundation
+import LatentData
 import LatentIR
-import LatentSpec
 
 /// Checkpoints: parameters, optimizer moments and update counts, the training position
 /// (step, epoch, cursors) and the resolved spec they belong to. Random numbers need no

@@ -1,7 +1,6 @@
 import Foundation
 import LatentIR
 import LatentKernels
-import LatentSpec
 
 /// Runs a program's training step over a data set: fills the step's batches, runs its
 /// tape (every phase on the schedule, each followed by its optimizer updates) and keeps

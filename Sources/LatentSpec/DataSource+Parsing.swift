@@ -1,3 +1,5 @@
+import LatentData
+
 extension DataSource {
     static let names = [
         "fashion-mnist", "idx", "npy", "csv", "four_points", "ring", "grid", "swiss_roll", "linear_gaussian",

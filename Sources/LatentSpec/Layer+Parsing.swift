@@ -1,3 +1,5 @@
+import LatentData
+
 extension Layer {
     static let kinds = ["dense", "conv", "deconv", "flatten", "join", "reshape", "batch_norm"]
 

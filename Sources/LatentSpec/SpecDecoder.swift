@@ -1,3 +1,5 @@
+import LatentData
+
 /// Turns a spec file into a `Spec`: YAML structure against `SpecSchema`, expressions
 /// through the grammar, defaults filled in. It reports every problem it finds and keeps
 /// going, so one run shows all of them.

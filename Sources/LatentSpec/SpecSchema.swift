@@ -1,3 +1,5 @@
+import LatentData
+
 /// The structure of a spec's YAML, written once. The decoder reads fields through it
 /// (unknown keys are errors with suggestions) and `JSONSchemaWriter` turns it into
 /// `Grammar/latent.schema.json`, so the checker and the schema cannot disagree.

@@ -1,5 +1,4 @@
 import LatentIR
-import LatentSpec
 import LatentTestSupport
 import XCTest
 
@@ -120,17 +119,17 @@ final class OpGradientTests: XCTestCase {
     }
 
     func testPriorLogDensities() {
-        let priors: [Distribution] = [
+        let priors: [Prior] = [
             .normal(mean: [0], std: [1]), .normal(mean: [1, -1], std: [0.5, 2]),
             .mixture([
-                MixtureComponent(weight: 0.3, mean: [-1], std: [1]),
-                MixtureComponent(weight: 0.7, mean: [1, 2], std: [0.5]),
+                Prior.Component(weight: 0.3, mean: [-1], std: [1]),
+                Prior.Component(weight: 0.7, mean: [1, 2], std: [0.5]),
             ]),
             .ringMixture(components: 5, radius: 2, std: 0.7), .categorical(probabilities: [0.2, 0.8]),
             .uniform(low: -3, high: 3),
         ]
         for prior in priors {
-            check("log_density \(prior.canonicalText)", inputs: [[3, 2]]) { t, p in t.emit(.logPrior(prior, p[0])) }
+            check("log_density \(prior.description)", inputs: [[3, 2]]) { t, p in t.emit(.logPrior(prior, p[0])) }
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import LatentIR
-import LatentSpec
 import XCTest
 
 final class PhiloxTests: XCTestCase {
@@ -41,7 +40,7 @@ final class PhiloxTests: XCTestCase {
 /// random words, so every component's samples spread with the component's own std.
 final class PriorSamplingTests: XCTestCase {
     func testMixtureDrawsSpreadAsTheirComponents() {
-        let prior = Distribution.ringMixture(components: 8, radius: 4, std: 0.5)
+        let prior = Prior.ringMixture(components: 8, radius: 4, std: 0.5)
         let philox = Philox(seed: 3)
         var residuals = [[[Double]]](repeating: [[], []], count: 8)
         var counts = [Int](repeating: 0, count: 8)
@@ -70,7 +69,7 @@ final class PriorSamplingTests: XCTestCase {
     /// A categorical prior's one-hot draws cover every class equally (the real side of a
     /// clustering AAE's label adversary).
     func testCategoricalDrawsAreUniformOneHots() {
-        let prior = Distribution.categorical(probabilities: Array(repeating: 1.0 / 16, count: 16))
+        let prior = Prior.categorical(probabilities: Array(repeating: 1.0 / 16, count: 16))
         let philox = Philox(seed: 5)
         var counts = [Int](repeating: 0, count: 16)
         for row in 0..<16000 {

@@ -1,3 +1,4 @@
+import LatentData
 import Foundation
 import LatentRuntime
 import LatentSpec

@@ -1,3 +1,4 @@
+import LatentData
 import LatentCompiler
 import LatentIR
 import LatentRuntime
@@ -23,7 +24,7 @@ extension XCTestCase {
         }
         let batch = batch ?? spec.training.batch.value
         var program = pipeline.fused.planned(batch: batch)
-        func scaled(_ optimizer: Optimizer) -> Optimizer {
+        func scaled(_ optimizer: UpdateRule) -> UpdateRule {
             guard case .adam(let lr, let beta1, let beta2, let eps) = optimizer else { return optimizer }
             return .adam(lr: lr * rateScale, beta1: beta1, beta2: beta2, eps: eps)
         }
