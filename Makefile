@@ -57,6 +57,7 @@ test: deps venv
 	experiments/semi-supervised.sh --quick
 	experiments/gan-toys.sh --quick
 	experiments/convolutions.sh --quick
+	experiments/ais.sh --quick
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of everything Latent reads: the spec

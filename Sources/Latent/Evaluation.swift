@@ -22,7 +22,7 @@ public struct Evaluation {
     public init(
         run: TrainedRun, data: Dataset, count: Int? = nil, seed: Int = 1, threads: Int = 1,
         sampler: AnnealedImportanceSampling = AnnealedImportanceSampling(
-            distributions: 500, leapfrogSteps: 10, stepSize: 0.05, chains: 16),
+            distributions: 500, leapfrogSteps: 10, stepSize: 1, chains: 16),
         communicator: any Communicator = SingleProcess()
     ) {
         self.run = run

@@ -46,6 +46,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Output format: text, or json (one object on standard output).")
     var format: ReportFormat = .text
 
+    @Option(help: "Also write each example's value to this .npy file (float64, [n]), for paired comparisons.")
+    var npy: String?
+
     @Option(parsing: .unconditional, help: "ais: intermediate distributions (1 is importance sampling from the prior).")
     var distributions: Int = 500
 
@@ -56,7 +59,7 @@ struct EvalCommand: ParsableCommand {
     var chains: Int = 16
 
     @Option(parsing: .unconditional, help: "ais: initial leapfrog step size (adapted towards 65% acceptance).")
-    var stepSize: Double = 0.05
+    var stepSize: Double = 1
 
     /// `--metric`, with a bad one as ArgumentParser's usage error.
     static func metric(_ text: String) throws -> Metric {
@@ -83,6 +86,14 @@ struct EvalCommand: ParsableCommand {
         let (name, estimate, details) = try evaluation.evaluate(metric)
         guard Processes.leads else { return }
         let seconds = Date().timeIntervalSince(start)
+        if let npy {
+            guard !estimate.values.isEmpty else {
+                throw LatentError.usage("--npy: the \(name) metric is one fraction, with no value per example")
+            }
+            do { try NPY.write(estimate.values, shape: [estimate.values.count], to: npy) } catch {
+                throw LatentError.data("\(error)")
+            }
+        }
         var line = String(
             format: "%@: %.4f ± %.4f (n = %d examples", name, estimate.mean, estimate.standardError, estimate.count)
         line +=

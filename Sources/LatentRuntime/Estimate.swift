@@ -7,8 +7,11 @@ public struct Estimate: Sendable, Equatable {
     public var standardError: Double
     /// How many values it averages.
     public var count: Int
+    /// The per-example values (empty for a fraction of trials).
+    public var values: [Double] = []
 
     public init(_ values: [Double]) {
+        self.values = values
         count = values.count
         let mean = values.reduce(0, +) / Double(max(values.count, 1))
         self.mean = mean

@@ -1,10 +1,14 @@
 import Foundation
 
 extension NPY {
-    /// A little-endian float32 .npy file (format 1.0) of `shape`, written atomically.
-    public static func write(_ values: [Float], shape: [Int], to path: String) throws(DataFiles.Failure) {
+    /// A little-endian float32 (or, for `Double` values, float64) .npy file (format 1.0) of
+    /// `shape`, written atomically.
+    public static func write<Value: BinaryFloatingPoint>(_ values: [Value], shape: [Int], to path: String)
+        throws(DataFiles.Failure)
+    {
         let dimensions = shape.count == 1 ? "\(shape[0])," : shape.map(String.init).joined(separator: ", ")
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(dimensions)), }"
+        let descr = MemoryLayout<Value>.size == 8 ? "<f8" : "<f4"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(dimensions)), }"
         // Magic, version and length take 10 bytes; the header ends in a newline at a multiple of 64.
         header += String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
         var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
