@@ -58,6 +58,7 @@ test: deps venv
 	experiments/gan-toys.sh --quick
 	experiments/convolutions.sh --quick
 	experiments/ais.sh --quick
+	experiments/iwae-ring.sh --quick
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
 # Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of everything Latent reads: the spec
