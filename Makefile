@@ -96,7 +96,7 @@ protos:
 # and option.
 man:
 	$(SWIFT) package plugin generate-manual --date $$(date +%Y-%m-%d) --authors "the Latent developers"
-	cp .build/plugins/GenerateManual/outputs/latent/latent.1 docs/latent.1
+	cp .build/plugins/GenerateManual/outputs/LatentCLI/latent.1 docs/latent.1
 
 # The library's DocC documentation (API reference and the getting-started article), as a
 # static site in .build/docs.
