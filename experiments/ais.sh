@@ -16,12 +16,14 @@ else
     read -r -a settings <<<"${SETTINGS:-500/16/10 2000/4/10 1000/8/10 2000/16/10 4000/4/10}"
 fi
 python3 experiments/ais_exact.py points "$run" "$OUT/ais-points.npy" "$points" 7
+# ais SETTING: the eval options of "distributions/chains/leapfrog" (none for "default").
+ais() {
+    [ "$1" = default ] && return
+    IFS=/ read -r distributions chains leapfrog <<<"$1"
+    echo --distributions "$distributions" --chains "$chains" --leapfrog "$leapfrog"
+}
 for setting in "${settings[@]}"; do
-    options=()
-    if [ "$setting" != default ]; then
-        IFS=/ read -r distributions chains leapfrog <<<"$setting"
-        options=(--distributions "$distributions" --chains "$chains" --leapfrog "$leapfrog")
-    fi
+    read -r -a options <<<"$(ais "$setting")"
     name=${setting//\//-}
     "$LATENT" eval "$run" --metric ais "${options[@]}" --data "$OUT/ais-points.npy" \
         --npy "$OUT/ais-linear-$name.npy" --format json >"$OUT/ais-linear-$name.json"
@@ -37,11 +39,7 @@ vae="$RUNS/like-vae"
 if [ -f "$vae/checkpoint.safetensors" ]; then
     "$LATENT" eval "$vae" --metric iwae:1000 -n 100 --npy "$OUT/ais-vae-iwae.npy" --format json >"$OUT/ais-vae-iwae.json"
     for setting in "${settings[@]}"; do
-        options=()
-        if [ "$setting" != default ]; then
-            IFS=/ read -r distributions chains leapfrog <<<"$setting"
-            options=(--distributions "$distributions" --chains "$chains" --leapfrog "$leapfrog")
-        fi
+        read -r -a options <<<"$(ais "$setting")"
         name=${setting//\//-}
         "$LATENT" eval "$vae" --metric ais "${options[@]}" -n 100 --npy "$OUT/ais-vae-$name.npy" --format json \
             >"$OUT/ais-vae-$name.json"

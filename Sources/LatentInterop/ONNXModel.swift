@@ -235,26 +235,20 @@ public struct ONNXModel {
     }
 
     func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
-        var attribute = Onnx_AttributeProto()
-        attribute.name = name
-        attribute.type = .ints
-        attribute.ints = values.map(Int64.init)
-        return attribute
+        attribute(name, .ints) { $0.ints = values.map(Int64.init) }
     }
 
-    func int(_ name: String, _ value: Int) -> Onnx_AttributeProto {
-        var attribute = Onnx_AttributeProto()
-        attribute.name = name
-        attribute.type = .int
-        attribute.i = Int64(value)
-        return attribute
-    }
+    func int(_ name: String, _ value: Int) -> Onnx_AttributeProto { attribute(name, .int) { $0.i = Int64(value) } }
 
-    func float(_ name: String, _ value: Double) -> Onnx_AttributeProto {
+    func float(_ name: String, _ value: Double) -> Onnx_AttributeProto { attribute(name, .float) { $0.f = Float(value) } }
+
+    func attribute(
+        _ name: String, _ type: Onnx_AttributeProto.AttributeType, _ value: (inout Onnx_AttributeProto) -> Void
+    ) -> Onnx_AttributeProto {
         var attribute = Onnx_AttributeProto()
         attribute.name = name
-        attribute.type = .float
-        attribute.f = Float(value)
+        attribute.type = type
+        value(&attribute)
         return attribute
     }
 }
