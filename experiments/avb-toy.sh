@@ -3,7 +3,7 @@
 # the four-point data, same decoder. Reports ELBO, AIS log-likelihood, reconstruction error,
 # KL(q(z|x) || p(z)), and draws each model's posterior codes of the four points.
 # REUSE=1 keeps runs already trained (e.g. to re-evaluate).
-#   experiments/avb-toy.sh            # the specs' settings for 20,000 of their 100,000 steps (~15 min here)
+#   experiments/avb-toy.sh            # the specs' settings, the paper's 100,000 steps (~25 min here)
 #   experiments/avb-toy.sh --quick    # 3,000 steps at batch 128 and 5x the learning rates; asserts AVB wins
 source "$(dirname "$0")/lib.sh"
 if $QUICK; then
@@ -15,7 +15,7 @@ if $QUICK; then
     done
     spec() { echo "$OUT/$1.yaml"; }
 else
-    options=(--steps 20000)
+    options=(--steps 100000)
     spec() { echo "Specs/$1.yaml"; }
 fi
 for model in avb-toy vae-toy; do
