@@ -2,9 +2,10 @@ import LatentIR
 import LatentSpec
 
 /// A forward phase to export as a standalone graph (an ONNX model): where it goes, and the
-/// shape each of its inputs and its output has outside Latent (an image `[C, H, W]` where
-/// the phase reads or returns one as rows, which it flattens channels last; with one
-/// channel, the only kind data images have, both orders agree).
+/// shape each of its inputs and its output has outside Latent (an image `[1, H, W]` where
+/// the phase reads or returns one as rows, which it flattens channels last: with one
+/// channel, the only kind data images have, both orders agree; images of several channels
+/// stay rows).
 public struct ExportedGraph: Sendable {
     /// The file's path in the export folder, without extension: `decode`, `encode`,
     /// `networks/NAME`.
@@ -38,7 +39,10 @@ extension Lowering {
             guard let shape = model.networkShapes[name] else { continue }
             var b = PhaseBuilder(context, readsData: false)
             var inputs = [b.tape.emit(.input("input"), type: .rows(shape.inputWidth))]
-            var shapes = ["input": shape.input, "output": shape.output]
+            // An image with several channels crosses a network's edge as rows in Latent's
+            // channels-last order, which a [C, H, W] shape would misdescribe: it stays rows.
+            func outside(_ dims: [Int]) -> [Int] { dims.count == 3 && dims[0] > 1 ? [dims.reduce(1, *)] : dims }
+            var shapes = ["input": outside(shape.input), "output": outside(shape.output)]
             if shape.joined > 0 {
                 inputs.append(b.tape.emit(.input("joined"), type: .rows(shape.joined)))
                 shapes["joined"] = [shape.joined]
