@@ -23,8 +23,7 @@ struct EpochSummary {
         seed = setup.seed
         switch setup.spec.data.source.value {
         case .fashionMNIST, .synthetic:
-            var test = try TrainingData.load(setup.spec.data, specPath: specPath, seed: setup.seed, test: true)
-            test.binarization = .none
+            let test = try TrainingData.evaluationExamples(setup.spec.data, specPath: specPath, seed: setup.seed)
             self.test = test.count >= setup.batch ? test : nil
         case .file:
             self.test = nil

@@ -36,58 +36,53 @@ public struct Evaluation {
 
     /// The metric's name as reported, its estimate and the settings that made it.
     public func evaluate(_ metric: Metric) throws -> (name: String, estimate: Estimate, details: [String: String]) {
-        let trained = run
         switch metric {
-        case .elbo: return ("elbo", try elbo(trained), [:])
-        case .iwae(let k): return ("iwae:\(k)", try iwae(trained, k: k), ["K": String(k)])
+        case .elbo: return ("elbo", try elbo(), [:])
+        case .iwae(let k): return ("iwae:\(k)", try iwae(k: k), ["K": String(k)])
         case .ais:
             return (
-                "ais", try ais(trained),
+                "ais", try ais(),
                 [
                     "distributions": String(sampler.distributions), "leapfrog": String(sampler.leapfrogSteps),
                     "chains": String(sampler.chains),
                 ]
             )
-        case .parzen: return try parzen(trained)
-        case .recon: return ("recon", try reconstruction(trained), [:])
-        case .kl: return ("kl", try kl(trained), [:])
-        case .accuracy: return try accuracy(trained, clusters: false)
-        case .clusters: return try accuracy(trained, clusters: true)
-        case .modes: return try modes(trained)
+        case .parzen: return try parzen()
+        case .recon: return ("recon", try reconstruction(), [:])
+        case .kl: return ("kl", try kl(), [:])
+        case .accuracy: return try accuracy(clusters: false)
+        case .clusters: return try accuracy(clusters: true)
+        case .modes: return try modes()
         }
     }
 
-    func examples(_ trained: TrainedRun) throws -> (Dataset, Int) { (data, count) }
-
-    func elbo(_ trained: TrainedRun) throws -> Estimate {
-        let phases = trained.inference.phases.map(\.name)
+    func elbo() throws -> Estimate {
+        let phases = run.inference.phases.map(\.name)
         guard let phase = ["log_weights", "adversary_elbo"].first(where: phases.contains) else {
             throw LatentError.usage(
                 "the elbo metric needs Gaussian encoders, or an AVB adversary T(x, z) without adaptive contrast; "
                     + "\(run.path) has neither (try --metric ais)")
         }
-        return try perExample(trained, phase: phase, purpose: "the elbo metric")
+        return try perExample(phase: phase, purpose: "the elbo metric")
     }
 
     /// Per example, one draw z ~ q(z|x): log q(z|x) - log p(z), or AVB's T(x, z).
-    func kl(_ trained: TrainedRun) throws -> Estimate {
-        try perExample(trained, phase: "kl", purpose: "the kl metric")
+    func kl() throws -> Estimate {
+        try perExample(phase: "kl", purpose: "the kl metric")
     }
 
     /// The mean and standard error of a phase's one value per example.
-    func perExample(_ trained: TrainedRun, phase: String, purpose: String) throws -> Estimate {
-        let (data, count) = try examples(trained)
-        let values = try trained.outputs(
+    func perExample(phase: String, purpose: String) throws -> Estimate {
+        let values = try run.outputs(
             of: phase, on: data, count: count, seed: seed, threads: threads, purpose: purpose)
         return Estimate(values.map(Double.init))
     }
 
     /// Per example: log-sum-exp of K log-weights drawn S at a time, minus log K.
-    func iwae(_ trained: TrainedRun, k: Int) throws -> Estimate {
-        let (data, count) = try examples(trained)
+    func iwae(k: Int) throws -> Estimate {
         let batch = min(count, 100)
         let samples = min(k, max(1, 10_000_000 / (batch * max(data.width, 1))))
-        let model = try trained.bind(
+        let model = try run.bind(
             "log_weights", batch: batch, samples: samples, threads: threads, purpose: "the iwae metric")
         // Batch b's draws use step counters b x runs ..< (b + 1) x runs, whichever process runs it.
         let runs = (k + samples - 1) / samples
@@ -95,9 +90,9 @@ public struct Evaluation {
             let rows = (part * batch)..<min(count, (part + 1) * batch)
             TrainedRun.fill(model, from: data, rows: rows)
             var sums = Array(repeating: StreamingLogSumExp(), count: batch)
-            for run in 0..<runs {
-                model.run(seed: UInt64(seed), step: UInt64(part * runs + run))
-                for s in 0..<min(samples, k - run * samples) {
+            for chunk in 0..<runs {
+                model.run(seed: UInt64(seed), step: UInt64(part * runs + chunk))
+                for s in 0..<min(samples, k - chunk * samples) {
                     for row in 0..<batch { sums[row].add(Double(model.output[s * batch + row])) }
                 }
             }
@@ -107,13 +102,12 @@ public struct Evaluation {
     }
 
     /// Examples in batches of chains x examples <= 1000 rows; each row's x is its example's.
-    func ais(_ trained: TrainedRun) throws -> Estimate {
-        let (data, count) = try examples(trained)
+    func ais() throws -> Estimate {
         let chains = sampler.chains
         let perBatch = max(1, min(count, 1000 / chains))
         let rows = perBatch * chains
-        let logJoint = try trained.bind("log_joint", batch: rows, threads: threads, purpose: "the ais metric")
-        let gradient = try trained.bind("log_joint_gradient", batch: rows, threads: threads, purpose: "ais")
+        let logJoint = try run.bind("log_joint", batch: rows, threads: threads, purpose: "the ais metric")
+        let gradient = try run.bind("log_joint_gradient", batch: rows, threads: threads, purpose: "ais")
         let values = communicator.distribute(parts: (count + perBatch - 1) / perBatch, limit: perBatch) { part in
             let start = part * perBatch
             let examples = min(perBatch, count - start)
@@ -121,18 +115,17 @@ public struct Evaluation {
             data.fill(ArraySlice(indices), into: logJoint.input(InputName.data))
             data.fill(ArraySlice(indices), into: gradient.input(InputName.data))
             let estimates = sampler.logLikelihoods(
-                logJoint: logJoint, gradient: gradient, latents: trained.latents,
+                logJoint: logJoint, gradient: gradient, latents: run.latents,
                 seed: UInt64(seed) &+ UInt64(start))
             return Array(estimates.prefix(examples))
         }
         return Estimate(values)
     }
 
-    func parzen(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
-        let (data, count) = try examples(trained)
-        let sampler = try trained.bind("sample", batch: 1000, threads: threads, purpose: "the parzen metric")
-        let samples = try trained.outputs(sampler, count: 10_000, seed: UInt64(seed))
-        let training = try trained.examples(dataPath: nil, test: false)
+    func parzen() throws -> (String, Estimate, [String: String]) {
+        let generator = try run.bind("sample", batch: 1000, threads: threads, purpose: "the parzen metric")
+        let samples = try run.outputs(generator, count: 10_000, seed: UInt64(seed))
+        let training = try run.examples(dataPath: nil, test: false)
         let validation = training.first(1000)
         let pool = WorkerPool.with(threads: threads)
         // Bandwidths from 0.01 to 1 on a log scale; the best on the validation examples wins.
@@ -153,9 +146,8 @@ public struct Evaluation {
         return ("parzen", Estimate(values), ["sigma": String(format: "%.4f", best), "samples": "10000"])
     }
 
-    func reconstruction(_ trained: TrainedRun) throws -> Estimate {
-        let (data, count) = try examples(trained)
-        let outputs = try trained.outputs(
+    func reconstruction() throws -> Estimate {
+        let outputs = try run.outputs(
             of: "reconstruct", on: data, count: count, seed: seed, threads: threads, purpose: "recon")
         let originals = data.first(count)
         return Estimate(
@@ -169,29 +161,28 @@ public struct Evaluation {
 
     /// The argmax of the categorical latent against the labels: directly (`accuracy`), or
     /// through each cluster's majority label among training examples (`clusters`).
-    func accuracy(_ trained: TrainedRun, clusters: Bool) throws -> (String, Estimate, [String: String]) {
+    func accuracy(clusters: Bool) throws -> (String, Estimate, [String: String]) {
         let name = clusters ? "clusters" : "accuracy"
-        let latents = trained.latents
+        let latents = run.latents
         guard let index = latents.firstIndex(where: { $0.distribution.isCategorical }) else {
             throw LatentError.usage("the \(name) metric needs a categorical latent; \(run.path) has none")
         }
         let offset = latents.prefix(index).reduce(0) { $0 + $1.width }
         let classes = latents[index].width
         func assignments(_ data: Dataset, count: Int) throws -> [Int] {
-            let codes = try trained.outputs(
+            let codes = try run.outputs(
                 of: "encode", on: data, count: count, seed: seed, threads: threads, purpose: name)
             let width = codes.count / max(count, 1)
             return (0..<count).map { row in
                 (0..<classes).max { codes[row * width + offset + $0] < codes[row * width + offset + $1] } ?? 0
             }
         }
-        let (data, count) = try examples(trained)
         guard let labels = data.labels else {
             throw LatentError.usage("the \(name) metric needs labelled data")
         }
         var naming = Array(0..<classes)
         if clusters {
-            let training = try trained.examples(dataPath: nil, test: false)
+            let training = try run.examples(dataPath: nil, test: false)
             let trainingCount = min(training.count, 10_000)
             let trainingClusters = try assignments(training, count: trainingCount)
             var votes = Array(repeating: [Int: Int](), count: classes)
@@ -205,12 +196,12 @@ public struct Evaluation {
         return ("\(name) error", Estimate(errors), ["classes": String(classes)])
     }
 
-    func modes(_ trained: TrainedRun) throws -> (String, Estimate, [String: String]) {
-        guard case .synthetic(let set) = trained.pipeline.model.spec.data.source.value, set.modes != nil else {
+    func modes() throws -> (String, Estimate, [String: String]) {
+        guard case .synthetic(let set) = run.pipeline.model.spec.data.source.value, set.modes != nil else {
             throw LatentError.usage("the modes metric needs the ring or grid synthetic data")
         }
-        let sampler = try trained.bind("sample", batch: 2500, threads: threads, purpose: "the modes metric")
-        let samples = try trained.outputs(sampler, count: 2500, seed: UInt64(seed))
+        let generator = try run.bind("sample", batch: 2500, threads: threads, purpose: "the modes metric")
+        let samples = try run.outputs(generator, count: 2500, seed: UInt64(seed))
         guard let coverage = ModeCoverage(samples: samples, set: set) else {
             throw LatentError.usage("the modes metric needs the ring or grid synthetic data")
         }

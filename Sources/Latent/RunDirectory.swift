@@ -92,22 +92,28 @@ public final class RunDirectory {
     }
 
     /// Appends one metrics record, and its scalars to the event file (`loss.X` as `loss/X`).
-    func record(step: Int, epoch: Int, losses: [String: Double], samplesPerSecond: Double, seconds: Double) throws {
-        let fields = losses.keys.sorted().map { "\"loss.\($0)\": \(MetricsFile.json(losses[$0] ?? .nan))" }
-        let line =
-            "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ")
-            + String(format: ", \"samples_per_s\": %.1f, \"wall_s\": %.3f}\n", samplesPerSecond, seconds)
-        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw LatentError.data("\(error)") }
-        let scalars = losses.keys.sorted().map { (tag: "loss/" + $0, value: losses[$0] ?? .nan) }
-        try event { try $0.add(scalars: scalars + [("samples_per_s", samplesPerSecond)], step: step) }
+    func record(step: Int, epoch: Int, losses: [(phase: String, loss: Double)], samplesPerSecond: Double, seconds: Double)
+        throws
+    {
+        let sorted = losses.sorted { $0.phase < $1.phase }
+        try append(
+            step: step, epoch: epoch, sorted.map { ("loss.\($0.phase)", MetricsFile.json($0.loss)) }
+                + [("samples_per_s", String(format: "%.1f", samplesPerSecond)), ("wall_s", String(format: "%.3f", seconds))])
+        try event {
+            try $0.add(scalars: sorted.map { ("loss/" + $0.phase, $0.loss) } + [("samples_per_s", samplesPerSecond)], step: step)
+        }
     }
 
     /// Appends a record of test losses at an epoch's end (`test.loss.X`, `test/loss/X`).
     func recordTest(step: Int, epoch: Int, losses: [(phase: String, loss: Double)]) throws {
-        let fields = losses.map { "\"test.loss.\($0.phase)\": \(MetricsFile.json($0.loss))" }
-        let line = "{\"step\": \(step), \"epoch\": \(epoch), " + fields.joined(separator: ", ") + "}\n"
-        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw LatentError.data("\(error)") }
+        try append(step: step, epoch: epoch, losses.map { ("test.loss.\($0.phase)", MetricsFile.json($0.loss)) })
         try event { try $0.add(scalars: losses.map { ("test/loss/" + $0.phase, $0.loss) }, step: step) }
+    }
+
+    /// One line of metrics.jsonl: the step, the epoch, then `fields` (JSON values) in order.
+    private func append(step: Int, epoch: Int, _ fields: [(key: String, json: String)]) throws {
+        let line = "{\"step\": \(step), \"epoch\": \(epoch)" + fields.map { ", \"\($0.key)\": \($0.json)" }.joined() + "}\n"
+        do { try AtomicFile.append(Data(line.utf8), to: metrics) } catch { throw LatentError.data("\(error)") }
     }
 
     /// Writes to the event file, with its errors as data errors.

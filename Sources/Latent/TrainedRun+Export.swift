@@ -25,24 +25,16 @@ extension TrainedRun {
         var skipped: [(path: String, reason: String)] = []
         for graph in Lowering.exportedGraphs(pipeline.model, name: pipeline.ir.name) {
             let path = "\(folder)/\(graph.file).onnx"
-            let model: Data
+            let exported: (model: Data, inputs: [ONNXModel.Value], output: ONNXModel.Value)
             do {
-                model = try ONNXModel.serialized(
+                exported = try ONNXModel.serialized(
                     graph.phase, parameters: inference.parameters, store: store, shapes: graph.shapes)
             } catch {
                 skipped.append((path, "\(error)"))
                 continue
             }
-            try RunDirectory.write(model, to: path)
-            let inputs = graph.phase.instructions.compactMap { instruction -> (name: String, shape: [Int])? in
-                guard case .input(let name) = instruction.op else { return nil }
-                return (name, graph.shapes[name] ?? ONNXModel.rowShape(instruction.type))
-            }
-            let output = graph.phase.outputName
-            let outputType = graph.phase.instructions[graph.phase.loss.index].type
-            written.append(
-                ExportedModel(
-                    path: path, inputs: inputs, output: (output, graph.shapes[output] ?? ONNXModel.rowShape(outputType))))
+            try RunDirectory.write(exported.model, to: path)
+            written.append(ExportedModel(path: path, inputs: exported.inputs, output: exported.output))
         }
         return (written, skipped)
     }

@@ -65,11 +65,8 @@ public struct TrainedRun {
     /// second draw of a synthetic set, or the spec's own file when it has no split. Values
     /// are never binarised here.
     public func examples(dataPath: String? = nil, test: Bool = true) throws -> Dataset {
-        var spec = pipeline.model.spec.data
-        spec.source.value = try TrainingData.source(of: spec, specPath: specPath, override: dataPath, test: test)
-        var examples = try TrainingData.load(spec, specPath: specPath, seed: trainingSeed, test: test)
-        examples.binarization = .none
-        return examples
+        try TrainingData.evaluationExamples(
+            pipeline.model.spec.data, specPath: specPath, seed: trainingSeed, dataPath: dataPath, test: test)
     }
 
     /// Inference phase `name` bound for `batch` rows and `samples` draws per row; a phase

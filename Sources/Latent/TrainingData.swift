@@ -69,6 +69,19 @@ public enum TrainingData {
         return set
     }
 
+    /// Examples to evaluate on, never binarised: `dataPath` (a file or a Fashion-MNIST
+    /// folder) if given, else the spec's test split (or, with `test` false, its training
+    /// data).
+    public static func evaluationExamples(
+        _ data: DataSpec, specPath: String, seed: UInt64, dataPath: String? = nil, test: Bool = true
+    ) throws -> Dataset {
+        var spec = data
+        spec.source.value = try source(of: data, specPath: specPath, override: dataPath, test: test)
+        var examples = try load(spec, specPath: specPath, seed: seed, test: test)
+        examples.binarization = .none
+        return examples
+    }
+
     /// What loading `data` takes in memory, known before loading it (a file's size on disk
     /// counts twice: read, then converted).
     public static func estimatedBytes(_ data: DataSpec) -> Int? {

@@ -93,9 +93,9 @@ public final class TrainingSession {
     /// error naming the last good checkpoint; a stop request writes a checkpoint and ends
     /// with an interrupted or terminated error.
     public func train(to last: Int, every: Int = 100, checkpointEvery: Int = 1000, observer: TrainingObserver) throws {
-        let trainer = setup.trainer
-        let steps = (step + 1)...max(step + 1, last)
         guard step < last else { return }
+        let trainer = setup.trainer
+        let steps = (step + 1)...last
         let phases = setup.program.phases
         var sums = [Double](repeating: 0, count: phases.count)
         var counted = 0
@@ -137,9 +137,8 @@ public final class TrainingSession {
                 let now = figures(step)
                 observer.recorded(now)
                 try run.record(
-                    step: step, epoch: now.epoch,
-                    losses: Dictionary(uniqueKeysWithValues: now.losses.map { ($0.phase, $0.loss) }),
-                    samplesPerSecond: now.samplesPerSecond, seconds: Date().timeIntervalSince(clock))
+                    step: step, epoch: now.epoch, losses: now.losses, samplesPerSecond: now.samplesPerSecond,
+                    seconds: Date().timeIntervalSince(clock))
                 sums = sums.map { _ in 0 }
                 counted = 0
                 intervalStart = Date()

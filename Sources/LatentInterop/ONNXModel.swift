@@ -22,18 +22,26 @@ public struct ONNXModel {
     var names: [Int: String] = [:]
     var initialized: Set<String> = []
 
+    /// A graph input or output: its name and its shape per example (after the batch `N`).
+    public typealias Value = (name: String, shape: [Int])
+
     /// The serialized model of `phase`, its inputs and output shaped per example as
-    /// `shapes` says (by input name, and the phase's output name), else as Latent's rows.
+    /// `shapes` says (by input name, and the phase's output name), else as Latent's rows;
+    /// with the inputs (in the phase's order) and the output it declares.
     public static func serialized(
         _ phase: Phase, parameters: [Parameter], store: ParameterStore, shapes: [String: [Int]]
-    ) throws -> Data {
+    ) throws -> (model: Data, inputs: [Value], output: Value) {
         var builder = ONNXModel(phase: phase, parameters: parameters, store: store, shapes: shapes)
         builder.graph.name = phase.name
+        // Inputs first, so the graph declares them in the phase's order.
+        for (index, instruction) in phase.instructions.enumerated() {
+            if case .input = instruction.op { _ = try builder.value(index) }
+        }
         let result = try builder.value(phase.loss.index)
-        let output = phase.outputName
-        let shape = shapes[output] ?? rowShape(phase.instructions[phase.loss.index].type)
-        builder.node("Reshape", [result, builder.shapeConstant([0] + shape)], output)
-        builder.graph.output.append(valueInfo(output, shape))
+        let output = (name: phase.outputName, shape: shapes[phase.outputName] ?? rowShape(phase.instructions[phase.loss.index].type)
+        )
+        builder.node("Reshape", [result, builder.shapeConstant([0] + output.shape)], output.name)
+        builder.graph.output.append(valueInfo(output.name, output.shape))
         var model = Onnx_ModelProto()
         model.irVersion = 8
         model.producerName = "latent"
@@ -42,7 +50,10 @@ public struct ONNXModel {
         opset.version = 17
         model.opsetImport = [opset]
         model.graph = builder.graph
-        return try model.serializedData()
+        let inputs = builder.graph.input.map { input in
+            (name: input.name, shape: input.type.tensorType.shape.dim.dropFirst().map { Int($0.dimValue) })
+        }
+        return (try model.serializedData(), inputs, output)
     }
 
     /// The ONNX name of instruction `index`'s value, emitting what it needs first.
@@ -71,10 +82,9 @@ public struct ONNXModel {
             if case .patches(let image, let geometry) = phase.instructions[a.index].op,
                 case .parameter(let p) = phase.instructions[b.index].op
             {
-                let weight = convolutionWeight(p, geometry, transposed: false)
-                let x = try channelsFirst(try value(image.index), out)
-                node("Conv", [x, weight], out + ".nchw", attributes: convolutionAttributes(geometry))
-                node("Transpose", [out + ".nchw"], out, attributes: [ints("perm", [0, 2, 3, 1])])
+                convolution(
+                    "Conv", try value(image.index), convolutionWeight(p, geometry, transposed: false),
+                    convolutionAttributes(geometry), out)
             } else {
                 node("MatMul", [try value(a.index), try value(b.index)], out)
             }
@@ -82,17 +92,14 @@ public struct ONNXModel {
             guard case .matmul(let h, let b, false, false) = phase.instructions[product.index].op,
                 case .parameter(let p) = phase.instructions[b.index].op
             else { throw unsupported(index) }
-            let weight = convolutionWeight(p, geometry, transposed: true)
-            let x = try channelsFirst(try value(h.index), out)
             // ONNX's output size is stride (in - 1) + K - 2 pad + output_padding.
             let padding = [
                 geometry.height - (geometry.stride * (geometry.gridHeight - 1) + geometry.kernel - 2 * geometry.padding),
                 geometry.width - (geometry.stride * (geometry.gridWidth - 1) + geometry.kernel - 2 * geometry.padding),
             ]
-            node(
-                "ConvTranspose", [x, weight], out + ".nchw",
-                attributes: convolutionAttributes(geometry) + [ints("output_padding", padding)])
-            node("Transpose", [out + ".nchw"], out, attributes: [ints("perm", [0, 2, 3, 1])])
+            convolution(
+                "ConvTranspose", try value(h.index), convolutionWeight(p, geometry, transposed: true),
+                convolutionAttributes(geometry) + [ints("output_padding", padding)], out)
         case .unary(let function, let x):
             let input = try value(x.index)
             switch function {
@@ -140,10 +147,14 @@ public struct ONNXModel {
                 + "which has no ONNX form here (random draws and training-only values cannot be exported)")
     }
 
-    /// `value`, an image `[N, H, W, C]`, as `[N, C, H, W]`.
-    mutating func channelsFirst(_ value: String, _ out: String) throws -> String {
-        node("Transpose", [value], out + ".input", attributes: [ints("perm", [0, 3, 1, 2])])
-        return out + ".input"
+    /// `op` (Conv or ConvTranspose) on `image`, an image `[N, H, W, C]`: transposed to
+    /// channels first for ONNX and back, the result named `out`.
+    mutating func convolution(
+        _ op: String, _ image: String, _ weight: String, _ attributes: [Onnx_AttributeProto], _ out: String
+    ) {
+        node("Transpose", [image], out + ".input", attributes: [ints("perm", [0, 3, 1, 2])])
+        node(op, [out + ".input", weight], out + ".nchw", attributes: attributes)
+        node("Transpose", [out + ".nchw"], out, attributes: [ints("perm", [0, 2, 3, 1])])
     }
 
     /// Parameter `p` as ONNX convolution weights: a convolution's `[K·K·C, F]` (patch values
@@ -212,7 +223,7 @@ public struct ONNXModel {
     }
 
     /// A value's dimensions after the batch (every leading one must be the batch).
-    public static func rowShape(_ shape: Shape) -> [Int] {
+    static func rowShape(_ shape: Shape) -> [Int] {
         shape.dims.compactMap { if case .fixed(let size) = $0 { size } else { nil } }
     }
 
