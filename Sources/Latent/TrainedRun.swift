@@ -84,9 +84,15 @@ public struct TrainedRun {
     }
 
     /// Every latent's prior and width, in code order (what `encode` returns, `decode` reads).
+    /// A latent with a conditional prior appears as the standard normal of its noise, the
+    /// coordinates in which `log_joint` reads it (and annealing draws it).
     public var latents: [(distribution: Prior, width: Int)] {
-        pipeline.model.spec.latents.map { ($0.prior, $0.dimension.value) }
+        pipeline.model.spec.latents.map { ($0.prior ?? .normal(mean: [0], std: [1]), $0.dimension.value) }
     }
+
+    /// Whether some latent's prior is conditioned on other latents (so codes are not drawn
+    /// from `latents` directly).
+    public var hasConditionalPriors: Bool { pipeline.model.spec.latents.contains(where: \.isConditional) }
 
     static let requirement = [
         "encode": "an inference model (an encoder)", "encode_draw": "an inference model (an encoder)",

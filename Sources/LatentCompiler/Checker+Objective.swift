@@ -5,6 +5,12 @@ extension Checking {
     mutating func checkObjective() {
         guard !gaps.objective else { return }
         let location = spec.objective.location
+        let isELBO = if case .elbo = spec.objective.value { true } else { false }
+        if !isELBO, let latent = latents.first(where: \.isConditional) {
+            diagnostics.error(
+                "latent '\(latent.name.value)' has a prior conditioned on other latents, which only the elbo objective trains (the \(spec.objective.value.kind) objective draws latents from fixed priors)",
+                at: latent.name.location, length: latent.name.value.count)
+        }
         switch spec.objective.value {
         case .elbo(let options): checkELBO(options, at: location)
         case .gan(let options): checkGAN(options, at: location)
@@ -13,12 +19,9 @@ extension Checking {
         }
     }
 
-    /// The statement describing the data, if the model has a valid one.
-    var dataStatement: Statement? { spec.model.first { $0.target.value == DataSpec.variableName } }
-
     /// Encoder objectives need p(x|z) as a distribution (not `x = G(z)`) and every latent inferred.
     mutating func requireLikelihoodAndEncoders(_ objective: String, at location: SourceLocation) {
-        if let statement = dataStatement, case .map = statement.value {
+        if let statement = spec.dataStatement, case .map = statement.value {
             diagnostics.error(
                 "the \(objective) objective needs a likelihood p(x|z) such as 'x ~ bernoulli(logits=decoder(z))'; 'x = ...' is a GAN generator",
                 at: statement.location)
@@ -34,25 +37,26 @@ extension Checking {
         requireLikelihoodAndEncoders("elbo", at: location)
         for latent in latents {
             let name = latent.name.value
-            if !latent.distribution.value.hasDensity {
+            if let distribution = latent.distribution, !distribution.value.hasDensity {
                 diagnostics.error(
-                    "the ELBO's KL term needs the prior's density, but '\(latent.distribution.value.kindName)' has samples only; use the aae objective",
-                    at: latent.distribution.location)
+                    "the ELBO's KL term needs the prior's density, but '\(distribution.value.kindName)' has samples only; use the aae objective",
+                    at: distribution.location)
             }
             guard let definition = definitions[name], let kind = encoders[name] else { continue }
             switch kind {
             case .gaussian:
-                if case .uniform = latent.distribution.value {
+                if let distribution = latent.distribution, case .uniform = distribution.value {
                     diagnostics.error(
                         "q(\(name)|x) is Gaussian, whose draws fall outside the bounded support of the uniform prior, so KL(q ‖ p) is infinite; use the aae objective (or avb), which only needs samples of the prior",
-                        at: latent.distribution.location)
+                        at: distribution.location)
                     continue
                 }
                 let isNormalPrior: Bool
-                if case .normal = latent.distribution.value { isNormalPrior = true } else { isNormalPrior = false }
+                if case .normal? = latent.distribution?.value { isNormalPrior = true } else { isNormalPrior = false }
                 if options.kl.value == .analytic, !isNormalPrior {
+                    let prior = latent.distribution.map { "a \($0.value.kindName) prior" } ?? "a prior conditioned on other latents"
                     diagnostics.error(
-                        "an analytic KL needs a normal prior, but '\(name)' has a \(latent.distribution.value.kindName) prior; use 'kl: sampled' or 'kl: auto'",
+                        "an analytic KL needs a fixed normal prior, but '\(name)' has \(prior); use 'kl: sampled' or 'kl: auto'",
                         at: options.kl.location)
                 }
             case .deterministic, .implicit:
@@ -76,7 +80,7 @@ extension Checking {
     }
 
     mutating func checkGAN(_ options: GANOptions, at location: SourceLocation) {
-        if let statement = dataStatement, case .draw = statement.value {
+        if let statement = spec.dataStatement, case .draw = statement.value {
             diagnostics.error(
                 "a GAN's generator maps latents to data: write 'x = generator(z)'", at: statement.location)
         }
@@ -141,7 +145,7 @@ extension Checking {
             {
                 diagnostics.error(
                     "the data has \(classes) classes, but the label latent '\(label.name.value)' has \(label.dimension.value)",
-                    at: label.distribution.location)
+                    at: label.distribution?.location ?? label.name.location)
             }
         } else if spec.data.labelled.value != nil {
             diagnostics.warning(
@@ -174,9 +178,9 @@ extension Checking {
         resolveAdversary(
             options.adversary, expectedInputs: [DataSpec.variableName, name],
             describe: "the adversary is T(x, \(name)): it sees the data and the latent")
-        if options.adaptiveContrast.value, !latent.distribution.value.hasDensity {
+        if options.adaptiveContrast.value, let distribution = latent.distribution, !distribution.value.hasDensity {
             diagnostics.error(
-                "adaptive contrast evaluates the prior's density, but '\(latent.distribution.value.kindName)' has samples only",
+                "adaptive contrast evaluates the prior's density, but '\(distribution.value.kindName)' has samples only",
                 at: options.adaptiveContrast.location)
         }
     }

@@ -8,7 +8,8 @@ extension Checking {
         for variable in spec.latents + spec.noise {
             let dimension = variable.dimension.value
             let name = variable.name.value
-            let location = variable.distribution.location
+            guard let distribution = variable.distribution else { continue }  // given by the model
+            let location = distribution.location
             func checkVector(_ vector: [Double], _ what: String) {
                 if vector.count != 1 && vector.count != dimension {
                     diagnostics.error(
@@ -16,7 +17,7 @@ extension Checking {
                         at: location)
                 }
             }
-            switch variable.distribution.value {
+            switch distribution.value {
             case .normal(let mean, let std):
                 checkVector(mean, "mean")
                 checkVector(std, "std")
@@ -27,7 +28,7 @@ extension Checking {
                 }
             case .ringMixture, .swissRoll:
                 if dimension != 2 {
-                    let kind = variable.distribution.value.hasDensity ? "ring mixture" : "swiss_roll"
+                    let kind = distribution.value.hasDensity ? "ring mixture" : "swiss_roll"
                     diagnostics.error(
                         "a \(kind) prior is 2-D, but '\(name)' has \(dimension) dimensions", at: location)
                 }
@@ -77,12 +78,7 @@ extension Checking {
             definitions[target.value] = statement
             usedVariables.insert(target.value)
             let dimension = latent.dimension.value
-            let isCategoricalPrior: Bool
-            if case .categorical = latent.distribution.value {
-                isCategoricalPrior = true
-            } else {
-                isCategoricalPrior = false
-            }
+            let isCategoricalPrior = latent.distribution?.value.isCategorical ?? false
             let purpose = "the encoder of '\(target.value)'"
             switch statement.value {
             case .map(let call):
@@ -111,7 +107,7 @@ extension Checking {
                     encoders[target.value] = .categorical
                     if !isCategoricalPrior {
                         diagnostics.error(
-                            "a categorical encoder needs a categorical prior, but '\(target.value)' has a \(latent.distribution.value.kindName) prior",
+                            "a categorical encoder needs a categorical prior, but '\(target.value)' has a \(latent.distribution?.value.kindName ?? "conditional Gaussian") prior",
                             at: family.location)
                     }
                 case .bernoulli:
@@ -151,18 +147,28 @@ extension Checking {
 
     // MARK: Model
 
-    /// The model has exactly one statement, about the data, from latents.
+    /// The model has exactly one statement about the data, from latents, and one statement
+    /// for each latent declared without a prior: its conditional prior
+    /// (`h1 ~ gaussian(prior_net(h2))`), which reads latents with fixed priors and latents
+    /// whose priors the model states earlier.
     mutating func checkModel() {
         let latents = Set(self.latents.map(\.name.value))
+        var drawn = Set(self.latents.filter { !$0.isConditional }.map(\.name.value))
         var described: Statement?
+        var priors: [String: Statement] = [:]
         for statement in spec.model {
             let target = statement.target
+            if case .latent(let latent) = declarations[target.value] {
+                checkConditionalPrior(statement, of: latent, visible: drawn, given: &priors)
+                drawn.insert(target.value)
+                continue
+            }
             guard target.value == DataSpec.variableName else {
                 let detail =
                     declarations[target.value].map { "'\(target.value)' is \($0.kindName)" }
                     ?? "'\(target.value)' is not the data"
                 diagnostics.error(
-                    "\(detail); the model describes the data 'x' given the latents (priors go under 'latents')",
+                    "\(detail); the model describes the data 'x' given the latents, and the priors of latents declared without 'prior'",
                     at: target.location, length: target.value.count)
                 resolveUnchecked(statement.value, role: .model, visible: latents)
                 continue
@@ -174,33 +180,80 @@ extension Checking {
                 continue
             }
             described = statement
-            let width = gaps.data ? nil : spec.data.width
-            let image = gaps.data ? nil : spec.data.shape.value
-            let purpose = "the model of 'x' (\(spec.data.shape.value.map(String.init).joined(separator: "x")) values)"
-            switch statement.value {
-            case .map(let call):
-                resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose, image: image)
-            case .draw(let family):
-                switch family.value {
-                case .gaussian(let call, let std):
-                    let needed = std == nil ? width.map { 2 * $0 } : width
-                    let what = std == nil ? "the mean and log-variance of 'x' (\(width ?? 0) values each)" : purpose
-                    resolve(
-                        call, role: .model, visible: latents, expectedOutput: needed, purpose: what,
-                        image: std == nil ? nil : image)
-                case .bernoulli(let call):
-                    resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose, image: image)
-                    checkBinaryData(at: family.location)
-                case .categorical(let call):
-                    resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
-                }
-            }
+            checkLikelihood(statement, visible: latents)
         }
         if described == nil, !gaps.model {
             diagnostics.error(
                 "the model needs a statement for the data, such as 'x ~ bernoulli(logits=decoder(z))' or 'x = generator(z)'",
                 at: spec.version.location)
         }
+        for latent in self.latents where latent.isConditional && priors[latent.name.value] == nil && !gaps.model {
+            let name = latent.name.value
+            diagnostics.error(
+                "latent '\(name)' has no prior: give it one under 'latents' ('prior: normal(0, 1)'), or condition it on other latents in the model ('\(name) ~ gaussian(prior_net(...))')",
+                at: latent.name.location, length: name.count)
+        }
+    }
+
+    /// The statement about the data: a likelihood or a generator of the data's width.
+    mutating func checkLikelihood(_ statement: Statement, visible latents: Set<String>) {
+        let width = gaps.data ? nil : spec.data.width
+        let image = gaps.data ? nil : spec.data.shape.value
+        let purpose = "the model of 'x' (\(spec.data.shape.value.map(String.init).joined(separator: "x")) values)"
+        switch statement.value {
+        case .map(let call):
+            resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose, image: image)
+        case .draw(let family):
+            switch family.value {
+            case .gaussian(let call, let std):
+                let needed = std == nil ? width.map { 2 * $0 } : width
+                let what = std == nil ? "the mean and log-variance of 'x' (\(width ?? 0) values each)" : purpose
+                resolve(
+                    call, role: .model, visible: latents, expectedOutput: needed, purpose: what,
+                    image: std == nil ? nil : image)
+            case .bernoulli(let call):
+                resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose, image: image)
+                checkBinaryData(at: family.location)
+            case .categorical(let call):
+                resolve(call, role: .model, visible: latents, expectedOutput: width, purpose: purpose)
+            }
+        }
+    }
+
+    /// `h1 ~ gaussian(prior_net(h2))`: the prior of a latent declared without one, a Gaussian
+    /// whose network reads the latents in `visible`.
+    mutating func checkConditionalPrior(
+        _ statement: Statement, of latent: VariableDeclaration, visible: Set<String>, given: inout [String: Statement]
+    ) {
+        let name = latent.name.value
+        if let distribution = latent.distribution {
+            diagnostics.error(
+                "latent '\(name)' has the prior \(distribution.value.canonicalText) (under 'latents'); the model gives a prior only to a latent declared without one",
+                at: statement.target.location, length: name.count)
+            resolveUnchecked(statement.value, role: .model, visible: visible)
+            return
+        }
+        if let earlier = given[name] {
+            diagnostics.error(
+                "the prior of '\(name)' is already given at \(earlier.location); a latent has one prior",
+                at: statement.target.location, length: name.count)
+            return
+        }
+        given[name] = statement
+        guard case .draw(let family) = statement.value, case .gaussian(let call, let std) = family.value else {
+            diagnostics.error(
+                "a conditional prior is a Gaussian whose network reads other latents, such as '\(name) ~ gaussian(prior_net(h2))'",
+                at: statement.location)
+            resolveUnchecked(statement.value, role: .model, visible: visible)
+            return
+        }
+        let dimension = latent.dimension.value
+        let purpose =
+            std == nil
+            ? "the prior of '\(name)' (mean and log-variance of \(dimension) dimensions)" : "the prior of '\(name)'"
+        resolve(
+            call, role: .model, visible: visible, expectedOutput: std == nil ? 2 * dimension : dimension,
+            purpose: purpose)
     }
 
     /// Resolves the call in a statement whose target is wrong, so mistakes in the call are

@@ -19,7 +19,12 @@ public enum GraphWriter {
         )
         for latent in spec.latents {
             let name = latent.name.value
-            let label = "\(name) [\(latent.dimension.value)]\nprior \(latent.distribution.value.canonicalText)"
+            let prior =
+                latent.distribution?.value.canonicalText
+                ?? spec.priorStatements.first { $0.target.value == name }.map { statement in
+                    "p(\(name) | \(statement.value.call.inputs.map(\.value).joined(separator: ", ")))"
+                } ?? "conditional"
+            let label = "\(name) [\(latent.dimension.value)]\nprior \(prior)"
             lines.append(
                 "  \(node(name)) [label=\(quoted(label)), shape=ellipse, style=filled, fillcolor=\"#fdf1d6\"];")
         }
@@ -30,7 +35,7 @@ public enum GraphWriter {
             lines.append("  \(node(statement.target.value)) [label=\(quoted(label)), shape=ellipse, style=dotted];")
         }
         for noise in spec.noise {
-            let label = "\(noise.name.value) [\(noise.dimension.value)]\n\(noise.distribution.value.canonicalText)"
+            let label = "\(noise.name.value) [\(noise.dimension.value)]\n\(noise.distribution?.value.canonicalText ?? "")"
             lines.append("  \(node(noise.name.value)) [label=\(quoted(label)), shape=ellipse, style=dashed];")
         }
         for network in spec.networks {
@@ -46,10 +51,11 @@ public enum GraphWriter {
         }
         var generated: String?
         for (index, statement) in (spec.inference + spec.model).enumerated() {
-            let (call, how): (NetworkCall, String)
+            let call = statement.value.call
+            let how: String
             switch statement.value {
-            case .map(let c): (call, how) = (c, "=")
-            case .draw(let family): (call, how) = (family.value.call, "~ " + familyName(family.value))
+            case .map: how = "="
+            case .draw(let family): how = "~ " + familyName(family.value)
             }
             var target = node(statement.target.value)
             if statement.target.value == DataSpec.variableName {
@@ -113,5 +119,13 @@ extension StatementValue {
     var isMap: Bool {
         if case .map = self { return true }
         return false
+    }
+
+    /// The network call of a map or of a draw's family.
+    var call: NetworkCall {
+        switch self {
+        case .map(let call): call
+        case .draw(let family): family.value.call
+        }
     }
 }

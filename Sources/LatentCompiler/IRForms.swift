@@ -30,6 +30,7 @@ extension UpdateRule {
 }
 
 extension VariableDeclaration {
-    /// The variable's distribution in the IR's form.
-    public var prior: Prior { Prior(distribution.value) }
+    /// The variable's distribution in the IR's form; nil for a latent whose prior is a model
+    /// statement conditioned on other latents.
+    public var prior: Prior? { distribution.map { Prior($0.value) } }
 }

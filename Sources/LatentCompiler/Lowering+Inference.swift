@@ -5,7 +5,8 @@ import LatentSpec
 /// The phases of a trained model's inference program. Each returns its result as the
 /// phase's output value (its "loss" slot); none has gradients.
 ///
-/// - `sample`: latents from their priors -> the model's mean of x (a GAN's generator output).
+/// - `sample`: latents from their priors (ancestrally: a conditional prior after the latents
+///   it reads) -> the model's mean of x (a GAN's generator output).
 /// - `decode`: input `codes` -> the model's mean of x.
 /// - `encode`: x -> every latent's code, concatenated in spec order (Gaussian means,
 ///   categorical probabilities, deterministic or implicit encoder outputs).
@@ -21,7 +22,10 @@ import LatentSpec
 /// - `log_joint`: inputs `codes`, `beta` and `x` -> [log p(x|z), log p(z)] per row;
 ///   `log_joint_gradient`: the gradient of -mean(log p(z) + beta log p(x|z)) with respect
 ///   to `codes` (HMC in annealed importance sampling; a categorical latent's one-hot code is
-///   held fixed there). Models whose latents all have densities and a likelihood.
+///   held fixed there). Models whose latents all have densities and a likelihood. A latent
+///   with a conditional prior enters `codes` as the standard-normal noise eps of its draw
+///   h = mean + std * eps (a non-centred parametrisation: the same p(x), with N(0, I) over
+///   eps), so annealing starts every chain from independent standard normals.
 ///
 /// Every phase reads its inputs by name (`x`, `codes`, `beta`) and names its result.
 extension LoweringContext {
@@ -44,7 +48,7 @@ extension LoweringContext {
 
     func samplePhase() -> Phase {
         var b = PhaseBuilder(self)
-        for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
+        for latent in spec.latentsInPriorOrder { b.variables[latent.name.value] = b.samplePrior(latent) }
         return b.finish("sample", updates: [], loss: b.modelMean(), output: "mean")
     }
 
@@ -87,7 +91,7 @@ extension LoweringContext {
 
     /// Only when every latent has a Gaussian encoder and a prior with a density.
     func logWeightsPhase() -> Phase? {
-        guard hasGaussianEncoders, priorsCoverGaussianDraws, case .draw = spec.model.first?.value else { return nil }
+        guard hasGaussianEncoders, priorsCoverGaussianDraws, case .draw = spec.dataStatement?.value else { return nil }
         var b = PhaseBuilder(self)
         b.encode(samples: true)
         return b.finish(
@@ -109,13 +113,14 @@ extension LoweringContext {
         return b.finish("kl", updates: [], loss: kl, output: "kl")
     }
 
-    /// Whether every latent's prior has a density (a swiss roll has only samples).
-    var priorsHaveDensities: Bool { spec.latents.allSatisfy { $0.distribution.value.hasDensity } }
+    /// Whether every latent's prior has a density (a swiss roll has only samples; a
+    /// conditional prior is Gaussian).
+    var priorsHaveDensities: Bool { spec.latents.allSatisfy { $0.distribution?.value.hasDensity ?? true } }
 
     /// Whether every prior has a density that is positive wherever a Gaussian draws: not a
     /// uniform prior, under which log q - log p is infinite outside its support.
     var priorsCoverGaussianDraws: Bool {
-        priorsHaveDensities && !spec.latents.contains { if case .uniform = $0.distribution.value { true } else { false } }
+        priorsHaveDensities && !spec.latents.contains { if case .uniform? = $0.distribution?.value { true } else { false } }
     }
 
     /// Whether the inference model draws every latent from a Gaussian encoder.
@@ -139,18 +144,31 @@ extension LoweringContext {
 extension LoweringContext {
     /// The tempered log joint of inputs `codes` (every latent, in spec order), `beta` and `x`.
     func logJointPhase(gradient: Bool) -> Phase? {
-        guard priorsHaveDensities, !spec.latents.isEmpty, case .draw = spec.model.first?.value else { return nil }
+        guard priorsHaveDensities, !spec.latents.isEmpty, case .draw = spec.dataStatement?.value else { return nil }
         var b = PhaseBuilder(self)
         let input = b.tape.emit(.input(InputName.codes), type: .rows(codeWidth))
+        var codes: [String: ValueID] = [:]
         var offset = 0
-        var logPrior: ValueID?
         for latent in spec.latents {
             let width = latent.dimension.value
-            let z = b.tape.emit(.slice(input, offset: offset, width: width))
-            b.variables[latent.name.value] = z
-            let term = b.tape.emit(.logPrior(latent.prior, z))
-            logPrior = logPrior.map { b.tape.add($0, term) } ?? term
+            codes[latent.name.value] = b.tape.emit(.slice(input, offset: offset, width: width))
             offset += width
+        }
+        var logPrior: ValueID?
+        for latent in spec.latentsInPriorOrder {
+            guard let code = codes[latent.name.value] else { continue }
+            let term: ValueID
+            if latent.isConditional {
+                // The code is eps, standard normal; the latent is mean + std * eps.
+                let (mean, logVariance) = b.conditionalPrior(latent.name.value)
+                b.variables[latent.name.value] = b.tape.add(
+                    mean, b.tape.mul(b.tape.unary(.exp, b.tape.scale(logVariance, by: 0.5)), code))
+                term = b.tape.emit(.logPrior(.normal(mean: [0], std: [1]), code))
+            } else {
+                b.variables[latent.name.value] = code
+                term = b.logPrior(latent)
+            }
+            logPrior = logPrior.map { b.tape.add($0, term) } ?? term
         }
         let logLikelihood = b.logLikelihood()
         guard let logPrior else { return nil }

@@ -38,25 +38,24 @@ extension LoweringContext {
     func logWeight(_ logLikelihood: ValueID, beta: Double, _ b: inout PhaseBuilder) -> ValueID {
         var logWeight = logLikelihood
         for latent in spec.latents {
-            let name = latent.name.value
-            let logPrior = b.tape.emit(.logPrior(latent.prior, b.variable(name)))
-            let difference = b.tape.sub(logPrior, b.logPosterior(name))
+            let difference = b.tape.sub(b.logPrior(latent), b.logPosterior(latent.name.value))
             logWeight = b.tape.add(logWeight, beta == 1 ? difference : b.tape.scale(difference, by: beta))
         }
         return logWeight
     }
 
-    /// log q(z|x) - log p(z) at the latent's sampled value: a one-draw estimate of the KL.
+    /// log q(z|x) - log p(z) at the latent's sampled value: a one-draw estimate of the KL
+    /// (for a conditional prior, at the sampled values of the latents it reads).
     func sampledKL(_ latent: VariableDeclaration, _ b: inout PhaseBuilder) -> ValueID {
-        let logPrior = b.tape.emit(.logPrior(latent.prior, b.variable(latent.name.value)))
+        let logPrior = b.logPrior(latent)
         return b.tape.sub(b.logPosterior(latent.name.value), logPrior)
     }
 
-    /// KL(q(z|x) || p(z)) per example: analytic for a normal prior (unless `kl: sampled`),
+    /// KL(q(z|x) || p(z)) per example: analytic for a fixed normal prior (unless `kl: sampled`),
     /// else log q(z|x) - log p(z) at the sampled z.
     func klTerm(_ latent: VariableDeclaration, _ options: ELBOOptions, _ b: inout PhaseBuilder) -> ValueID {
         let name = latent.name.value
-        guard case .normal(let priorMean, let priorStd) = latent.distribution.value, options.kl.value != .sampled,
+        guard case .normal(let priorMean, let priorStd)? = latent.distribution?.value, options.kl.value != .sampled,
             let (mean, logVariance, _) = b.gaussians[name]
         else { return sampledKL(latent, &b) }
         // KL(N(mu, s^2) || N(m, t^2)) = log t - log s + (s^2 + (mu - m)^2) / (2 t^2) - 1/2, per dimension.
@@ -79,7 +78,7 @@ extension LoweringContext {
     /// Draws every latent from its prior and applies the generator: x = G(z).
     func generate(_ b: inout PhaseBuilder) -> ValueID {
         for latent in spec.latents { b.variables[latent.name.value] = b.samplePrior(latent) }
-        guard let statement = spec.model.first, case .map(let call) = statement.value else {
+        guard let statement = spec.dataStatement, case .map(let call) = statement.value else {
             preconditionFailure("the checker requires 'x = G(z)' for a GAN")
         }
         return b.call(call)
@@ -213,7 +212,7 @@ extension LoweringContext {
         let (z, standardized, logStd) = contrastSamples(&b)
         guard let latent = spec.latents.first else { preconditionFailure("the checker requires one latent") }
         let logLikelihood = b.logLikelihood()
-        let logPrior = b.tape.emit(.logPrior(latent.prior, z))
+        let logPrior = b.logPrior(latent)
         let width = latent.dimension.value
         let logContrast = b.tape.add(
             b.tape.sumLast(b.tape.sub(b.tape.scale(b.tape.unary(.square, standardized), by: -0.5), logStd)),

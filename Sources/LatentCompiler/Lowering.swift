@@ -89,11 +89,7 @@ struct LoweringContext {
     func networks(in statements: [Statement]) -> [String] {
         var names: [String] = []
         for statement in statements {
-            let name: String
-            switch statement.value {
-            case .map(let call): name = call.network.value
-            case .draw(let family): name = family.value.call.network.value
-            }
+            let name = statement.value.call.network.value
             if !names.contains(name) { names.append(name) }
         }
         return names

@@ -136,7 +136,7 @@ struct PhaseBuilder {
         guard let noise = spec.noise.first(where: { $0.name.value == name }) else {
             preconditionFailure("the checker resolved '\(name)', but lowering has no value for it")
         }
-        let value = draw(noise.prior, rows: noiseRows, width: noise.dimension.value)
+        let value = draw(noise.prior ?? .normal(mean: [0], std: [1]), rows: noiseRows, width: noise.dimension.value)
         variables[name] = value
         return value
     }
@@ -148,9 +148,44 @@ struct PhaseBuilder {
         return tape.sample(distribution, type)
     }
 
-    /// A draw from a latent's prior, one row per example.
+    /// A draw from a latent's prior, one row per example; a conditional prior reads the
+    /// values of the latents it is conditioned on (drawn first: `latentsInPriorOrder`).
     mutating func samplePrior(_ latent: VariableDeclaration) -> ValueID {
-        tape.sample(latent.prior, .rows(latent.dimension.value))
+        guard let prior = latent.prior else {
+            let (mean, logVariance) = conditionalPrior(latent.name.value)
+            return tape.add(mean, tape.mul(tape.unary(.exp, tape.scale(logVariance, by: 0.5)), tape.randomNormal(tape.type(of: mean))))
+        }
+        return tape.sample(prior, .rows(latent.dimension.value))
+    }
+
+    /// log p(z) per example of a latent at its value: the density of its fixed prior, or of
+    /// its conditional prior given the values of the latents it is conditioned on.
+    mutating func logPrior(_ latent: VariableDeclaration) -> ValueID {
+        let value = variable(latent.name.value)
+        guard let prior = latent.prior else {
+            let (mean, logVariance) = conditionalPrior(latent.name.value)
+            let noise = tape.mul(tape.sub(value, mean), tape.unary(.exp, tape.scale(logVariance, by: -0.5)))
+            return gaussianLogDensity(noise: noise, logVariance: logVariance, width: latent.dimension.value)
+        }
+        return tape.emit(.logPrior(prior, value))
+    }
+
+    /// The mean and log-variance of a latent's conditional prior: the model statement
+    /// `h1 ~ gaussian(prior_net(h2))` applied to the current values of the latents it reads.
+    mutating func conditionalPrior(_ name: String) -> (mean: ValueID, logVariance: ValueID) {
+        guard let statement = spec.priorStatements.first(where: { $0.target.value == name }),
+            case .draw(let family) = statement.value, case .gaussian(let call, let std) = family.value
+        else { preconditionFailure("the checker gives '\(name)' a Gaussian conditional prior") }
+        return gaussianParameters(self.call(call), width: latentDimension(name), std: std)
+    }
+
+    /// A Gaussian's mean and log-variance from its network's output: the two halves, or the
+    /// whole output as the mean with a fixed standard deviation.
+    mutating func gaussianParameters(_ output: ValueID, width: Int, std: Double?) -> (mean: ValueID, logVariance: ValueID) {
+        guard let std else {
+            return (tape.emit(.slice(output, offset: 0, width: width)), tape.emit(.slice(output, offset: width, width: width)))
+        }
+        return (output, tape.constant(2 * Foundation.log(std)))
     }
 
     /// Runs the inference model: every latent gets its value from its encoder (features are
@@ -168,10 +203,7 @@ struct PhaseBuilder {
                 switch family.value {
                 case .gaussian(_, let std):
                     let width = latentDimension(name)
-                    let mean = std == nil ? tape.emit(.slice(output, offset: 0, width: width)) : output
-                    let logVariance =
-                        std.map { tape.constant(2 * Foundation.log($0)) }
-                        ?? tape.emit(.slice(output, offset: width, width: width))
+                    let (mean, logVariance) = gaussianParameters(output, width: width, std: std)
                     if means {
                         variables[name] = mean
                         continue
@@ -196,7 +228,7 @@ struct PhaseBuilder {
 
     /// log p(x | latents) per example (`[..., 1]`), from the model statement.
     mutating func logLikelihood() -> ValueID {
-        guard let statement = spec.model.first, case .draw(let family) = statement.value else {
+        guard let statement = spec.dataStatement, case .draw(let family) = statement.value else {
             preconditionFailure("the checker requires a likelihood for this objective")
         }
         let x = variable(DataSpec.variableName)
@@ -226,7 +258,7 @@ struct PhaseBuilder {
     /// The model's x given the latents: the mean of its likelihood (probabilities for a
     /// Bernoulli or categorical), or the generator's output.
     mutating func modelMean() -> ValueID {
-        guard let statement = spec.model.first else { preconditionFailure("the checker requires a model statement") }
+        guard let statement = spec.dataStatement else { preconditionFailure("the checker requires a model statement") }
         switch statement.value {
         case .map(let call):
             return self.call(call)
@@ -244,7 +276,12 @@ struct PhaseBuilder {
     /// log q(z | x) of a Gaussian latent from its reparametrisation noise, per example.
     mutating func logPosterior(_ name: String) -> ValueID {
         guard let (_, logVariance, noise) = gaussians[name] else { preconditionFailure("'\(name)' is not Gaussian") }
-        let width = latentDimension(name)
+        return gaussianLogDensity(noise: noise, logVariance: logVariance, width: latentDimension(name))
+    }
+
+    /// log N(z; mean, exp(logVariance)) per example, from the standardised z - mean over
+    /// the standard deviation (`noise`).
+    mutating func gaussianLogDensity(noise: ValueID, logVariance: ValueID, width: Int) -> ValueID {
         let terms = tape.add(tape.scale(tape.unary(.square, noise), by: -0.5), tape.scale(logVariance, by: -0.5))
         return tape.add(tape.sumLast(terms), tape.constant(-0.5 * Double(width) * Foundation.log(2 * Double.pi)))
     }

@@ -19,7 +19,9 @@ public enum ResolvedSpecPrinter {
             for variable in declarations {
                 lines.append("  \(variable.name.value):")
                 lines.append("    dim: \(variable.dimension.value)")
-                lines.append("    \(key): \(variable.distribution.value.canonicalText)")
+                if let distribution = variable.distribution {
+                    lines.append("    \(key): \(distribution.value.canonicalText)")
+                }
             }
         }
         variables("latents", spec.latents, key: "prior")

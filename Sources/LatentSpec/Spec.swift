@@ -95,7 +95,12 @@ public struct VariableDeclaration: Sendable {
     public var name: Located<String>
     /// The number of dimensions (for a categorical, the number of classes).
     public var dimension: Located<Int>
-    public var distribution: Located<Distribution>
+    /// The prior (or the noise's distribution); nil for a latent whose prior is a model
+    /// statement conditioned on other latents (`h1 ~ gaussian(prior_net(h2))`).
+    public var distribution: Located<Distribution>?
+
+    /// Whether the prior is a model statement rather than a fixed distribution.
+    public var isConditional: Bool { distribution == nil }
 }
 
 /// A distribution over a latent vector: a prior or a noise source.
@@ -118,6 +123,9 @@ public enum Distribution: Hashable, Sendable {
         if case .swissRoll = self { return false }
         return true
     }
+
+    /// Whether draws are one-hot class codes.
+    public var isCategorical: Bool { if case .categorical = self { true } else { false } }
 
     /// The spec name of this kind of distribution.
     public var kindName: String {
@@ -382,4 +390,22 @@ public enum Optimizer: Hashable, Sendable {
     case momentum(lr: Double, momentum: Double)
     case adam(lr: Double, beta1: Double, beta2: Double, eps: Double)
     case rmsprop(lr: Double, decay: Double, eps: Double)
+}
+
+extension Spec {
+    /// The model's statement about the data `x` (the likelihood or the generator).
+    public var dataStatement: Statement? { model.first { $0.target.value == DataSpec.variableName } }
+
+    /// The model's statements giving latents their conditional priors
+    /// (`h1 ~ gaussian(prior_net(h2))`), in the order the model states them.
+    public var priorStatements: [Statement] { model.filter { $0.target.value != DataSpec.variableName } }
+
+    /// The latents in the order ancestral sampling draws them: those with fixed priors in
+    /// declaration order, then the conditional ones in the order the model states them.
+    public var latentsInPriorOrder: [VariableDeclaration] {
+        let conditional = priorStatements.compactMap { statement in
+            latents.first { $0.name.value == statement.target.value && $0.isConditional }
+        }
+        return latents.filter { !$0.isConditional } + conditional
+    }
 }

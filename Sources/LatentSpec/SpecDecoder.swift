@@ -224,7 +224,9 @@ private struct Decoding {
             diagnostics.error("'dim' is at most 1000000, found \(written.value)", at: written.location)
             return nil
         }
-        guard let distribution, let dimension else { return nil }
+        // A latent without 'prior' gets one from a model statement (the checker sees to it);
+        // a prior that is written but does not read is an error already reported.
+        guard let dimension, distribution != nil || reader.value(distributionKey) == nil else { return nil }
         return VariableDeclaration(name: name, dimension: dimension, distribution: distribution)
     }
 

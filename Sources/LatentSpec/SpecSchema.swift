@@ -61,8 +61,8 @@ public enum SpecSchema {
                 "dim", .integer(minimum: 1, maximum: Sizes.maximumWidth),
                 "Number of dimensions (for a categorical prior, defaults to its number of classes)."),
             SchemaField(
-                "prior", .expression(rule: "distribution", example: "normal(0, 1)"), required: true,
-                "The prior: normal, mixture, categorical, uniform or swiss_roll (samples only)."),
+                "prior", .expression(rule: "distribution", example: "normal(0, 1)"),
+                "The prior: normal, mixture, categorical, uniform or swiss_roll (samples only). Without it, the model gives the latent a prior conditioned on other latents: 'h1 ~ gaussian(prior_net(h2))'."),
         ])
 
     public static let noise = SchemaObject(

@@ -21,7 +21,7 @@ final class PassTests: XCTestCase {
         for url in try Repository.specFiles() {
             let pipeline = try PhaseGradientTests.compile(url)
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { if case .categorical = $0.distribution.value { true } else { false } }?
+            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
                 .dimension.value
             let interpreter = PhaseGradientTests.interpreter(
                 for: pipeline.grad, width: spec.data.width, labels: classes, seed: 5)

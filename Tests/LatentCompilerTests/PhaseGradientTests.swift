@@ -36,7 +36,7 @@ final class PhaseGradientTests: XCTestCase {
         for url in try Repository.specFiles() {
             let pipeline = try Self.compile(url)
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { if case .categorical = $0.distribution.value { true } else { false } }?
+            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
                 .dimension.value
             for phase in pipeline.grad.phases {
                 let interpreter = Self.interpreter(

@@ -12,7 +12,7 @@ final class StepTests: XCTestCase {
     /// The interpreter with every batch of `step` given the test's data (and labels).
     func interpreter(_ pipeline: Pipeline, step: Step, seed: UInt64) -> ReferenceInterpreter {
         let spec = pipeline.model.spec
-        let classes = spec.latents.first { if case .categorical = $0.distribution.value { true } else { false } }?
+        let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
             .dimension.value
         var interpreter = PhaseGradientTests.interpreter(
             for: pipeline.grad, width: spec.data.width, labels: classes, seed: seed)

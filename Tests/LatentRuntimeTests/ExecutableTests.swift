@@ -15,7 +15,7 @@ final class ExecutableTests: XCTestCase {
                 return XCTFail("\(url.lastPathComponent) does not compile")
             }
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { if case .categorical = $0.distribution.value { true } else { false } }?
+            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
                 .dimension.value
             var random = TestRandom(3)
             let batch = 3
@@ -67,7 +67,7 @@ final class StepExecutableTests: XCTestCase {
             let file = try SourceFile.read(path: url.path)
             let pipeline = try XCTUnwrap(Pipeline.compile(file, name: url.lastPathComponent).pipeline)
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { if case .categorical = $0.distribution.value { true } else { false } }?
+            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
                 .dimension.value
             var random = TestRandom(5)
             let batch = 3
