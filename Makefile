@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 LATENT = .build/release/latent
-DEBIAN_PACKAGES = python3-jsonschema python3-yaml python3-numpy python3-venv graphviz zlib1g-dev dataset-fashion-mnist \
+DEBIAN_PACKAGES = python3-jsonschema python3-yaml python3-numpy python3-sklearn python3-venv graphviz zlib1g-dev dataset-fashion-mnist \
 	openmpi-bin libopenmpi-dev iproute2
 # The Python readers the tests check Latent's files with (TensorBoard's event reader, onnx,
 # onnxruntime), from PyPI into a virtual environment outside the sources.

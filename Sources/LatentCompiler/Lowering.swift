@@ -21,9 +21,11 @@ public enum Lowering {
         if case .avb(let options) = spec.objective.value, options.adaptiveContrast.value {
             samples = options.samples.value
         }
-        return Program(
+        var program = Program(
             name: name, parameters: context.parameters, phases: phases, optimizers: optimizers, schedule: schedule,
             samples: samples)
+        program.sharesOptimizerState = spec.training.optimizerState.value == .shared
+        return program
     }
 
     /// The inference program of a model: forward phases over the trained parameters (the

@@ -125,6 +125,9 @@ public struct Program: Hashable, Sendable {
     public var phases: [Phase]
     /// Optimizer settings per network.
     public var optimizers: [String: UpdateRule]
+    /// Whether the phases training a network share its optimizer state (one slot per
+    /// parameter) instead of keeping their own (one per phase and parameter).
+    public var sharesOptimizerState = false
     /// How many times each phase runs per training step, in order (k:1 schedules).
     public var schedule: [PhaseRepeat]
     /// The size of the symbolic sample dimension S (importance samples; 1 without IWAE).

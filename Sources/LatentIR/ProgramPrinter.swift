@@ -7,7 +7,7 @@ public enum ProgramPrinter {
             let shape = "f32[" + parameter.shape.map(String.init).joined(separator: ",") + "]"
             lines.append("  \(pad("\(index) \(parameter.name)", 30)) \(pad(shape, 14)) \(parameter.initializer)")
         }
-        lines.append("optimizers")
+        lines.append(program.sharesOptimizerState ? "optimizers (state shared by the phases)" : "optimizers")
         for network in program.optimizers.keys.sorted() {
             lines.append("  \(network): \(program.optimizers[network].map { $0.description } ?? "none")")
         }

@@ -51,6 +51,11 @@ struct StepAssembler {
                 guard let optimizer = program.optimizers[program.parameters[gradient.parameter].network] else {
                     return nil
                 }
+                if program.sharesOptimizerState,
+                    let shared = slots.firstIndex(where: { $0.parameter == gradient.parameter })
+                {
+                    return shared
+                }
                 slots.append(OptimizerSlot(phase: phase.name, parameter: gradient.parameter, optimizer: optimizer))
                 return slots.count - 1
             }

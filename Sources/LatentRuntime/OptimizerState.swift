@@ -9,8 +9,9 @@ import LatentKernels
 /// Each phase keeps its own state for the parameters it updates (a *slot* per phase and
 /// parameter, `Step.slots`), as separate optimizers per training step do in the papers'
 /// code: an AAE's encoder gets reconstruction gradients of hundreds of nats and adversarial
-/// gradients of about one, and a shared Adam second moment would shrink the adversarial
-/// steps to nothing.
+/// gradients of about one, and a shared Adam second moment scales the adversarial steps by
+/// the reconstruction's. With `optimizer_state: shared` the phases share one slot per
+/// parameter (named after the first phase that updates it), as one optimizer per network.
 public final class OptimizerState {
     let store: ParameterStore
     public let slots: [OptimizerSlot]

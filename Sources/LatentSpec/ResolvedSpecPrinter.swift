@@ -69,6 +69,9 @@ public enum ResolvedSpecPrinter {
         lines.append("  discriminator_steps: \(training.discriminatorSteps.value)")
         // Printed only when set, so runs from before shards existed resume unchanged.
         if training.shards.value != 1 { lines.append("  shards: \(training.shards.value)") }
+        if training.optimizerState.value != .perPhase {
+            lines.append("  optimizer_state: \(training.optimizerState.value.rawValue)")
+        }
         lines.append("  optimizers:")
         for group in training.optimizers {
             lines.append(

@@ -376,6 +376,17 @@ public struct TrainingSpec: Sendable {
     public var shards: Located<Int>
     /// Optimizer settings; each group's networks keep their own optimizer state.
     public var optimizers: [OptimizerGroup]
+    /// Whether each phase keeps its own optimizer state for a network it updates, or the
+    /// phases updating a network share one.
+    public var optimizerState: Located<OptimizerStateSharing>
+}
+
+/// Who owns a network's optimizer state (Adam's moments and step count).
+public enum OptimizerStateSharing: String, CaseIterable, Sendable {
+    /// Each phase its own, as one optimizer per training phase (the default).
+    case perPhase = "per_phase"
+    /// One per network, updated by every phase that trains it, as one optimizer per network.
+    case shared
 }
 
 /// Networks that share optimizer settings: `encoder, decoder: adam(lr=0.001)`.

@@ -100,7 +100,8 @@ private struct Decoding {
             training: trainingSpec
                 ?? TrainingSpec(
                     batch: Located(1, at: start), length: Located(.steps(1), at: start), seed: Located(0, at: start),
-                    discriminatorSteps: Located(1, at: start), shards: Located(1, at: start), optimizers: []))
+                    discriminatorSteps: Located(1, at: start), shards: Located(1, at: start), optimizers: [],
+                    optimizerState: Located(.perPhase, at: start)))
     }
 
     // MARK: Sections
@@ -398,9 +399,13 @@ private struct Decoding {
             }
             groups.append(OptimizerGroup(networks: names, optimizer: optimizer))
         }
+        let sharing =
+            reader.value("optimizer_state").flatMap {
+                ScalarReader.enumeration($0, "optimizer state", &diagnostics) as Located<OptimizerStateSharing>?
+            } ?? Located(.perPhase, at: reader.location)
         return TrainingSpec(
             batch: batch, length: length, seed: seed, discriminatorSteps: discriminatorSteps, shards: shards,
-            optimizers: groups)
+            optimizers: groups, optimizerState: sharing)
     }
 
     // MARK: Helpers

@@ -173,6 +173,9 @@ public enum SpecSchema {
                 "shards", .integer(minimum: 1, maximum: Sizes.maximumShards),
                 "Fixed parts of each batch whose gradients are summed in one order (default 1): any number of processes that divides it (mpirun -np N) trains the same weights."),
             SchemaField(
+                "optimizer_state", .enumeration(OptimizerStateSharing.allCases.map(\.rawValue)),
+                "per_phase (default): each phase keeps its own optimizer state (Adam moments) for a network it trains; shared: one state per network, updated by every phase that trains it."),
+            SchemaField(
                 "optimizers", .map(.expression(rule: "optimizer", example: "adam(lr=0.001)"), nameLists: true),
                 required: true,
                 "Network name (or comma-separated names) to optimizer: sgd, momentum, adam, rmsprop."),

@@ -69,6 +69,39 @@ final class StepTests: XCTestCase {
         }
     }
 
+    /// `optimizer_state: shared` gives each parameter one slot, which every phase training
+    /// it updates: an AAE's encoder is updated twice per step from one Adam state, so its
+    /// weights end elsewhere than with a state per phase; with SGD, which has no state,
+    /// both end at the same weights.
+    func testSharedOptimizerStateIsOneSlotPerParameter() throws {
+        let text = try String(contentsOf: Repository.specs.appendingPathComponent("aae.yaml"), encoding: .utf8)
+        func step(_ text: String) throws -> (Pipeline, Step) {
+            let (pipeline, diagnostics) = Pipeline.compile(SourceFile(path: "aae.yaml", text: text), name: "aae")
+            let compiled = try XCTUnwrap(pipeline, "\(diagnostics.all.map(\.message))")
+            return (compiled, try XCTUnwrap(compiled.fused.step))
+        }
+        func finalParameters(_ text: String) throws -> [Tensor] {
+            let (pipeline, step) = try step(text)
+            let count = pipeline.grad.parameters.count
+            return Array(results(step, interpreter(pipeline, step: step, seed: 5), parameters: count).suffix(count))
+        }
+        let shared = text.replacingOccurrences(of: "training:\n", with: "training:\n  optimizer_state: shared\n")
+        XCTAssertNotEqual(shared, text)
+        let (_, perPhaseStep) = try step(text)
+        let (sharedPipeline, sharedStep) = try step(shared)
+        XCTAssertEqual(Set(sharedStep.slots.map(\.parameter)).count, sharedStep.slots.count)
+        XCTAssertEqual(Set(sharedStep.slots.map(\.parameter)), Set(perPhaseStep.slots.map(\.parameter)))
+        let encoder = Set(sharedPipeline.grad.parameters.indices.filter { sharedPipeline.grad.parameters[$0].network == "encoder" })
+        XCTAssertGreaterThan(perPhaseStep.slots.filter { encoder.contains($0.parameter) }.count, encoder.count)
+
+        let moved = zip(try finalParameters(text), try finalParameters(shared)).contains { $0.values != $1.values }
+        XCTAssertTrue(moved, "shared Adam state leaves the weights where per-phase state does")
+        let sgd = { (spec: String) in
+            spec.replacingOccurrences(of: #"adam\([^)]*\)"#, with: "sgd(lr=0.01)", options: .regularExpression)
+        }
+        XCTAssertEqual(try finalParameters(sgd(text)).map(\.values), try finalParameters(sgd(shared)).map(\.values))
+    }
+
     /// A data-parallel step (gradients stored, updates held back into groups, each one
     /// exchange between processes) computes the same losses and parameters as the step it
     /// comes from, in the double-precision interpreter, for every spec without batch norm;
