@@ -161,8 +161,7 @@ extension LoweringContext {
             if latent.isConditional {
                 // The code is eps, standard normal; the latent is mean + std * eps.
                 let (mean, logVariance) = b.conditionalPrior(latent.name.value)
-                b.variables[latent.name.value] = b.tape.add(
-                    mean, b.tape.mul(b.tape.unary(.exp, b.tape.scale(logVariance, by: 0.5)), code))
+                b.variables[latent.name.value] = b.reparametrised(mean: mean, logVariance: logVariance, noise: code)
                 term = b.tape.emit(.logPrior(.normal(mean: [0], std: [1]), code))
             } else {
                 b.variables[latent.name.value] = code

@@ -153,7 +153,7 @@ struct PhaseBuilder {
     mutating func samplePrior(_ latent: VariableDeclaration) -> ValueID {
         guard let prior = latent.prior else {
             let (mean, logVariance) = conditionalPrior(latent.name.value)
-            return tape.add(mean, tape.mul(tape.unary(.exp, tape.scale(logVariance, by: 0.5)), tape.randomNormal(tape.type(of: mean))))
+            return reparametrised(mean: mean, logVariance: logVariance, noise: tape.randomNormal(tape.type(of: mean)))
         }
         return tape.sample(prior, .rows(latent.dimension.value))
     }
@@ -177,6 +177,11 @@ struct PhaseBuilder {
             case .draw(let family) = statement.value, case .gaussian(let call, let std) = family.value
         else { preconditionFailure("the checker gives '\(name)' a Gaussian conditional prior") }
         return gaussianParameters(self.call(call), width: latentDimension(name), std: std)
+    }
+
+    /// mean + exp(logVariance / 2) * noise: a Gaussian draw from standard-normal noise.
+    mutating func reparametrised(mean: ValueID, logVariance: ValueID, noise: ValueID) -> ValueID {
+        tape.add(mean, tape.mul(tape.unary(.exp, tape.scale(logVariance, by: 0.5)), noise))
     }
 
     /// A Gaussian's mean and log-variance from its network's output: the two halves, or the
@@ -209,8 +214,7 @@ struct PhaseBuilder {
                         continue
                     }
                     let noise = tape.randomNormal(Shape((samples ? [.samples, .batch] : [.batch]) + [.fixed(width)]))
-                    let scale = tape.unary(.exp, tape.scale(logVariance, by: 0.5))
-                    variables[name] = tape.add(mean, tape.mul(scale, noise))
+                    variables[name] = reparametrised(mean: mean, logVariance: logVariance, noise: noise)
                     gaussians[name] = (mean, logVariance, noise)
                 case .categorical:
                     logits[name] = output
