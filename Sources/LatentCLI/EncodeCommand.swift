@@ -45,17 +45,21 @@ struct EncodeCommand: ParsableCommand {
             guard width >= 2 else {
                 throw LatentError.usage("--png needs codes of at least 2 dimensions; these have \(width)")
             }
-            // Draws from the prior, in code order, beside the codes (when the priors are fixed).
-            let philox = Philox(seed: UInt64(options.seed) ^ 0x9E10)
-            let prior = (0..<count).map { row in
-                let code = Prior.sampleCodes(trained.latents, row: row, philox: philox)
-                return SIMD2(code[0], code[1])
-            }
             let points = (0..<count).map { SIMD2(Double(codes[$0 * width]), Double(codes[$0 * width + 1])) }
-            let codesPanel = Plots.Scatter(
-                title: "codes of the data", points: points, classes: data.labels.map { Array($0.prefix(count)) })
-            let priorPanel = trained.hasConditionalPriors ? [] : [Plots.Scatter(title: "prior samples", points: prior)]
-            try Output.png(Plots.scatter([codesPanel] + priorPanel), to: png)
+            var panels = [
+                Plots.Scatter(
+                    title: "codes of the data", points: points, classes: data.labels.map { Array($0.prefix(count)) })
+            ]
+            // Draws from the prior, in code order, beside the codes (when the priors are fixed).
+            if !trained.hasConditionalPriors {
+                let philox = Philox(seed: UInt64(options.seed) ^ 0x9E10)
+                let prior = (0..<count).map { row in
+                    let code = Prior.sampleCodes(trained.latents, row: row, philox: philox)
+                    return SIMD2(code[0], code[1])
+                }
+                panels.append(Plots.Scatter(title: "prior samples", points: prior))
+            }
+            try Output.png(Plots.scatter(panels), to: png)
         }
         if npy == nil && png == nil { Output.csv(codes, rows: count) }
     }

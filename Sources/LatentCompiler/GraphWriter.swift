@@ -21,7 +21,7 @@ public enum GraphWriter {
             let name = latent.name.value
             let prior =
                 latent.distribution?.value.canonicalText
-                ?? spec.priorStatements.first { $0.target.value == name }.map { statement in
+                ?? spec.priorStatement(of: name).map { statement in
                     "p(\(name) | \(statement.value.call.inputs.map(\.value).joined(separator: ", ")))"
                 } ?? "conditional"
             let label = "\(name) [\(latent.dimension.value)]\nprior \(prior)"

@@ -173,7 +173,7 @@ struct PhaseBuilder {
     /// The mean and log-variance of a latent's conditional prior: the model statement
     /// `h1 ~ gaussian(prior_net(h2))` applied to the current values of the latents it reads.
     mutating func conditionalPrior(_ name: String) -> (mean: ValueID, logVariance: ValueID) {
-        guard let statement = spec.priorStatements.first(where: { $0.target.value == name }),
+        guard let statement = spec.priorStatement(of: name),
             case .draw(let family) = statement.value, case .gaussian(let call, let std) = family.value
         else { preconditionFailure("the checker gives '\(name)' a Gaussian conditional prior") }
         return gaussianParameters(self.call(call), width: latentDimension(name), std: std)

@@ -411,6 +411,9 @@ extension Spec {
     /// (`h1 ~ gaussian(prior_net(h2))`), in the order the model states them.
     public var priorStatements: [Statement] { model.filter { $0.target.value != DataSpec.variableName } }
 
+    /// The model statement giving latent `name` its conditional prior, if it has one.
+    public func priorStatement(of name: String) -> Statement? { model.first { $0.target.value == name } }
+
     /// The latents in the order ancestral sampling draws them: those with fixed priors in
     /// declaration order, then the conditional ones in the order the model states them.
     public var latentsInPriorOrder: [VariableDeclaration] {
