@@ -47,9 +47,11 @@ public struct TrainingSetup {
         let batchSize = self.batch
         program =
             shardCount > 1 ? pipeline.shardedStep(batch: batchSize, shards: shardCount) : pipeline.fused.planned(batch: batchSize)
-        // The classes of the one-hot labels a labelled phase reads (input y), if one does.
+        // The classes of the one-hot labels a phase reads (input y: a labelled phase's, or a
+        // discriminator's that reads 'label'), if one does.
         let labelled = program.phases.first { $0.reads == .labelled }
-        let labelClasses = labelled?.inputs.first { $0.name == InputName.labels }?.type.count(batch: 1, samples: 1)
+        let labelClasses = program.phases.lazy.compactMap { $0.inputs.first { $0.name == InputName.labels } }.first?
+            .type.count(batch: 1, samples: 1)
         do {
             try MemoryBudget.require(
                 MemoryBudget.training(program, shards: shardCount / processes.size)

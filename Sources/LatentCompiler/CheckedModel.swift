@@ -13,6 +13,15 @@ public struct CheckedModel: Sendable {
     public var features: [String: NetworkCall]
     /// The networks training updates, in declaration order.
     public var trainedNetworks: [String]
+    /// The classes of the one-hot `label` a discriminator reads, when one reads it.
+    public var labelClasses: Int?
+
+    /// The classes of the one-hot labels a step may read: the data's `label` that a
+    /// discriminator reads, else those of a categorical label latent (which a supervised
+    /// term trains on labels of); nil when neither is there.
+    public var labelWidth: Int? {
+        labelClasses ?? spec.latents.first { $0.distribution?.value.isCategorical ?? false }?.dimension.value
+    }
 }
 
 /// The shapes a network is used with: what its first layer sees (one input's shape, or

@@ -99,13 +99,22 @@ extension Checking {
         let categorical = latents.filter { encoders[$0.name.value] == .categorical }
         let continuous = latents.filter { encoders[$0.name.value] != .categorical }
         let codes = continuous.map(\.name.value)
+        let readsLabel = options.discriminator.inputs.contains { $0.value == DataSpec.labelName }
+        let code = codes.first ?? "z"
         resolveAdversary(
-            options.discriminator, expectedInputs: codes.count == 1 ? codes : nil,
-            describe: "the discriminator sees the continuous code: D(\(codes.first ?? "z"))")
+            options.discriminator, expectedInputs: codes.count == 1 ? codes + (readsLabel ? [DataSpec.labelName] : []) : nil,
+            describe: "the discriminator sees the continuous code, and the data's label if it is guided by labels: D(\(code)) or D(\(code), label)")
         if codes.count != 1 {
             diagnostics.error(
                 "the aae objective needs exactly one continuous latent for its discriminator, found \(codes.count)",
                 at: location)
+        }
+        if readsLabel, let classes = labelClasses, let latent = continuous.first, let prior = latent.prior,
+            !prior.splits(into: classes)
+        {
+            diagnostics.error(
+                "the discriminator reads 'label', so each of the \(classes) classes draws its codes from its own part of the prior; \(prior) has no \(classes) parts (use mixture(\(classes)) or swiss_roll)",
+                at: latent.distribution?.location ?? latent.name.location)
         }
         if let label = categorical.first {
             let name = label.name.value
@@ -147,9 +156,9 @@ extension Checking {
                     "the data has \(classes) classes, but the label latent '\(label.name.value)' has \(label.dimension.value)",
                     at: label.distribution?.location ?? label.name.location)
             }
-        } else if spec.data.labelled.value != nil {
+        } else if spec.data.labelled.value != nil, !readsLabel {
             diagnostics.warning(
-                "'labelled' has no effect: the aae objective uses labels only with 'supervised' above 0",
+                "'labelled' has no effect: the aae objective uses labels only with 'supervised' above 0 or a discriminator that reads 'label'",
                 at: spec.data.labelled.location)
         }
     }
@@ -203,6 +212,10 @@ extension Checking {
                 length: call.network.value.count)
         }
     }
+
+    /// The number of classes of the data's labels, when it has labels and the number is known
+    /// before reading them.
+    var labelClasses: Int? { spec.data.source.value.hasLabels ? classCount(of: spec.data.source.value) : nil }
 
     /// The number of classes a labelled source has, when known before reading it.
     func classCount(of source: DataSource) -> Int? {

@@ -24,13 +24,16 @@ public enum Checker {
         guard !diagnostics.hasErrors else { return nil }
         return CheckedModel(
             spec: spec, networkShapes: checking.networkShapes, encoders: checking.encoders, features: checking.features,
-            trainedNetworks: spec.networks.map(\.name.value).filter { checking.usedNetworks[$0] != nil })
+            trainedNetworks: spec.networks.map(\.name.value).filter { checking.usedNetworks[$0] != nil },
+            labelClasses: checking.usedVariables.contains(DataSpec.labelName) ? checking.labelClasses : nil)
     }
 }
 
 /// What a declared name is.
 enum Declaration {
     case data
+    /// The one-hot class label of the data's examples (`label`).
+    case label
     case latent(VariableDeclaration)
     case noise(VariableDeclaration)
     case network(NetworkDeclaration)
@@ -44,6 +47,7 @@ enum Declaration {
         switch self {
         case .broken: "a declaration with errors"
         case .data: "the data"
+        case .label: "the data's label"
         case .latent: "a latent"
         case .noise: "a noise input"
         case .network: "a network"
@@ -53,7 +57,7 @@ enum Declaration {
 
     var location: SourceLocation? {
         switch self {
-        case .data, .broken: nil
+        case .data, .label, .broken: nil
         case .latent(let variable), .noise(let variable): variable.name.location
         case .network(let network): network.name.location
         case .feature(_, let location): location
@@ -105,6 +109,7 @@ struct Checking {
 
     mutating func declare() {
         declarations[DataSpec.variableName] = gaps.data ? .broken : .data
+        declarations[DataSpec.labelName] = gaps.data ? .broken : .label
         for name in gaps.names { declarations[name] = .broken }
         let all: [(Located<String>, Declaration)] =
             spec.latents.map { ($0.name, .latent($0)) } + spec.noise.map { ($0.name, .noise($0)) }
@@ -112,7 +117,9 @@ struct Checking {
         for (name, declaration) in all {
             if let earlier = declarations[name.value] {
                 rejected.insert(name.location)
-                let place = earlier.location.map { " at \($0)" } ?? " (the data is always 'x')"
+                let reserved =
+                    DataSpec.labelName == name.value ? "an example's one-hot class, which a discriminator may read" : "the data is always 'x'"
+                let place = earlier.location.map { " at \($0)" } ?? " (\(reserved))"
                 diagnostics.error(
                     "'\(name.value)' is already declared as \(earlier.kindName)\(place); every name is declared once",
                     at: name.location, length: name.value.count)
@@ -136,6 +143,7 @@ struct Checking {
     func shape(of name: String) -> [Int]? {
         switch declarations[name] {
         case .data: spec.data.shape.value
+        case .label: labelClasses.map { [$0] }
         case .latent(let variable), .noise(let variable): [variable.dimension.value]
         case .feature(let shape, _): shape
         default: nil
@@ -161,6 +169,14 @@ struct Checking {
             guard let shape = shape(of: input.value) else {
                 inputsOK = false
                 if case .broken = declarations[input.value] { continue }
+                if case .label = declarations[input.value] {
+                    diagnostics.error(
+                        spec.data.source.value.hasLabels
+                            ? "'label' needs the number of classes before the data is read; this source does not tell it (fashion-mnist, ring, grid and four_points do)"
+                            : "'label' is the data's one-hot class label, and this data source has no labels",
+                        at: input.location, length: input.value.count)
+                    continue
+                }
                 if case .network = declarations[input.value] {
                     diagnostics.error(
                         "'\(input.value)' is a network, not a variable; networks take variables as inputs",

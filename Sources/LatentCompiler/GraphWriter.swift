@@ -17,6 +17,10 @@ public enum GraphWriter {
         lines.append(
             "  x [label=\(quoted("x\n\(spec.data.source.value.canonicalText)\n[\(shape)]")), shape=box, style=filled, fillcolor=\"#dde8f6\"];"
         )
+        if let classes = pipeline.model.labelClasses {
+            let label = "label [\(classes)]\none-hot class of x"
+            lines.append("  \(node(DataSpec.labelName)) [label=\(quoted(label)), shape=box, style=filled, fillcolor=\"#dde8f6\"];")
+        }
         for latent in spec.latents {
             let name = latent.name.value
             let prior =

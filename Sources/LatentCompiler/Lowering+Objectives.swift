@@ -119,7 +119,9 @@ extension LoweringContext {
         return b.finish("reconstruction", updates: inferenceNetworks + modelNetworks, loss: loss)
     }
 
-    /// The adversaries learn to tell prior samples (real) from codes of the data (fake).
+    /// The adversaries learn to tell prior samples (real) from codes of the data (fake). A
+    /// discriminator that reads the data's label sees it beside both, and the prior samples
+    /// come from the label's part of the prior (AAE section 2.3).
     func aaeDiscriminatorPhase(_ options: AAEOptions) -> Phase {
         var b = PhaseBuilder(self)
         b.encode()
@@ -128,8 +130,12 @@ extension LoweringContext {
         for call in [options.discriminator, options.labelDiscriminator].compactMap({ $0 }) {
             let name = call.inputs[0].value
             guard let latent = spec.latents.first(where: { $0.name.value == name }) else { continue }
-            let real = b.apply(call.network.value, to: [b.samplePrior(latent)])
-            let fake = b.apply(call.network.value, to: [b.variable(name)])
+            let label = call.inputs.contains { $0.value == DataSpec.labelName } ? b.variable(DataSpec.labelName) : nil
+            let draw = b.samplePrior(latent, byLabel: label)
+            var inputs: [ValueID] = []
+            for input in call.inputs { inputs.append(input.value == name ? draw : b.variable(input.value)) }
+            let real = b.apply(call.network.value, to: inputs)
+            let fake = b.call(call)
             let term = b.tape.add(b.lossOfReal(real), b.lossOfFake(fake))
             loss = loss.map { b.tape.add($0, term) } ?? term
             updates.append(call.network.value)
@@ -138,16 +144,18 @@ extension LoweringContext {
         return b.finish("regularization_discriminator", updates: updates, loss: total)
     }
 
-    /// The encoder learns to make its codes pass for prior samples.
+    /// The encoder learns to make its codes pass for prior samples (its loss times the
+    /// adversarial weight).
     func aaeGeneratorPhase(_ options: AAEOptions) -> Phase {
         var b = PhaseBuilder(self)
         b.encode()
         var loss: ValueID?
         for call in [options.discriminator, options.labelDiscriminator].compactMap({ $0 }) {
-            let term = b.lossOfReal(b.apply(call.network.value, to: [b.variable(call.inputs[0].value)]))
+            let term = b.lossOfReal(b.call(call))
             loss = loss.map { b.tape.add($0, term) } ?? term
         }
-        let total = loss ?? b.tape.constant(0)
+        var total = loss ?? b.tape.constant(0)
+        if options.adversarialWeight.value != 1 { total = b.tape.scale(total, by: options.adversarialWeight.value) }
         return b.finish("regularization_generator", updates: inferenceNetworks, loss: total)
     }
 
@@ -209,7 +217,7 @@ extension LoweringContext {
     /// where T estimates KL(q(z|x) || r(z|x)) from standardised samples.
     func avbContrastPrimalPhase(_ options: AVBOptions) -> Phase {
         var b = PhaseBuilder(self)
-        let (z, standardized, logStd) = contrastSamples(&b)
+        let (_, standardized, logStd) = contrastSamples(&b)
         guard let latent = spec.latents.first else { preconditionFailure("the checker requires one latent") }
         let logLikelihood = b.logLikelihood()
         let logPrior = b.logPrior(latent)

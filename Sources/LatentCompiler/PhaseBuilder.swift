@@ -133,6 +133,11 @@ struct PhaseBuilder {
             variables[name] = value
             return value
         }
+        if name == DataSpec.labelName, let classes = context.model.labelClasses {
+            let value = tape.emit(.input(InputName.labels), type: .rows(classes))
+            variables[name] = value
+            return value
+        }
         guard let noise = spec.noise.first(where: { $0.name.value == name }) else {
             preconditionFailure("the checker resolved '\(name)', but lowering has no value for it")
         }
@@ -149,13 +154,14 @@ struct PhaseBuilder {
     }
 
     /// A draw from a latent's prior, one row per example; a conditional prior reads the
-    /// values of the latents it is conditioned on (drawn first: `latentsInPriorOrder`).
-    mutating func samplePrior(_ latent: VariableDeclaration) -> ValueID {
+    /// values of the latents it is conditioned on (drawn first: `latentsInPriorOrder`). With
+    /// `byLabel` (one-hot rows), each row draws from the part of the prior its label picks.
+    mutating func samplePrior(_ latent: VariableDeclaration, byLabel: ValueID? = nil) -> ValueID {
         guard let prior = latent.prior else {
             let (mean, logVariance) = conditionalPrior(latent.name.value)
             return reparametrised(mean: mean, logVariance: logVariance, noise: tape.randomNormal(tape.type(of: mean)))
         }
-        return tape.sample(prior, .rows(latent.dimension.value))
+        return tape.sample(prior, .rows(latent.dimension.value), byLabel: byLabel)
     }
 
     /// log p(z) per example of a latent at its value: the density of its fixed prior, or of

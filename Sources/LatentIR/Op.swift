@@ -11,7 +11,7 @@ public struct ValueID: Hashable, Comparable, Sendable, CustomStringConvertible {
 public enum InputName {
     /// A batch of data.
     public static let data = "x"
-    /// The one-hot labels of a labelled batch.
+    /// The one-hot labels of a batch (`label` in a spec).
     public static let labels = "y"
     /// Every latent's code, in spec order (what `encode` returns and `decode` reads).
     public static let codes = "codes"
@@ -20,6 +20,8 @@ public enum InputName {
 
     /// A training step's n-th batch of data (from 0): `x`, then `x.2`, `x.3`, ...
     public static func batch(_ n: Int) -> String { n == 0 ? data : "\(data).\(n + 1)" }
+    /// The one-hot labels of a step's batch whose x is `data` (`x` → `y`, `x.2` → `y.2`).
+    public static func labels(ofBatch data: String) -> String { labels + data.dropFirst(Self.data.count) }
     /// A training step's labelled batch: its x and its one-hot labels.
     public static let labelledData = "labelled.x"
     public static let labelledLabels = "labelled.y"
@@ -75,8 +77,9 @@ public enum Op: Hashable, Sendable {
     /// A draw from a distribution, one row per example (one-hot for a categorical), from
     /// random stream `stream` of draw `draw`. Streams are fixed at lowering and draws when a
     /// step is assembled (a phase's runs on one batch share draws), so passes never change
-    /// the numbers.
-    case samplePrior(Prior, stream: Int, draw: Int = 0)
+    /// the numbers. With `byLabel`, a row's one-hot label (`[..., classes]`) picks the part of
+    /// the prior it draws from (`Prior.sample(part:of:...)`); a row of zeros draws from the whole.
+    case samplePrior(Prior, stream: Int, draw: Int = 0, byLabel: ValueID? = nil)
 
     // Linear algebra.
     /// a x b over the last axis of a (leading axes are rows); optional transposes for backprop.
@@ -164,7 +167,8 @@ public enum Op: Hashable, Sendable {
     /// The values this op reads.
     public var operands: [ValueID] {
         switch self {
-        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: []
+        case .input, .parameter, .constant, .vector, .randomNormal: []
+        case .samplePrior(_, _, _, let label): label.map { [$0] } ?? []
         case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _), .average(let a, let b, _):
             [a, b]
         case .productUpdate(let p, let a, let b, _, _, let addend, _): [p, a, b] + (addend.map { [$0] } ?? [])
@@ -184,7 +188,9 @@ public enum Op: Hashable, Sendable {
     /// The same op reading other values (`map` applied to each operand).
     public func mapOperands(_ map: (ValueID) -> ValueID) -> Op {
         switch self {
-        case .input, .parameter, .constant, .vector, .randomNormal, .samplePrior: self
+        case .input, .parameter, .constant, .vector, .randomNormal: self
+        case .samplePrior(let prior, let stream, let draw, let label):
+            .samplePrior(prior, stream: stream, draw: draw, byLabel: label.map(map))
         case .parameterRows(let a, let offset, let count): .parameterRows(map(a), offset: offset, count: count)
         case .update(let p, let g, let slot): .update(map(p), gradient: map(g), slot: slot)
         case .productUpdate(let p, let a, let b, let ta, let tb, let addend, let slot):

@@ -19,44 +19,44 @@ extension Prior {
 
     /// One draw of dimension `dimension` from uniforms `u(0...dimension)` and standard
     /// normals `n(0..<dimension)`, element j handed to `write(j, value)`: no arrays, so the
-    /// executor draws rows without allocating.
+    /// executor draws rows without allocating. With `part` (index k of n, for a prior that
+    /// `splits(into: n)`), the draw comes from the k-th part: a mixture's k-th component, or
+    /// the k-th of n equal stretches of a swiss roll's arc.
     @inline(__always)
     public func sample(
-        dimension: Int, uniform u: (Int) -> Double, normal n: (Int) -> Double, write: (Int, Double) -> Void
+        dimension: Int, part: (index: Int, count: Int)? = nil, uniform u: (Int) -> Double, normal n: (Int) -> Double,
+        write: (Int, Double) -> Void
     ) {
         switch self {
         case .normal(let mean, let std):
             for j in 0..<dimension { write(j, element(mean, j) + element(std, j) * n(j)) }
         case .mixture, .ringMixture:
             let components = gaussianComponents(dimension: dimension) ?? []
-            var pick = u(0)
-            var chosen = components[components.count - 1]
-            for component in components {
-                if pick < component.weight {
-                    chosen = component
-                    break
-                }
-                pick -= component.weight
-            }
+            let chosen = components[part.map { min($0.index, components.count - 1) } ?? Prior.pick(components.map(\.weight), u(0))]
             for j in 0..<dimension { write(j, element(chosen.mean, j) + element(chosen.std, j) * n(j)) }
         case .categorical(let probabilities):
-            var pick = u(0)
-            var index = probabilities.count - 1
-            for (k, p) in probabilities.enumerated() {
-                if pick < p {
-                    index = k
-                    break
-                }
-                pick -= p
-            }
+            let index = Prior.pick(probabilities, u(0))
             for j in 0..<dimension { write(j, j == index ? 1 : 0) }
         case .uniform(let low, let high):
             for j in 0..<dimension { write(j, low + (high - low) * u(j + 1)) }
         case .swissRoll(let noise):
-            let t = 1.5 * Double.pi * (1 + 2 * u(0))
+            let position = part.map { (Double($0.index) + u(0)) / Double(max($0.count, 1)) } ?? u(0)
+            let t = 1.5 * Double.pi * (1 + 2 * position)
             write(0, t * cos(t) / 10 + noise * n(0))
             write(1, t * sin(t) / 10 + noise * n(1))
         }
+    }
+
+    /// The index a uniform draw `u` in [0, 1) picks from `weights` that sum to 1 (the last
+    /// when rounding leaves `u` beyond them all).
+    @inline(__always)
+    static func pick(_ weights: [Double], _ u: Double) -> Int {
+        var rest = u
+        for (k, weight) in weights.enumerated() {
+            if rest < weight { return k }
+            rest -= weight
+        }
+        return weights.count - 1
     }
 
     /// Row `row` of a draw of width `width` from stream `stream`, element j handed to
@@ -65,7 +65,8 @@ extension Prior {
     /// Philox words, and rows are independent of how many rows are drawn and of who draws them.
     @inline(__always)
     public func sample(
-        row: Int, width: Int, philox: Philox, step: UInt64, stream: Int, write: (Int, Double) -> Void
+        row: Int, width: Int, part: (index: Int, count: Int)? = nil, philox: Philox, step: UInt64, stream: Int,
+        write: (Int, Double) -> Void
     ) {
         let base = (width + 1) * row
         if case .normal(let mean, let std) = self {
@@ -75,16 +76,31 @@ extension Prior {
             return
         }
         sample(
-            dimension: width,
+            dimension: width, part: part,
             uniform: { 1 - philox.uniform(step: step, stream: stream | 1 << 30, index: base + $0) },
             normal: { philox.normal(step: step, stream: stream, index: base + $0) }, write: write)
     }
 
-    /// Row `row` of a draw, as an array (see `sample(row:width:philox:step:stream:write:)`).
-    public func sample(row: Int, width: Int, philox: Philox, step: UInt64, stream: Int) -> [Double] {
+    /// Row `row` of a draw, as an array (see `sample(row:width:part:philox:step:stream:write:)`).
+    public func sample(
+        row: Int, width: Int, part: (index: Int, count: Int)? = nil, philox: Philox, step: UInt64, stream: Int
+    ) -> [Double] {
         var result = [Double](repeating: 0, count: width)
-        sample(row: row, width: width, philox: philox, step: step, stream: stream) { result[$0] = $1 }
+        sample(row: row, width: width, part: part, philox: philox, step: step, stream: stream) { result[$0] = $1 }
         return result
+    }
+
+    /// The part a one-hot label row picks: the index of its largest value of `count`, or nil
+    /// for a row of zeros (an example without a label draws from the whole prior).
+    @inline(__always)
+    public static func part(ofLabel label: (Int) -> Double, count: Int) -> (index: Int, count: Int)? {
+        var best = -1
+        var largest = 0.0
+        for k in 0..<count where label(k) > largest {
+            best = k
+            largest = label(k)
+        }
+        return best < 0 ? nil : (best, count)
     }
 
     /// log p(z) of one row, z_j read through `z(j)`, with d log p / dz_j handed to

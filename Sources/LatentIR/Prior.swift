@@ -30,6 +30,18 @@ public enum Prior: Hashable, Sendable, CustomStringConvertible {
     /// Whether the log-density can be evaluated.
     public var hasDensity: Bool { if case .swissRoll = self { false } else { true } }
 
+    /// Whether the prior divides into `parts` parts that together make it, one per class of a
+    /// label (AAE section 2.3): a mixture of that many components, or a swiss roll (its arc
+    /// cut into equal stretches).
+    public func splits(into parts: Int) -> Bool {
+        switch self {
+        case .mixture(let components): components.count == parts
+        case .ringMixture(let components, _, _): components == parts
+        case .swissRoll: parts >= 1
+        default: false
+        }
+    }
+
     /// Whether draws are one-hot class codes.
     public var isCategorical: Bool { if case .categorical = self { true } else { false } }
 

@@ -122,8 +122,9 @@ public enum ProgramPrinter {
         case .constant(let value): "const \(number(value))"
         case .vector(let values): "const [" + values.map(number).joined(separator: ", ") + "]"
         case .randomNormal(let stream, let draw): "random.normal #\(stream)" + (draw > 0 ? " +\(draw)" : "")
-        case .samplePrior(let distribution, let stream, let draw):
+        case .samplePrior(let distribution, let stream, let draw, let byLabel):
             "sample \(distribution.description) #\(stream)" + (draw > 0 ? " +\(draw)" : "")
+                + (byLabel.map { " part by label \($0)" } ?? "")
         case .update(let parameter, let gradient, let slot): "update \(parameter), \(gradient) slot \(slot)"
         case .productUpdate(let parameter, let a, let b, let transposeA, let transposeB, let addend, let slot):
             "update \(parameter), matmul \(a)\(transposeA ? "^T" : ""), \(b)\(transposeB ? "^T" : "")"

@@ -119,12 +119,18 @@ public struct ReferenceInterpreter {
                 values: (0..<shape.reduce(1, *)).map {
                     philox.normal(step: step &+ UInt64(draw), stream: stream, index: $0)
                 })
-        case .samplePrior(let distribution, let stream, let draw):
+        case .samplePrior(let distribution, let stream, let draw, let byLabel):
             let width = shape.last ?? 1
+            let labels = byLabel.map(value)
+            let classes = labels?.shape.last ?? 0
             var result: [Double] = []
             for row in 0..<(shape.reduce(1, *) / max(width, 1)) {
+                let part = labels.flatMap { labels in
+                    Prior.part(ofLabel: { labels.values[row * classes + $0] }, count: classes)
+                }
                 result += distribution.sample(
-                    row: row, width: width, philox: Philox(seed: seed), step: step &+ UInt64(draw), stream: stream)
+                    row: row, width: width, part: part, philox: Philox(seed: seed), step: step &+ UInt64(draw),
+                    stream: stream)
             }
             return Tensor(shape: shape, values: result)
         case .matmul(let a, let b, let transposeA, let transposeB):

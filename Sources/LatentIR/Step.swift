@@ -61,8 +61,8 @@ public struct OptimizerSlot: Hashable, Sendable {
 /// A batch a step reads: its kind, and the step input holding each of its parts.
 public struct StepBatch: Hashable, Sendable {
     public var kind: BatchKind
-    /// The step's input for the batch's x (`x`, `x.2`, ...; `labelled.x`), and, for a
-    /// labelled batch, its one-hot labels (`labelled.y`).
+    /// The step's input for the batch's x (`x`, `x.2`, ...; `labelled.x`), and its one-hot
+    /// labels for a labelled batch (`labelled.y`) or a batch a phase reads labels of (`y`, ...).
     public var data: String
     public var labels: String?
     /// Offset of the batch's draws (data augmentation such as binarisation) in the step.

@@ -111,13 +111,18 @@ struct StepAssembler {
                 let asBegun = phase.readsStepStart && !updated.contains(program.parameters[p].network)
                 value = asBegun ? initialValue(p, instruction.type, run: run) : currentValue(p, instruction.type, run: run)
             case .input(let name):
-                let stepName = name == InputName.labels ? (batch.labels ?? name) : batch.data
+                if name == InputName.labels, batches[batchIndex].labels == nil {
+                    batches[batchIndex].labels = InputName.labels(ofBatch: batch.data)
+                }
+                let stepName = name == InputName.labels ? (batches[batchIndex].labels ?? name) : batch.data
                 value = inputs[stepName] ?? emit(.input(stepName), instruction.type, run: run)
                 inputs[stepName] = value
             case .randomNormal(let stream, _):
                 value = emit(.randomNormal(stream: stream, draw: draw), instruction.type, run: run)
-            case .samplePrior(let distribution, let stream, _):
-                value = emit(.samplePrior(distribution, stream: stream, draw: draw), instruction.type, run: run)
+            case .samplePrior(let distribution, let stream, _, let byLabel):
+                value = emit(
+                    .samplePrior(distribution, stream: stream, draw: draw, byLabel: byLabel.map { values[$0.index] }),
+                    instruction.type, run: run)
             default:
                 value = emit(instruction.op.mapOperands { values[$0.index] }, instruction.type, run: run)
             }

@@ -70,9 +70,10 @@ public struct TapeBuilder: Sendable {
     /// Standard normal noise on a new random stream.
     public mutating func randomNormal(_ type: Shape) -> ValueID { emit(.randomNormal(stream: nextStream), type: type) }
 
-    /// A draw from a distribution on a new random stream.
-    public mutating func sample(_ distribution: Prior, _ type: Shape) -> ValueID {
-        emit(.samplePrior(distribution, stream: nextStream), type: type)
+    /// A draw from a distribution on a new random stream; with `byLabel`, each row from the
+    /// part of the distribution its one-hot label picks.
+    public mutating func sample(_ distribution: Prior, _ type: Shape, byLabel: ValueID? = nil) -> ValueID {
+        emit(.samplePrior(distribution, stream: nextStream, byLabel: byLabel), type: type)
     }
 
     /// Streams are numbered in the order lowering creates them.

@@ -85,13 +85,17 @@ public struct Dataset: Sendable {
     }
 
     /// Writes the one-hot labels of examples `indices` into `destination` (nothing for a
-    /// phase that reads no labels: an empty destination).
-    public func fillLabels(_ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
+    /// phase that reads no labels: an empty destination); examples from `labelledBelow` on
+    /// keep no label and get a row of zeros.
+    public func fillLabels(
+        _ indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>, labelledBelow: Int = .max
+    ) {
         guard let labels, !destination.isEmpty else { return }
         precondition(destination.count >= indices.count * classes, "labels of \(classes) classes do not fit the buffer")
         var row = 0
         for index in indices {
-            for k in 0..<classes { destination[row * classes + k] = labels[index] == k ? 1 : 0 }
+            let label = index < labelledBelow ? labels[index] : -1
+            for k in 0..<classes { destination[row * classes + k] = label == k ? 1 : 0 }
             row += 1
         }
     }
@@ -111,13 +115,13 @@ extension Dataset {
         guard let labels else {
             throw DataFiles.Failure(
                 description:
-                    "\(source) has no labels, but the spec trains on labelled examples (its categorical latent has \(classes) classes)"
+                    "\(source) has no labels, but the spec reads labels of \(classes) classes"
             )
         }
         if let row = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
             throw DataFiles.Failure(
                 description:
-                    "\(source): example \(row) has label \(labels[row]), but the spec's categorical latent has \(classes) classes (labels 0 to \(classes - 1))"
+                    "\(source): example \(row) has label \(labels[row]), but the spec reads labels of \(classes) classes (0 to \(classes - 1))"
             )
         }
         var result = self

@@ -51,15 +51,20 @@ extension Executable {
                     ) { part[$0] = Float($1) }
                 }
             }
-        case .samplePrior(let distribution, let stream, let draw):
+        case .samplePrior(let distribution, let stream, let draw, let byLabel):
+            let classes = byLabel.map(width) ?? 0
             let width = instruction.shape.last ?? 1
             let counter = step &+ UInt64(draw)
+            let labels = byLabel.map { UnsafePointer(input($0)) }
             for (local, global, rows) in drawRuns[index] {
                 for row in 0..<rows {
                     let target = out + (local + row) * width
-                    distribution.sample(row: global + row, width: width, philox: philox, step: counter, stream: stream) {
-                        target[$0] = Float($1)
+                    let part = labels.flatMap { labels in
+                        Prior.part(ofLabel: { Double(labels[(local + row) * classes + $0]) }, count: classes)
                     }
+                    distribution.sample(
+                        row: global + row, width: width, part: part, philox: philox, step: counter, stream: stream
+                    ) { target[$0] = Float($1) }
                 }
             }
         case .matmul(let a, let b, let transposeA, let transposeB):

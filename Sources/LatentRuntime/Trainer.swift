@@ -14,7 +14,7 @@ public final class Trainer {
     let executable: Executable<Step>
     /// The batches of the step that some phase reads, in order.
     let batches: [StepBatch]
-    /// Each local shard's buffers of those batches (x, and y for labelled batches).
+    /// Each local shard's buffers of those batches (x, and y when a phase reads the labels).
     let buffers: [[(x: UnsafeMutableBufferPointer<Float>, y: UnsafeMutableBufferPointer<Float>)]]
     /// A data-parallel run's step (nil: the whole batch in one executable).
     let sharded: ShardedStep?
@@ -219,7 +219,7 @@ public final class Trainer {
                 let start = indices.startIndex + (firstShard + shard) * shardBatch
                 let part = indices[start..<(start + shardBatch)]
                 data.fill(part, into: buffers[index].x, draw: counter &+ UInt64(entry.draw))
-                data.fillLabels(part, into: buffers[index].y)
+                data.fillLabels(part, into: buffers[index].y, labelledBelow: entry.kind == .labelled ? .max : labelledCount)
             }
         }
         if let profile, let start { profile.dataSeconds += StepProfile.now() - start }

@@ -53,6 +53,9 @@ public enum ResolvedSpecPrinter {
             lines.append("  discriminator: \(options.discriminator.canonicalText)")
             if let label = options.labelDiscriminator { lines.append("  label_discriminator: \(label.canonicalText)") }
             lines.append("  supervised: \(Expression.format(options.supervised.value))")
+            if options.adversarialWeight.value != 1 {  // printed only when set, so earlier runs' texts still match
+                lines.append("  adversarial_weight: \(Expression.format(options.adversarialWeight.value))")
+            }
         case .avb(let options):
             lines.append("  adversary: \(options.adversary.canonicalText)")
             lines.append("  adaptive_contrast: \(options.adaptiveContrast.value)")

@@ -29,6 +29,8 @@ public struct Spec: Sendable {
 public struct DataSpec: Sendable {
     /// The name the data variable has in statements (always `x`).
     public static let variableName = "x"
+    /// The name of an example's one-hot class label, which an adversary may read (always `label`).
+    public static let labelName = "label"
 
     public var source: Located<DataSource>
     /// The shape of one example; networks see it flattened.
@@ -344,6 +346,9 @@ public struct AAEOptions: Sendable {
     public var labelDiscriminator: NetworkCall?
     /// The weight of the cross-entropy on labelled batches (0: no supervised term).
     public var supervised: Located<Double>
+    /// The weight of the encoder's adversarial loss in the regularization phase (default 1);
+    /// it matters when the encoder's optimizer state is shared with reconstruction.
+    public var adversarialWeight: Located<Double>
 }
 
 /// Adversarial variational Bayes.

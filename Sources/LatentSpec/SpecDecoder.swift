@@ -340,8 +340,20 @@ private struct Decoding {
                     "'supervised' is a weight and must not be negative, found \(Expression.format(supervised.value))",
                     at: supervised.location)
             }
+            let adversarialWeight =
+                reader.value("adversarial_weight").flatMap {
+                    ScalarReader.number($0, "'adversarial_weight'", &diagnostics)
+                } ?? Located(1, at: location)
+            if !(adversarialWeight.value > 0) {
+                diagnostics.error(
+                    "'adversarial_weight' scales the encoder's adversarial loss and must be positive, found \(Expression.format(adversarialWeight.value))",
+                    at: adversarialWeight.location)
+            }
             objective = discriminator.map {
-                .aae(AAEOptions(discriminator: $0, labelDiscriminator: labelDiscriminator, supervised: supervised))
+                .aae(
+                    AAEOptions(
+                        discriminator: $0, labelDiscriminator: labelDiscriminator, supervised: supervised,
+                        adversarialWeight: adversarialWeight))
             }
         default:
             let adversary = reader.value("adversary").flatMap {

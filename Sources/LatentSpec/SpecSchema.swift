@@ -138,13 +138,20 @@ public enum SpecSchema {
                 object: SchemaObject(
                     name: "aae objective", summary: "The adversarial autoencoder.",
                     fields: [
-                        SchemaField("discriminator", call, required: true, "The adversary on the code: D(z)."),
+                        SchemaField(
+                            "discriminator", call, required: true,
+                            "The adversary on the code: D(z); D(z, label) also reads the example's one-hot class, and its prior samples come from that class's part of the prior (a mixture's component, a stretch of a swiss roll)."
+                        ),
                         SchemaField(
                             "label_discriminator", call,
                             "The adversary on a categorical label latent: D_y(y)."),
                         SchemaField(
                             "supervised", .number,
                             "Weight of the cross-entropy on labelled batches (default 0: none)."),
+                        SchemaField(
+                            "adversarial_weight", .number,
+                            "Weight of the encoder's adversarial loss in the regularization phase (default 1). Adam's steps ignore it unless the encoder's optimizer state is shared with reconstruction (training.optimizer_state: shared), where it sets the adversarial steps' size against reconstruction's."
+                        ),
                     ])),
             SchemaVariant(
                 tag: "avb",

@@ -21,8 +21,7 @@ final class PassTests: XCTestCase {
         for url in try Repository.specFiles() {
             let pipeline = try PhaseGradientTests.compile(url)
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
-                .dimension.value
+            let classes = pipeline.model.labelWidth
             let interpreter = PhaseGradientTests.interpreter(
                 for: pipeline.grad, width: spec.data.width, labels: classes, seed: 5)
             for (original, optimized) in zip(pipeline.grad.phases, pipeline.fused.phases) {

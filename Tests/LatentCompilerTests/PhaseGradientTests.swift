@@ -36,8 +36,7 @@ final class PhaseGradientTests: XCTestCase {
         for url in try Repository.specFiles() {
             let pipeline = try Self.compile(url)
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
-                .dimension.value
+            let classes = pipeline.model.labelWidth
             for phase in pipeline.grad.phases {
                 let interpreter = Self.interpreter(
                     for: pipeline.grad, width: spec.data.width, labels: classes, seed: 11)

@@ -12,8 +12,7 @@ final class StepTests: XCTestCase {
     /// The interpreter with every batch of `step` given the test's data (and labels).
     func interpreter(_ pipeline: Pipeline, step: Step, seed: UInt64) -> ReferenceInterpreter {
         let spec = pipeline.model.spec
-        let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
-            .dimension.value
+        let classes = pipeline.model.labelWidth
         var interpreter = PhaseGradientTests.interpreter(
             for: pipeline.grad, width: spec.data.width, labels: classes, seed: seed)
         let data = interpreter.inputs[InputName.data]
@@ -100,6 +99,30 @@ final class StepTests: XCTestCase {
             spec.replacingOccurrences(of: #"adam\([^)]*\)"#, with: "sgd(lr=0.01)", options: .regularExpression)
         }
         XCTAssertEqual(try finalParameters(sgd(text)).map(\.values), try finalParameters(sgd(shared)).map(\.values))
+    }
+
+    /// `adversarial_weight: 3` multiplies the encoder's adversarial loss and its gradients by
+    /// 3 and changes no other phase.
+    func testAdversarialWeightScalesTheEncodersAdversarialLoss() throws {
+        let text = try String(contentsOf: Repository.specs.appendingPathComponent("aae.yaml"), encoding: .utf8)
+        let weighted = text.replacingOccurrences(of: "  kind: aae\n", with: "  kind: aae\n  adversarial_weight: 3\n")
+        XCTAssertNotEqual(weighted, text)
+        func outputs(_ text: String) throws -> [String: [Tensor]] {
+            let (pipeline, diagnostics) = Pipeline.compile(SourceFile(path: "aae.yaml", text: text), name: "aae")
+            let compiled = try XCTUnwrap(pipeline, "\(diagnostics.all.map(\.message))")
+            let interpreter = PhaseGradientTests.interpreter(
+                for: compiled.grad, width: compiled.model.spec.data.width, labels: nil, seed: 3)
+            return Dictionary(uniqueKeysWithValues: compiled.grad.phases.map { ($0.name, interpreter.outputs(of: $0)) })
+        }
+        let plain = try outputs(text)
+        let scaled = try outputs(weighted)
+        for (phase, values) in plain {
+            let factor = phase == "regularization_generator" ? 3.0 : 1.0
+            let got = try XCTUnwrap(scaled[phase])
+            for (a, b) in zip(values, got) {
+                for (x, y) in zip(a.values, b.values) { XCTAssertEqual(y, factor * x, accuracy: 1e-9 * max(1, abs(x)), phase) }
+            }
+        }
     }
 
     /// A data-parallel step (gradients stored, updates held back into groups, each one

@@ -80,4 +80,47 @@ final class PriorSamplingTests: XCTestCase {
         // 1,000 expected per class; the binomial s.d. is about 31.
         for count in counts { XCTAssertEqual(Double(count), 1000, accuracy: 130) }
     }
+
+    /// A one-hot label picks its part of the prior (AAE section 2.3): class k of 10 draws from
+    /// the k-th tenth of a swiss roll's arc, covering it, and from the k-th component of a
+    /// ring of 10; a row of zeros (no label) picks no part, and draws cover the whole arc.
+    func testALabelPicksItsPartOfThePrior() throws {
+        let philox = Philox(seed: 5)
+        let roll = Prior.swissRoll(noise: 0)
+        func arcPosition(_ z: [Double]) -> Double {  // |z| = t / 10 on the noiseless roll
+            let t = 10 * (z[0] * z[0] + z[1] * z[1]).squareRoot()
+            return (t / (1.5 * Double.pi) - 1) / 2
+        }
+        for k in 0..<10 {
+            let label = (0..<10).map { $0 == k ? 1.0 : 0.0 }
+            let part = try XCTUnwrap(Prior.part(ofLabel: { label[$0] }, count: 10))
+            XCTAssertEqual(part.index, k)
+            let positions = (0..<400).map {
+                arcPosition(roll.sample(row: $0, width: 2, part: part, philox: philox, step: 0, stream: 1))
+            }
+            let low = Double(k) / 10
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(positions.min()), low - 1e-9, "class \(k)")
+            XCTAssertLessThanOrEqual(try XCTUnwrap(positions.max()), low + 0.1 + 1e-9, "class \(k)")
+            XCTAssertLessThan(try XCTUnwrap(positions.min()) - low, 0.002, "class \(k) reaches its stretch's start")
+            XCTAssertGreaterThan(try XCTUnwrap(positions.max()) - low, 0.098, "class \(k) reaches its stretch's end")
+
+            let ring = Prior.ringMixture(components: 10, radius: 4, std: 0.5)
+            let draws = (0..<400).map { ring.sample(row: $0, width: 2, part: part, philox: philox, step: 0, stream: 2) }
+            let angle = 2 * Double.pi * Double(k) / 10
+            XCTAssertEqual(draws.reduce(0) { $0 + $1[0] } / 400, 4 * cos(angle), accuracy: 0.1, "component \(k)")
+            XCTAssertEqual(draws.reduce(0) { $0 + $1[1] } / 400, 4 * sin(angle), accuracy: 0.1, "component \(k)")
+        }
+        XCTAssertNil(Prior.part(ofLabel: { _ in 0 }, count: 10))
+        let whole = (0..<2000).map { arcPosition(roll.sample(row: $0, width: 2, philox: philox, step: 0, stream: 3)) }
+        XCTAssertLessThan(try XCTUnwrap(whole.min()), 0.01)
+        XCTAssertGreaterThan(try XCTUnwrap(whole.max()), 0.99)
+        XCTAssertTrue(Prior.swissRoll(noise: 0).splits(into: 7))
+        XCTAssertTrue(ringSplits(10))
+        XCTAssertFalse(ringSplits(8))
+        XCTAssertFalse(Prior.normal(mean: [0], std: [1]).splits(into: 10))
+    }
+
+    private func ringSplits(_ parts: Int) -> Bool {
+        Prior.ringMixture(components: 10, radius: 4, std: 0.5).splits(into: parts)
+    }
 }

@@ -92,3 +92,17 @@ final class BinarizationTests: XCTestCase {
         XCTAssertEqual(drawnMean, mean, accuracy: 4 * (0.25 / Float(first.count)).squareRoot())
     }
 }
+
+/// One-hot labels as batches are filled: examples from `labelledBelow` on are unlabelled and
+/// get a row of zeros (a label-guided AAE draws them from the whole prior).
+final class LabelFillingTests: XCTestCase {
+    func testOneHotRowsAndUnlabelledZeros() {
+        let data = Dataset(
+            storage: .floats(Array(repeating: 0, count: 6)), width: 1, count: 6, labels: [2, 0, 1, 2, 0, 1], classes: 3)
+        var buffer = [Float](repeating: -1, count: 4 * 3)
+        buffer.withUnsafeMutableBufferPointer { data.fillLabels(ArraySlice([5, 0, 3, 1]), into: $0, labelledBelow: 3) }
+        XCTAssertEqual(buffer, [0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0])
+        buffer.withUnsafeMutableBufferPointer { data.fillLabels(ArraySlice([5, 0, 3, 1]), into: $0) }
+        XCTAssertEqual(buffer, [0, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0])
+    }
+}

@@ -15,8 +15,7 @@ final class ExecutableTests: XCTestCase {
                 return XCTFail("\(url.lastPathComponent) does not compile")
             }
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
-                .dimension.value
+            let classes = pipeline.model.labelWidth
             var random = TestRandom(3)
             let batch = 3
             let values = random.initialValues(pipeline.fused.parameters)
@@ -67,8 +66,7 @@ final class StepExecutableTests: XCTestCase {
             let file = try SourceFile.read(path: url.path)
             let pipeline = try XCTUnwrap(Pipeline.compile(file, name: url.lastPathComponent).pipeline)
             let spec = pipeline.model.spec
-            let classes = spec.latents.first { $0.distribution?.value.isCategorical ?? false }?
-                .dimension.value
+            let classes = pipeline.model.labelWidth
             var random = TestRandom(5)
             let batch = 3
             let values = random.initialValues(pipeline.fused.parameters).map {
