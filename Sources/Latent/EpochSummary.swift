@@ -23,7 +23,10 @@ struct EpochSummary {
         seed = setup.seed
         switch setup.spec.data.source.value {
         case .fashionMNIST, .synthetic:
-            let test = try TrainingData.evaluationExamples(setup.spec.data, specPath: specPath, seed: setup.seed)
+            // The test losses of phases that read labels need them one-hot, as in training.
+            let test = try TrainingData.evaluationExamples(
+                setup.spec.data, specPath: specPath, seed: setup.seed,
+                labelClasses: setup.data.classes > 0 ? setup.data.classes : nil)
             self.test = test.count >= setup.batch ? test : nil
         case .file:
             self.test = nil

@@ -71,13 +71,14 @@ public enum TrainingData {
 
     /// Examples to evaluate on, never binarised: `dataPath` (a file or a Fashion-MNIST
     /// folder) if given, else the spec's test split (or, with `test` false, its training
-    /// data).
+    /// data); with `labelClasses`, checked and one-hot as in `load`.
     public static func evaluationExamples(
-        _ data: DataSpec, specPath: String, seed: UInt64, dataPath: String? = nil, test: Bool = true
+        _ data: DataSpec, specPath: String, seed: UInt64, dataPath: String? = nil, test: Bool = true,
+        labelClasses: Int? = nil
     ) throws -> Dataset {
         var spec = data
         spec.source.value = try source(of: data, specPath: specPath, override: dataPath, test: test)
-        var examples = try load(spec, specPath: specPath, seed: seed, test: test)
+        var examples = try load(spec, specPath: specPath, seed: seed, labelClasses: labelClasses, test: test)
         examples.binarization = .none
         return examples
     }
