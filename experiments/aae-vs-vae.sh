@@ -4,10 +4,10 @@
 # VAE with the ring prior (it cannot use the swiss roll: no density). The match of the
 # aggregated posterior to the prior is measured by MMD^2 (Gaussian kernel, median bandwidth)
 # between 2,000 test codes and 2,000 prior draws; smaller is better, 0 is a perfect match.
-# The swiss roll runs three seeds with the spec's shared optimizer state, one with a state per
-# phase (experiments/specs/aae-swiss-roll-per-phase.yaml), the ablation, and three guided by
-# the labels (Specs/aae-swiss-roll-labels.yaml, the paper's Figure 4: D(z, label), each class
-# drawn from its tenth of the roll).
+# The swiss roll runs three seeds of its spec (shared optimizer state, adversarial weight 30),
+# two ablations (experiments/specs/: a state per phase; shared at weight 1), and three seeds
+# guided by the labels (Specs/aae-swiss-roll-labels.yaml, the paper's Figure 4: D(z, label),
+# each class drawn from its tenth of the roll).
 #   experiments/aae-vs-vae.sh [--quick]   (full: the specs' 20 epochs; quick: 1 epoch)
 #   REUSE=1 experiments/aae-vs-vae.sh     (keeps runs that have a checkpoint; encodes them again)
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +21,7 @@ for spec in aae-mixture-prior vae-mixture-prior; do codes "Specs/$spec.yaml" "$s
 codes Specs/aae-swiss-roll.yaml aae-swiss-roll
 for seed in 2 3; do codes Specs/aae-swiss-roll.yaml "aae-swiss-roll-seed$seed" --seed "$seed"; done
 codes experiments/specs/aae-swiss-roll-per-phase.yaml aae-swiss-roll-per-phase
+codes experiments/specs/aae-swiss-roll-unweighted.yaml aae-swiss-roll-unweighted
 codes Specs/aae-swiss-roll-labels.yaml aae-swiss-roll-labels
 for seed in 2 3; do codes Specs/aae-swiss-roll-labels.yaml "aae-swiss-roll-labels-seed$seed" --seed "$seed"; done
 python3 - "$OUT" <<'PY'
@@ -44,6 +45,7 @@ for run, prior, seed, draw in [("aae-mixture-prior", "10 Gaussians on a ring", 1
                                ("aae-swiss-roll-seed2", "swiss roll", 2, swiss),
                                ("aae-swiss-roll-seed3", "swiss roll", 3, swiss),
                                ("aae-swiss-roll-per-phase", "swiss roll, a state per phase", 1, swiss),
+                               ("aae-swiss-roll-unweighted", "swiss roll, adversarial weight 1", 1, swiss),
                                ("aae-swiss-roll-labels", "swiss roll, guided by labels", 1, swiss),
                                ("aae-swiss-roll-labels-seed2", "swiss roll, guided by labels", 2, swiss),
                                ("aae-swiss-roll-labels-seed3", "swiss roll, guided by labels", 3, swiss)]:
