@@ -32,10 +32,11 @@ extension Prior {
             for j in 0..<dimension { write(j, element(mean, j) + element(std, j) * n(j)) }
         case .mixture, .ringMixture:
             let components = gaussianComponents(dimension: dimension) ?? []
-            let chosen = components[part.map { min($0.index, components.count - 1) } ?? Prior.pick(components.map(\.weight), u(0))]
+            let index = part.map { min($0.index, components.count - 1) } ?? Prior.pick(components.count, u(0)) { components[$0].weight }
+            let chosen = components[index]
             for j in 0..<dimension { write(j, element(chosen.mean, j) + element(chosen.std, j) * n(j)) }
         case .categorical(let probabilities):
-            let index = Prior.pick(probabilities, u(0))
+            let index = Prior.pick(probabilities.count, u(0)) { probabilities[$0] }
             for j in 0..<dimension { write(j, j == index ? 1 : 0) }
         case .uniform(let low, let high):
             for j in 0..<dimension { write(j, low + (high - low) * u(j + 1)) }
@@ -47,16 +48,17 @@ extension Prior {
         }
     }
 
-    /// The index a uniform draw `u` in [0, 1) picks from `weights` that sum to 1 (the last
-    /// when rounding leaves `u` beyond them all).
+    /// The index a uniform draw `u` in [0, 1) picks from `count` weights `weight(k)` that sum
+    /// to 1 (the last when rounding leaves `u` beyond them all); no array, so rows draw
+    /// without allocating.
     @inline(__always)
-    static func pick(_ weights: [Double], _ u: Double) -> Int {
+    static func pick(_ count: Int, _ u: Double, weight: (Int) -> Double) -> Int {
         var rest = u
-        for (k, weight) in weights.enumerated() {
-            if rest < weight { return k }
-            rest -= weight
+        for k in 0..<count {
+            if rest < weight(k) { return k }
+            rest -= weight(k)
         }
-        return weights.count - 1
+        return count - 1
     }
 
     /// Row `row` of a draw of width `width` from stream `stream`, element j handed to
