@@ -55,6 +55,15 @@ enum Declaration {
         }
     }
 
+    /// What a reserved name always means (nil for names a spec declares).
+    var reservedMeaning: String? {
+        switch self {
+        case .data: "the data is always 'x'"
+        case .label: "an example's one-hot class, which a discriminator may read"
+        default: nil
+        }
+    }
+
     var location: SourceLocation? {
         switch self {
         case .data, .label, .broken: nil
@@ -117,9 +126,7 @@ struct Checking {
         for (name, declaration) in all {
             if let earlier = declarations[name.value] {
                 rejected.insert(name.location)
-                let reserved =
-                    DataSpec.labelName == name.value ? "an example's one-hot class, which a discriminator may read" : "the data is always 'x'"
-                let place = earlier.location.map { " at \($0)" } ?? " (\(reserved))"
+                let place = earlier.location.map { " at \($0)" } ?? earlier.reservedMeaning.map { " (\($0))" } ?? ""
                 diagnostics.error(
                     "'\(name.value)' is already declared as \(earlier.kindName)\(place); every name is declared once",
                     at: name.location, length: name.value.count)
