@@ -22,9 +22,6 @@ enum LoweredLayer {
     /// activation: the batch's statistics in training, the running ones otherwise.
     case batchNorm(scale: Int, shift: Int, mean: Int, variance: Int, Activation)
 
-    /// The ε under a batch norm's square root (PyTorch's).
-    static let batchNormEpsilon = 1e-5
-
     /// The IR's trailing dimensions of an example of a spec shape: `[n]`, or `[H, W, C]` for
     /// an image `[C, H, W]`.
     static func dims(_ shape: [Int]) -> [Dim] {

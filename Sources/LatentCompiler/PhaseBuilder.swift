@@ -76,7 +76,7 @@ struct PhaseBuilder {
             case .join:
                 h = tape.emit(.concat([h] + aligned.dropFirst()))
             case .batchNorm(let scale, let shift, let mean, let variance, let activation):
-                h = activate(normalize(h, scale: scale, shift: shift, mean: mean, variance: variance), activation)
+                h = normalize(h, scale: scale, shift: shift, mean: mean, variance: variance, activation)
             }
         }
         if let output = shape?.output, output.count > 1 {
@@ -85,29 +85,30 @@ struct PhaseBuilder {
         return h
     }
 
-    /// A batch norm over the last axis: in training with the batch's statistics (recorded
-    /// for the running ones), otherwise with the running statistics.
-    mutating func normalize(_ x: ValueID, scale: Int, shift: Int, mean: Int, variance: Int) -> ValueID {
-        let channels = Shape([tape.type(of: x).dims.last ?? .fixed(1)])
+    /// A batch norm over the last axis, then its activation: in training with the batch's
+    /// statistics (recorded for the running ones) as one op that a piecewise-linear
+    /// activation joins, otherwise with the running statistics.
+    mutating func normalize(
+        _ x: ValueID, scale: Int, shift: Int, mean: Int, variance: Int, _ activation: Activation
+    ) -> ValueID {
+        let channels = tape.type(of: x).width ?? 1
         let (gamma, beta) = (parameter(scale), parameter(shift))
-        let centered: ValueID
-        let spread: ValueID
         if context.training {
-            let batchMean = tape.emit(.meanTo(x), type: channels)
-            centered = tape.sub(x, batchMean)
-            spread = tape.emit(.meanTo(tape.unary(.square, centered)), type: channels)
+            let moments = tape.emit(.batchMoments(x))
             statistics += [
-                ParameterGradient(parameter: mean, value: batchMean),
-                ParameterGradient(parameter: variance, value: spread),
+                ParameterGradient(parameter: mean, value: tape.emit(.slice(moments, offset: 0, width: channels))),
+                ParameterGradient(
+                    parameter: variance, value: tape.emit(.slice(moments, offset: channels, width: channels))),
             ]
-        } else {
-            centered = tape.sub(x, parameter(mean))
-            spread = parameter(variance)
+            let joined = activation.function.flatMap { $0.negativeSlope == nil ? nil : $0 }
+            let normalized = tape.emit(.batchNorm(x, moments: moments, scale: gamma, shift: beta, joined))
+            return joined == nil ? activate(normalized, activation) : normalized
         }
         // 1 / sqrt(variance + ε) as exp(−log(variance + ε) / 2): one value per channel.
-        let shifted = tape.add(spread, tape.constant(LoweredLayer.batchNormEpsilon))
+        let centered = tape.sub(x, parameter(mean))
+        let shifted = tape.add(parameter(variance), tape.constant(BatchNorm.epsilon))
         let inverse = tape.unary(.exp, tape.scale(tape.unary(.log, shifted), by: -0.5))
-        return tape.add(tape.mul(centered, tape.mul(inverse, gamma)), beta)
+        return activate(tape.add(tape.mul(centered, tape.mul(inverse, gamma)), beta), activation)
     }
 
     /// A layer's output: plus its bias (none before a batch norm), then its activation.

@@ -82,7 +82,25 @@ public enum Autodiff {
                 accumulate(a, builder.emit(.padSlice(dy, offset: offset), type: forward[a.index].type), &builder)
             case .sumLast(let a):
                 accumulate(a, builder.emit(.expand(dy), type: forward[a.index].type), &builder)
-            case .meanAll(let a), .meanTo(let a):
+            case .batchNorm(let x, let moments, let scale, let shift, let f):
+                // The moments are x's own, so one rule covers x's paths through them.
+                let sums = builder.emit(.batchNormSums(x, moments: moments, output: y, upstream: dy, f))
+                let channels = forward[scale.index].type.width ?? 1
+                if needs[shift.index] {
+                    accumulate(shift, builder.emit(.slice(sums, offset: 0, width: channels)), &builder)
+                }
+                if needs[scale.index] {
+                    accumulate(scale, builder.emit(.slice(sums, offset: channels, width: channels)), &builder)
+                }
+                if needs[x.index] {
+                    let gradient = Op.batchNormGradient(
+                        x, moments: moments, scale: scale, sums: sums, output: y, upstream: dy, f)
+                    accumulate(x, builder.emit(gradient), &builder)
+                }
+            case .batchMoments:
+                // Read with a gradient only by the batch norm of the same x, whose rule counts it.
+                break
+            case .meanAll(let a):
                 accumulate(a, builder.emit(.broadcastMean(dy), type: forward[a.index].type), &builder)
             case .meanFirst(let a):
                 accumulate(a, builder.emit(.spreadFirst(dy), type: forward[a.index].type), &builder)
@@ -106,7 +124,8 @@ public enum Autodiff {
                 .stopGradient:
                 break
             case .matmul, .derivative, .padSlice, .sumTo, .broadcastMean, .spreadFirst, .logPriorGradient, .dense,
-                .activationBackward, .elementwise, .parameterRows, .update, .productUpdate, .average:
+                .activationBackward, .elementwise, .parameterRows, .update, .productUpdate, .average, .batchNormSums,
+                .batchNormGradient:
                 preconditionFailure("\(forward[index].op) does not appear in a forward tape (type \(type))")
             }
         }

@@ -1,5 +1,6 @@
 /// Where each value of a phase lives in one arena, for a given batch size: values whose
-/// lifetimes overlap never share bytes; dead values' bytes are reused.
+/// lifetimes overlap never share bytes, except a reshape, which is its operand's bytes
+/// under another type; dead values' bytes are reused.
 public struct MemoryPlan: Hashable, Sendable {
     public static let alignment = 64
 
@@ -12,15 +13,18 @@ public struct MemoryPlan: Hashable, Sendable {
     public var sizes: [Int]
     /// The instructions from a value's definition to its last read (outputs: the end).
     public var lifetimes: [ClosedRange<Int>]
+    /// The value whose bytes each value is: itself, or for a reshape of an arena value, that
+    /// value's (its lifetime then covers the reshape's).
+    public var storage: [Int]
     public var arenaBytes: Int
 
     /// What the arena would need with no reuse: every value its own bytes.
     public var unplannedBytes: Int {
-        zip(offsets, sizes).reduce(0) { $0 + ($1.0 == nil ? 0 : aligned($1.1)) }
+        offsets.indices.reduce(0) { $0 + (offsets[$1] == nil || storage[$1] != $1 ? 0 : aligned(sizes[$1])) }
     }
 
-    /// Every violation of the plan's promise: two live values sharing bytes, or a value
-    /// outside the arena. Empty for a valid plan.
+    /// Every violation of the plan's promise: two live values sharing bytes (other than a
+    /// reshape and the value it views), or a value outside the arena. Empty for a valid plan.
     public func violations() -> [String] {
         var problems: [String] = []
         let placed = offsets.indices.filter { offsets[$0] != nil }
@@ -30,7 +34,7 @@ public struct MemoryPlan: Hashable, Sendable {
                 problems.append(
                     "%\(a) at \(start) (+\(sizes[a])) lies outside the \(arenaBytes)-byte arena or is misaligned")
             }
-            for b in placed[(position + 1)...] where lifetimes[a].overlaps(lifetimes[b]) {
+            for b in placed[(position + 1)...] where lifetimes[a].overlaps(lifetimes[b]) && storage[a] != storage[b] {
                 let other = offsets[b] ?? 0
                 if start < other + sizes[b] && other < start + sizes[a] {
                     problems.append("%\(a) and %\(b) are live together and share bytes")
@@ -44,7 +48,8 @@ public struct MemoryPlan: Hashable, Sendable {
 func aligned(_ bytes: Int) -> Int { (bytes + MemoryPlan.alignment - 1) / MemoryPlan.alignment * MemoryPlan.alignment }
 
 /// Plans a phase's arena: lifetimes from the tape, then the largest values first, each at
-/// the lowest aligned offset free of every value it is live with (greedy first fit).
+/// the lowest aligned offset free of every value it is live with (greedy first fit). A
+/// reshape of an arena value takes that value's place, whose lifetime grows to cover it.
 public enum MemoryPlanner {
     public static func run<T: Tape>(_ phase: T, batch: Int, samples: Int) -> T {
         var result = phase
@@ -59,17 +64,24 @@ public enum MemoryPlanner {
             for operand in instruction.op.operands { lastUse[operand.index] = max(lastUse[operand.index], index) }
         }
         for output in phase.outputs { lastUse[output.index] = count }
-        let lifetimes = (0..<count).map { $0...lastUse[$0] }
         let sizes = phase.instructions.map { 4 * $0.type.count(batch: batch, samples: samples) }
         var offsets = [Int?](repeating: nil, count: count)
-        let inArena = (0..<count).filter { index in
+        let inArena = (0..<count).map { index in
             let op = phase.instructions[index].op
             if case .input = op { return false }
             return !op.isParameterValue
         }
+        var storage = Array(0..<count)
+        for (index, instruction) in phase.instructions.enumerated() {
+            guard case .reshape(let source) = instruction.op, inArena[source.index] else { continue }
+            storage[index] = storage[source.index]
+            lastUse[storage[index]] = max(lastUse[storage[index]], lastUse[index])
+        }
+        let lifetimes = (0..<count).map { $0...lastUse[storage[$0]] }
+        let placed = (0..<count).filter { inArena[$0] && storage[$0] == $0 }
         var arena = 0
-        for value in inArena.sorted(by: { (sizes[$0], -$0) > (sizes[$1], -$1) }) {
-            let busy = inArena.compactMap { other -> ClosedRange<Int>? in
+        for value in placed.sorted(by: { (sizes[$0], -$0) > (sizes[$1], -$1) }) {
+            let busy = placed.compactMap { other -> ClosedRange<Int>? in
                 guard let start = offsets[other], lifetimes[other].overlaps(lifetimes[value]) else { return nil }
                 return start...(start + aligned(sizes[other]) - 1)
             }.sorted { $0.lowerBound < $1.lowerBound }
@@ -80,7 +92,9 @@ public enum MemoryPlanner {
             offsets[value] = offset
             arena = max(arena, offset + aligned(sizes[value]))
         }
+        for index in 0..<count where inArena[index] && storage[index] != index { offsets[index] = offsets[storage[index]] }
         return MemoryPlan(
-            batch: batch, samples: samples, offsets: offsets, sizes: sizes, lifetimes: lifetimes, arenaBytes: arena)
+            batch: batch, samples: samples, offsets: offsets, sizes: sizes, lifetimes: lifetimes, storage: storage,
+            arenaBytes: arena)
     }
 }

@@ -103,11 +103,26 @@ public enum Op: Hashable, Sendable {
     /// Sum over the dimensions broadcasting added, down to the instruction's shape.
     case sumTo(ValueID)
     /// Broadcast to the instruction's shape and divided by how many times each element is
-    /// repeated (the adjoint of meanAll and meanTo).
+    /// repeated (the adjoint of meanAll).
     case broadcastMean(ValueID)
-    /// Mean over the dimensions broadcasting added, down to the instruction's shape (a batch
-    /// norm's statistics per channel).
-    case meanTo(ValueID)
+
+    // Batch normalisation in training: channels on the last axis, the statistics over
+    // every other axis (the batch, and an image's positions), x̂ = (x − mean) / √(variance + ε)
+    // with ε = `BatchNorm.epsilon`.
+    /// x's per-channel mean and (biased) variance over the batch, `f32[2C]`: the C means,
+    /// then the C variances.
+    case batchMoments(ValueID)
+    /// f(x̂ · scale + shift) with the statistics in `moments`, which are x's own
+    /// (`batchMoments` of x): the gradient counts their dependence on x. f is nil, relu or a
+    /// leaky relu (`UnaryFunction.negativeSlope`), so its derivative follows from the output.
+    case batchNorm(ValueID, moments: ValueID, scale: ValueID, shift: ValueID, UnaryFunction?)
+    /// The backward's per-channel sums, `f32[2C]`: Σ g (the shift's gradient), then Σ g · x̂
+    /// (the scale's), where g = upstream · f′, f′ read from the batch norm's `output`.
+    case batchNormSums(ValueID, moments: ValueID, output: ValueID, upstream: ValueID, UnaryFunction?)
+    /// The gradient of the batch norm's x: scale / √(variance + ε) · (g − (Σ g + x̂ Σ g · x̂) / N),
+    /// N the values per channel, the sums from `batchNormSums`.
+    case batchNormGradient(
+        ValueID, moments: ValueID, scale: ValueID, sums: ValueID, output: ValueID, upstream: ValueID, UnaryFunction?)
 
     /// The same values in the same order under the instruction's type (`flatten`, `reshape`).
     case reshape(ValueID)
@@ -172,11 +187,15 @@ public enum Op: Hashable, Sendable {
         case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _), .average(let a, let b, _):
             [a, b]
         case .productUpdate(let p, let a, let b, _, _, let addend, _): [p, a, b] + (addend.map { [$0] } ?? [])
-        case .unary(_, let a), .parameterRows(let a, _, _), .reshape(let a), .patches(let a, _), .unpatches(let a, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a), .meanTo(let a),
+        case .unary(_, let a), .parameterRows(let a, _, _), .reshape(let a), .patches(let a, _), .unpatches(let a, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a), .batchMoments(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
             .stopGradient(let a), .broadcastMean(let a), .meanFirst(let a), .spreadFirst(let a):
             [a]
         case .derivative(_, let input, let output, let upstream): [input, output, upstream]
+        case .batchNorm(let x, let moments, let scale, let shift, _): [x, moments, scale, shift]
+        case .batchNormSums(let x, let moments, let output, let upstream, _): [x, moments, output, upstream]
+        case .batchNormGradient(let x, let moments, let scale, let sums, let output, let upstream, _):
+            [x, moments, scale, sums, output, upstream]
         case .concat(let parts): parts
         case .logPriorGradient(_, let z, let upstream): [z, upstream]
         case .dense(let x, let w, let b, _): [x, w, b]
@@ -204,7 +223,15 @@ public enum Op: Hashable, Sendable {
         case .padSlice(let a, let offset): .padSlice(map(a), offset: offset)
         case .expand(let a): .expand(map(a))
         case .sumTo(let a): .sumTo(map(a))
-        case .meanTo(let a): .meanTo(map(a))
+        case .batchMoments(let a): .batchMoments(map(a))
+        case .batchNorm(let x, let moments, let scale, let shift, let f):
+            .batchNorm(map(x), moments: map(moments), scale: map(scale), shift: map(shift), f)
+        case .batchNormSums(let x, let moments, let output, let upstream, let f):
+            .batchNormSums(map(x), moments: map(moments), output: map(output), upstream: map(upstream), f)
+        case .batchNormGradient(let x, let moments, let scale, let sums, let output, let upstream, let f):
+            .batchNormGradient(
+                map(x), moments: map(moments), scale: map(scale), sums: map(sums), output: map(output),
+                upstream: map(upstream), f)
         case .average(let p, let value, let momentum): .average(map(p), value: map(value), momentum: momentum)
         case .reshape(let a): .reshape(map(a))
         case .patches(let a, let geometry): .patches(map(a), geometry)

@@ -143,7 +143,13 @@ public enum ProgramPrinter {
         case .unpatches(let a, let geometry): "unpatches \(a), \(geometry)"
         case .sumTo(let a): "sum_to \(a)"
         case .broadcastMean(let a): "broadcast_mean \(a)"
-        case .meanTo(let a): "mean_to \(a)"
+        case .batchMoments(let x): "batch_moments \(x)"
+        case .batchNorm(let x, let moments, let scale, let shift, let f):
+            "batch_norm \(x), \(moments), \(scale), \(shift)" + (f.map { ", \($0)" } ?? "")
+        case .batchNormSums(let x, let moments, let output, let upstream, let f):
+            "d.batch_norm.sums \(x), \(moments), \(output), \(upstream)" + (f.map { ", \($0)" } ?? "")
+        case .batchNormGradient(let x, let moments, let scale, let sums, let output, let upstream, let f):
+            "d.batch_norm \(x), \(moments), \(scale), \(sums), \(output), \(upstream)" + (f.map { ", \($0)" } ?? "")
         case .average(let parameter, let value, let momentum): "average \(parameter), \(value) momentum \(number(momentum))"
         case .sumLast(let a): "sum_last \(a)"
         case .logSumExpFirst(let a): "logsumexp_first \(a)"

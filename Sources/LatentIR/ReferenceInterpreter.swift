@@ -187,11 +187,27 @@ public struct ReferenceInterpreter {
             }
             return result
         case .sumTo(let a): return value(a).sum(to: shape)
-        case .meanTo(let a):
+        case .batchMoments(let a):
             let x = value(a)
-            let sum = x.sum(to: shape)
-            let repeats = Double(max(x.count, 1)) / Double(max(sum.count, 1))
-            return Tensor(shape: shape, values: sum.values.map { $0 / repeats })
+            return Tensor(shape: shape, values: BatchNorm.moments(x.values, channels: x.width))
+        case .batchNorm(let a, let moments, let scale, let shift, let f):
+            let x = value(a)
+            return Tensor(
+                shape: shape,
+                values: BatchNorm.forward(
+                    x.values, moments: value(moments).values, scale: value(scale).values, shift: value(shift).values, f))
+        case .batchNormSums(let a, let moments, let output, let upstream, let f):
+            return Tensor(
+                shape: shape,
+                values: BatchNorm.sums(
+                    value(a).values, moments: value(moments).values, output: value(output).values,
+                    upstream: value(upstream).values, f))
+        case .batchNormGradient(let a, let moments, let scale, let sums, let output, let upstream, let f):
+            return Tensor(
+                shape: shape,
+                values: BatchNorm.gradient(
+                    value(a).values, moments: value(moments).values, scale: value(scale).values,
+                    sums: value(sums).values, output: value(output).values, upstream: value(upstream).values, f))
         case .average(let p, let batch, let momentum):
             let old = value(p)
             return Tensor(shape: old.shape, values: zip(old.values, value(batch).values).map { $0 + momentum * ($1 - $0) })

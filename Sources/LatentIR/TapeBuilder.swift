@@ -34,7 +34,10 @@ public struct TapeBuilder: Sendable {
             let columns = transposeB ? right.dims.first : right.dims.last
             return left.withWidth(columns.flatMap { if case .fixed(let n) = $0 { n } else { nil } } ?? 1)
         case .unary(_, let a), .logSoftmax(let a), .stopGradient(let a): return type(of: a)
-        case .derivative(_, let input, _, _): return type(of: input)
+        case .derivative(_, let input, _, _), .batchNorm(let input, _, _, _, _), .batchNormGradient(let input, _, _, _, _, _, _):
+            return type(of: input)
+        case .batchMoments(let x): return Shape([.fixed(2 * (type(of: x).width ?? 1))])
+        case .batchNormSums(_, let moments, _, _, _): return type(of: moments)
         case .activationBackward(_, let output, _): return type(of: output)
         case .dense(let x, let w, _, _): return type(of: x).withWidth(type(of: w).width ?? 1)
         case .elementwise(let kernel):
@@ -58,7 +61,7 @@ public struct TapeBuilder: Sendable {
         case .unpatches(let a, let geometry): return Shape(type(of: a).dims.dropLast(3) + geometry.imageDims)
         case .logSumExpFirst(let a), .meanFirst(let a): return Shape(Array(type(of: a).dims.dropFirst()))
         case .input, .parameter, .parameterRows, .update, .productUpdate, .randomNormal, .samplePrior, .padSlice, .expand, .sumTo,
-            .broadcastMean, .spreadFirst, .reshape, .meanTo, .average:
+            .broadcastMean, .spreadFirst, .reshape, .average:
             preconditionFailure("\(op) needs an explicit type")
         }
     }

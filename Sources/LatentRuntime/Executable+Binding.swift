@@ -34,15 +34,11 @@ extension Executable {
             steps: form.steps, sources: sources, rows: rows, width: width, reduction: form.reduction)
     }
 
-    /// The negative slope a matrix product's epilogue applies for activation `f` (1 for
-    /// none), or nil when `f` needs a vector pass.
+    /// The negative slope a kernel's epilogue applies for activation `f` (1 for none), or
+    /// nil when `f` needs a vector pass.
     static func epilogueSlope(_ f: UnaryFunction?) -> Float? {
-        switch f {
-        case nil: 1
-        case .relu: 0
-        case .leakyRelu(let slope): Float(slope)
-        default: nil
-        }
+        guard let f else { return 1 }
+        return f.negativeSlope.map(Float.init)
     }
 
     /// An elementwise op of output shape `shape` as a chain of steps over its inputs

@@ -110,12 +110,25 @@ extension Executable {
             let batch = input(value)
             let rate = Float(momentum)
             for i in 0..<count { out[i] += rate * (batch[i] - out[i]) }
-        case .meanTo(let a):
-            sum(input(a), shape: bound[a.index].shape, into: out, shape: instruction.shape)
-            let scale = Float(count) / Float(max(bound[a.index].count, 1))
-            for i in 0..<count { out[i] *= scale }
+        case .batchMoments(let x):
+            Kernels.batchMoments(input(x), rows: bound[x.index].count / width(x), channels: width(x), into: out, pool: pool)
+        case .batchNorm(let x, let moments, let scale, let shift, let f):
+            Kernels.batchNorm(
+                input(x), rows: count / width(x), channels: width(x), moments: input(moments), scale: input(scale),
+                shift: input(shift), slope: Self.batchNormSlope(f), epsilon: BatchNorm.epsilon, into: out, pool: pool)
+        case .batchNormSums(let x, let moments, let output, let upstream, let f):
+            Kernels.batchNormSums(
+                input(x), rows: bound[x.index].count / width(x), channels: width(x), moments: input(moments),
+                output: input(output), upstream: input(upstream), slope: Self.batchNormSlope(f),
+                epsilon: BatchNorm.epsilon, into: out, pool: pool)
+        case .batchNormGradient(let x, let moments, let scale, let sums, let output, let upstream, let f):
+            Kernels.batchNormGradient(
+                input(x), rows: count / width(x), channels: width(x), moments: input(moments), scale: input(scale),
+                sums: input(sums), output: input(output), upstream: input(upstream), slope: Self.batchNormSlope(f),
+                epsilon: BatchNorm.epsilon, into: out, pool: pool)
         case .reshape(let a):
-            out.update(from: input(a), count: count)
+            // In the arena a reshape is its operand's bytes already; a parameter's is copied.
+            if out != input(a) { out.update(from: input(a), count: count) }
         case .patches(let a, let geometry):
             Kernels.patches(input(a), out, images: count / max(geometry.patchesSize, 1), geometry: geometry, pool: pool)
         case .unpatches(let a, let geometry):
@@ -208,6 +221,15 @@ extension Executable {
         }
         let layout = Tensor(shape: target, repeating: 0)
         for i in 0..<sourceCount { out[layout.broadcastIndex(i, in: shape)] += source[i] }
+    }
+}
+
+extension Executable {
+    /// The negative slope of a batch norm's activation; the op admits only piecewise-linear
+    /// ones (lowering joins no other), so any other is a compiler bug.
+    static func batchNormSlope(_ f: UnaryFunction?) -> Float {
+        guard let slope = epilogueSlope(f) else { preconditionFailure("batch norm with activation \(f.map { "\($0)" } ?? "")") }
+        return slope
     }
 }
 

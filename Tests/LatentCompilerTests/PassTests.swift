@@ -46,12 +46,30 @@ final class PassTests: XCTestCase {
         let placed = plan.offsets.indices.filter { plan.offsets[$0] != nil }
         let (a, b) = try XCTUnwrap(
             placed.lazy.flatMap { a in placed.lazy.filter { $0 > a }.map { (a, $0) } }
-                .first { plan.lifetimes[$0.0].overlaps(plan.lifetimes[$0.1]) })
+                .first { plan.lifetimes[$0.0].overlaps(plan.lifetimes[$0.1]) && plan.storage[$0.0] != plan.storage[$0.1] })
         plan.offsets[b] = plan.offsets[a]
         XCTAssertFalse(plan.violations().isEmpty, "overlap not caught")
         var outside = try XCTUnwrap(phase.plan)
         outside.offsets[a] = outside.arenaBytes
         XCTAssertFalse(outside.violations().isEmpty, "out of bounds not caught")
+    }
+
+    /// A reshape of an arena value is that value's bytes (no copy), and the value's bytes
+    /// stay reserved until the reshape's last reader.
+    func testAReshapeSharesItsOperandsBytes() throws {
+        let phase = try XCTUnwrap(
+            PhaseGradientTests.compile(Repository.specs.appendingPathComponent("vae-conv.yaml")).planned.step)
+        let plan = try XCTUnwrap(phase.plan)
+        var shared = 0
+        for (index, instruction) in phase.instructions.enumerated() {
+            guard case .reshape(let source) = instruction.op, plan.offsets[source.index] != nil else { continue }
+            XCTAssertEqual(plan.offsets[index], plan.offsets[source.index], "%\(index)")
+            XCTAssertEqual(plan.storage[index], plan.storage[source.index], "%\(index)")
+            XCTAssertGreaterThanOrEqual(
+                plan.lifetimes[plan.storage[index]].upperBound, plan.lifetimes[index].upperBound, "%\(index)")
+            shared += 1
+        }
+        XCTAssertGreaterThanOrEqual(shared, 4, "the conv VAE's flattens and reshapes")
     }
 
     func testDeadCodeAndCommonSubexpressions() {

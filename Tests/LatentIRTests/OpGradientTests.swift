@@ -83,16 +83,14 @@ final class OpGradientTests: XCTestCase {
                 t.unary(.tanh, t.emit(.unpatches(t.emit(.matmul(p[0], p[1], transposeA: false, transposeB: false)), g)))
             }
         }
-        check("mean_to", inputs: [[2, 3, 4]]) { t, p in
-            t.unary(.square, t.emit(.meanTo(p[0]), type: Shape([.fixed(4)])))
-        }
-        // A batch norm as lowering writes it: the batch's statistics per channel (last axis).
-        check("batch norm", inputs: [[2, 3, 4], [4], [4]]) { t, p in
-            let channels = Shape([.fixed(4)])
-            let centered = t.sub(p[0], t.emit(.meanTo(p[0]), type: channels))
-            let variance = t.emit(.meanTo(t.unary(.square, centered)), type: channels)
-            let inverse = t.unary(.exp, t.scale(t.unary(.log, t.add(variance, t.constant(1e-5))), by: -0.5))
-            return t.unary(.tanh, t.add(t.mul(centered, t.mul(inverse, p[1])), p[2]))
+        // A training batch norm as lowering writes it (the batch's statistics per channel, the
+        // last axis), with each activation it joins; the statistics' dependence on x included.
+        for (shape, f) in [([2, 3, 4], nil), ([3, 5], UnaryFunction.relu), ([2, 2, 3, 5], .leakyRelu(slope: 0.2))] {
+            let channels = shape[shape.count - 1]
+            check("batch norm \(shape) \(f.map { "\($0)" } ?? "")", inputs: [shape, [channels], [channels]]) { t, p in
+                let moments = t.emit(.batchMoments(p[0]))
+                return t.unary(.tanh, t.emit(.batchNorm(p[0], moments: moments, scale: p[1], shift: p[2], f)))
+            }
         }
         check("reshape", inputs: [[2, 3, 4]]) { t, p in
             t.unary(.square, t.emit(.reshape(p[0]), type: Shape([.fixed(2), .fixed(12)])))
