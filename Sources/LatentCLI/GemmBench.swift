@@ -5,7 +5,10 @@ import LatentKernels
 /// Matrix-product speed on the shapes an MLP of 784-512-512 layers trains with at batch
 /// 100 (forward, dX = dY W^T, dW = X^T dY), on those of the convolutional VAE's and
 /// DCGAN's second convolutions (4900 = 100 images x 7 x 7 positions; depth 512 = 4 x 4 x 32
-/// patch values; DCGAN's 128 x 1024 weights forward and backward) and on a large square, in GFLOP/s.
+/// patch values; DCGAN's 128 x 1024 weights forward and backward), on their first layers'
+/// thin ones (19600 = 100 x 14 x 14 positions of 16 = 4 x 4 x 1 patch values into 32 or 64
+/// maps, and the last transposed convolutions' 32 or 64 maps into 16 patch values) and on a
+/// large square, in GFLOP/s.
 enum GemmBench {
     /// One product: C [m, n] = A x B with depth k, and which operand is stored transposed.
     struct Shape {
@@ -25,7 +28,11 @@ enum GemmBench {
         Shape(m: 4900, k: 64, n: 512, form: "nt"), Shape(m: 512, k: 4900, n: 64, form: "tn"),
         Shape(m: 4900, k: 64, n: 512, form: "nn"), Shape(m: 4900, k: 1024, n: 128, form: "nn"),
         Shape(m: 4900, k: 128, n: 1024, form: "nn"), Shape(m: 4900, k: 128, n: 1024, form: "nt"),
-        Shape(m: 1024, k: 4900, n: 128, form: "tn"), Shape(m: 2048, k: 2048, n: 2048, form: "nn"),
+        Shape(m: 1024, k: 4900, n: 128, form: "tn"), Shape(m: 19600, k: 16, n: 32, form: "nn"),
+        Shape(m: 19600, k: 16, n: 32, form: "nt"), Shape(m: 16, k: 19600, n: 32, form: "tn"),
+        Shape(m: 19600, k: 32, n: 16, form: "nn"), Shape(m: 32, k: 19600, n: 16, form: "tn"),
+        Shape(m: 19600, k: 64, n: 16, form: "nn"), Shape(m: 64, k: 19600, n: 16, form: "tn"),
+        Shape(m: 2048, k: 2048, n: 2048, form: "nn"),
     ]
 
     /// GFLOP/s of each shape, timed for about `seconds` each after one untimed product.

@@ -48,6 +48,8 @@ extension Kernels {
     static let blockRows = 8
     /// Depth of one pass over the B panels in a fused update (32 KB of a panel).
     static let depthChunk = 256
+    /// Depth of one part of a small product over a long depth (`byDepth`).
+    static let depthSplit = 1024
 
     /// C = A x B over row-major matrices, with the transposes backprop needs, then the
     /// epilogue (bias, ReLU) while each output block is still in registers:
@@ -58,8 +60,9 @@ extension Kernels {
     /// A is packed in blocks of 8 rows, B in panels of 32 columns (into the thread's
     /// scratch), both contiguous along the depth, and an 8 x 32 block of C is summed in 16
     /// SIMD16 registers. Every element
-    /// is one fused multiply-add chain over the depth in order, whichever thread or block
-    /// computes it, so results are bit-identical at any thread count. With an update in the
+    /// is one fused multiply-add chain over the depth in order (a small product over a long
+    /// depth: one chain per fixed part of the depth, the parts added in order), whichever
+    /// thread or block computes it, so results are bit-identical at any thread count. With an update in the
     /// epilogue, C is not written (pass any pointer) and the result says whether every
     /// gradient element was finite.
     @discardableResult
@@ -88,10 +91,13 @@ extension Kernels {
         let operands = Operands(
             a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
             bColumnStride: bColumnStride, m: m, n: n, depth: depth)
+        if m * n <= 1 << 12 && depth >= 4 * depthSplit {
+            return byDepth(operands, c, epilogue: epilogue, pool: pool)
+        }
         // Tall products, transposed As and updates go by strips of rows: each task owns a
         // group of row blocks, reads A once and keeps B (a depth chunk of it) in cache; only a
         // short A is better split by panels of B.
-        if epilogue.update != nil || aDepthStride != 1 || (rowBlocks >= 16 * pool.threads && depth * n <= 1 << 20) {
+        if epilogue.update != nil || aDepthStride != 1 || (rowBlocks >= 16 * pool.threads && depth * n <= 1 << 20 && (depth > 64 || n > 64)) {
             return byStrips(operands, c, epilogue: epilogue, pool: pool, parallel: parallel)
         }
         // A row-major A is read where it is, 8 rows (8 streams) at a time; only a last partial
@@ -297,6 +303,79 @@ extension Kernels {
             }
             return checks.prefix(tasks).allSatisfy { $0 == 0 }
         }
+    }
+
+    /// A small product over a long depth (a thin layer's weight gradient: 32 x 16 summed over
+    /// 19,600 positions), which rows or panels could not split: the depth goes in fixed parts
+    /// of `depthSplit`, each part's product summed on its own, in parallel, then the parts
+    /// added in order, so every element is the same at any thread count; then the epilogue.
+    /// A product narrower than a panel and taller than it is wide is summed as its transpose,
+    /// B^T A, so that no panel is padded.
+    static func byDepth(_ product: Operands, _ c: UnsafeMutablePointer<Float>, epilogue: Epilogue, pool: WorkerPool) -> Bool {
+        let transposed = product.n < panelWidth && product.m > product.n
+        let x =
+            transposed
+            ? Operands(
+                a: product.b, aRowStride: product.bColumnStride, aDepthStride: product.bDepthStride, b: product.a,
+                bDepthStride: product.aDepthStride, bColumnStride: product.aRowStride, m: product.n, n: product.m,
+                depth: product.depth)
+            : product
+        let (m, n, depth) = (x.m, x.n, x.depth)
+        let panels = (n + panelWidth - 1) / panelWidth
+        let rowBlocks = (m + blockRows - 1) / blockRows
+        let parts = (depth + depthSplit - 1) / depthSplit
+        let size = m * n
+        let sums = pool.sharedScratch(count: parts * size + size)
+        pool.run(tasks: parts) { part, thread in
+            let start = part * depthSplit
+            let length = min(depthSplit, depth - start)
+            let scratch = pool.scratch(thread, count: (panels + 1) * length * panelWidth + blockRows * panelWidth)
+            let packedA = scratch + panels * length * panelWidth
+            let tile = packedA + length * blockRows
+            for panel in 0..<panels {
+                pack(
+                    x.b + start * x.bDepthStride + panel * panelWidth * x.bColumnStride, depthStride: x.bDepthStride,
+                    columnStride: x.bColumnStride, depth: length, width: min(panelWidth, n - panel * panelWidth),
+                    into: scratch + panel * length * panelWidth)
+            }
+            let target = sums + part * size
+            for block in 0..<rowBlocks {
+                let rows = min(blockRows, m - block * blockRows)
+                pack(
+                    x.a + start * x.aDepthStride + block * blockRows * x.aRowStride, rowStride: x.aRowStride,
+                    depthStride: x.aDepthStride, depth: length, rows: rows, into: packedA)
+                for panel in 0..<panels {
+                    block8(
+                        packedA, 1, blockRows, scratch + panel * length * panelWidth, length, tile, panelWidth,
+                        SIMD16(), SIMD16(), 1)
+                    let width = min(panelWidth, n - panel * panelWidth)
+                    for r in 0..<rows {
+                        (target + (block * blockRows + r) * n + panel * panelWidth).update(
+                            from: tile + r * panelWidth, count: width)
+                    }
+                }
+            }
+        }
+        // The parts in order, into the product's own layout.
+        let total = sums + parts * size
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = sums[i * n + j]
+                for part in 1..<max(parts, 1) { sum += sums[part * size + i * n + j] }
+                total[transposed ? j * m + i : i * n + j] = sum
+            }
+        }
+        // As by rows: the bias and slope, then the addend.
+        let columns = product.n
+        for i in 0..<size {
+            let value = total[i] + (epilogue.bias?[i % columns] ?? 0)
+            total[i] = (value < 0 ? value * epilogue.negativeSlope : value) + (epilogue.addend?[i] ?? 0)
+        }
+        if let update = epilogue.update {
+            return apply(update.rule, update.parameter, update.first, update.second, total, 0..<size) == 0
+        }
+        c.update(from: total, count: size)
+        return true
     }
 
     /// The left operand of a product, block by block: block b's element (r, p) at

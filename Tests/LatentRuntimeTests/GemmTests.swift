@@ -47,8 +47,14 @@ final class GemmTests: XCTestCase {
     /// against a double-precision reference, and bit-identical at 1, 2 and 3 threads.
     func testEpilogueOfTallProductsAtAnyThreadCount() {
         // The second reads a row-major B in place (more than 2^18 floats), a partial panel
-        // packed; the last has too few rows to share, so its panels are split between threads.
-        for (m, k, n) in [(300, 700, 70), (300, 700, 400), (300, 100, 1000), (517, 40, 64), (40, 700, 400)] {
+        // packed; the fifth has too few rows to share, so its panels are split between threads.
+        // Small products over a long depth are summed in parts of the depth (the last two as
+        // their transposes, being narrower than a panel); a tall one of little depth reads A in place.
+        let shapes = [
+            (300, 700, 70), (300, 700, 400), (300, 100, 1000), (517, 40, 64), (40, 700, 400), (13, 5000, 7),
+            (64, 4096, 64), (40, 4500, 16), (33, 4100, 31), (2000, 24, 16),
+        ]
+        for (m, k, n) in shapes {
             var state: UInt64 = UInt64(m * k + n)
             func next() -> Float {
                 state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -107,8 +113,9 @@ final class GemmTests: XCTestCase {
     /// that storing the gradient (plus its other part) and updating in a separate pass gives,
     /// and reports a non-finite gradient.
     func testUpdateInTheEpilogueMatchesAStoredGradient() {
-        // Depths past one chunk of 256 (a convolution's weight gradient) are summed in chunks.
-        for (m, k, n) in [(33, 100, 70), (784, 100, 512), (7, 3, 1), (40, 700, 70), (40, 700, 400)] {
+        // Depths past one chunk of 256 (a convolution's weight gradient) are summed in chunks;
+        // a thin layer's over 19,600 positions in parts of the depth, narrower than a panel as its transpose.
+        for (m, k, n) in [(33, 100, 70), (784, 100, 512), (7, 3, 1), (40, 700, 70), (40, 700, 400), (32, 19600, 16), (16, 4200, 33)] {
             var state: UInt64 = 42
             func next() -> Float {
                 state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
