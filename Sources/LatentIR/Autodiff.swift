@@ -124,7 +124,7 @@ public enum Autodiff {
                 .stopGradient:
                 break
             case .matmul, .derivative, .padSlice, .sumTo, .broadcastMean, .spreadFirst, .logPriorGradient, .dense,
-                .activationBackward, .elementwise, .parameterRows, .update, .productUpdate, .average, .batchNormSums,
+                .activationBackward, .elementwise, .gatheredPatches, .parameterRows, .update, .productUpdate, .average, .batchNormSums,
                 .batchNormGradient:
                 preconditionFailure("\(forward[index].op) does not appear in a forward tape (type \(type))")
             }

@@ -38,6 +38,10 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// The patches' trailing dimensions `[gridH, gridW, K·K·C]`.
     public var patchDims: [Dim] { [.fixed(gridHeight), .fixed(gridWidth), .fixed(patchSize)] }
 
+    /// Whether a product can gather its patches from the image (`gatheredPatches`): 8
+    /// consecutive patch values are then 8 contiguous floats of one pixel.
+    public var isGatherable: Bool { channels % 8 == 0 }
+
     /// `28x28x1 k4 s2 p1 -> 14x14`.
     public var description: String {
         "\(height)x\(width)x\(channels) k\(kernel) s\(stride) p\(padding) -> \(gridHeight)x\(gridWidth)"

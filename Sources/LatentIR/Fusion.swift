@@ -12,7 +12,10 @@
 ///    mean and log-variance halves) is their concatenation: no zeros, no addition;
 /// 6. an optimizer update whose gradient is a matrix product (plus another value, when two
 ///    paths reach the weight) is applied by the product as it computes each block, so the
-///    gradient is never stored.
+///    gradient is never stored;
+/// 7. patches read only as the left operand of products (a convolution, x W, and its
+///    weight's gradient, patches^T dY) are gathered from the image by those products, block
+///    by block, instead of stored.
 public enum Fusion {
     /// With `updatesInProducts` false, gradients are stored and updates stay apart (6 is
     /// skipped), as a step whose gradients are summed over shards first needs.
@@ -20,7 +23,32 @@ public enum Fusion {
         let updates = updatesInProducts ? productUpdates(phase) : phase
         let backward = activationsFromOutputs(paddedHalves(productSlices(updates)))
         let dense = DeadCodeElimination.run(denseLayers(backward))
-        return DeadCodeElimination.run(elementwiseChains(dense))
+        return gatheredPatches(DeadCodeElimination.run(elementwiseChains(dense)))
+    }
+
+    static func gatheredPatches<T: Tape>(_ phase: T) -> T {
+        var gatherable = phase.instructions.map { instruction in
+            if case .patches(_, let geometry) = instruction.op { geometry.isGatherable } else { false }
+        }
+        for output in phase.outputs { gatherable[output.index] = false }
+        for instruction in phase.instructions {
+            // Where a product's left operand A is among its operands.
+            let left: Int? =
+                switch instruction.op {
+                case .matmul, .dense: 0
+                case .productUpdate: 1
+                default: nil
+                }
+            for (position, operand) in instruction.op.operands.enumerated() where position != left {
+                gatherable[operand.index] = false
+            }
+        }
+        var result = phase
+        for (index, instruction) in phase.instructions.enumerated() where gatherable[index] {
+            guard case .patches(let image, let geometry) = instruction.op else { continue }
+            result.instructions[index].op = .gatheredPatches(image, geometry)
+        }
+        return result
     }
 
     /// slice(x W^T, columns o..<o+w) = x (rows o..<o+w of W)^T: the product's instruction

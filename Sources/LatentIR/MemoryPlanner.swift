@@ -49,7 +49,8 @@ func aligned(_ bytes: Int) -> Int { (bytes + MemoryPlan.alignment - 1) / MemoryP
 
 /// Plans a phase's arena: lifetimes from the tape, then the largest values first, each at
 /// the lowest aligned offset free of every value it is live with (greedy first fit). A
-/// reshape of an arena value takes that value's place, whose lifetime grows to cover it.
+/// reshape of an arena value takes that value's place, whose lifetime grows to cover it;
+/// gathered patches take no place, and their image lives as long as they are read.
 public enum MemoryPlanner {
     public static func run<T: Tape>(_ phase: T, batch: Int, samples: Int) -> T {
         var result = phase
@@ -69,7 +70,13 @@ public enum MemoryPlanner {
         let inArena = (0..<count).map { index in
             let op = phase.instructions[index].op
             if case .input = op { return false }
+            if case .gatheredPatches = op { return false }
             return !op.isParameterValue
+        }
+        // Patches gathered by their readers need the image until the last of them.
+        for (index, instruction) in phase.instructions.enumerated() {
+            guard case .gatheredPatches(let image, _) = instruction.op else { continue }
+            lastUse[image.index] = max(lastUse[image.index], lastUse[index])
         }
         var storage = Array(0..<count)
         for (index, instruction) in phase.instructions.enumerated() {

@@ -131,6 +131,10 @@ public enum Op: Hashable, Sendable {
     /// The patches of images as `[..., gridH, gridW, K·K·C]`, zeros where a patch overlaps the
     /// padding (im2col): a convolution is a product of patches and weights.
     case patches(ValueID, ConvGeometry)
+    /// `patches` that are never stored: every reader is a product taking them as its left
+    /// operand, which gathers each block from the image as it needs it (implicit GEMM). Made
+    /// by fusion.
+    case gatheredPatches(ValueID, ConvGeometry)
     /// The adjoint of `patches`: every patch value added at its image position (col2im); a
     /// transposed convolution is the unpatches of a product.
     case unpatches(ValueID, ConvGeometry)
@@ -187,7 +191,7 @@ public enum Op: Hashable, Sendable {
         case .matmul(let a, let b, _, _), .binary(_, let a, let b), .update(let a, let b, _), .average(let a, let b, _):
             [a, b]
         case .productUpdate(let p, let a, let b, _, _, let addend, _): [p, a, b] + (addend.map { [$0] } ?? [])
-        case .unary(_, let a), .parameterRows(let a, _, _), .reshape(let a), .patches(let a, _), .unpatches(let a, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a), .batchMoments(let a),
+        case .unary(_, let a), .parameterRows(let a, _, _), .reshape(let a), .patches(let a, _), .gatheredPatches(let a, _), .unpatches(let a, _), .slice(let a, _, _), .padSlice(let a, _), .expand(let a), .sumTo(let a), .batchMoments(let a),
             .sumLast(let a), .logSumExpFirst(let a), .meanAll(let a), .logSoftmax(let a), .logPrior(_, let a),
             .stopGradient(let a), .broadcastMean(let a), .meanFirst(let a), .spreadFirst(let a):
             [a]
@@ -235,6 +239,7 @@ public enum Op: Hashable, Sendable {
         case .average(let p, let value, let momentum): .average(map(p), value: map(value), momentum: momentum)
         case .reshape(let a): .reshape(map(a))
         case .patches(let a, let geometry): .patches(map(a), geometry)
+        case .gatheredPatches(let a, let geometry): .gatheredPatches(map(a), geometry)
         case .unpatches(let a, let geometry): .unpatches(map(a), geometry)
         case .broadcastMean(let a): .broadcastMean(map(a))
         case .sumLast(let a): .sumLast(map(a))

@@ -85,7 +85,8 @@ public enum ProgramPrinter {
         let text = "  \(ValueID(index)) = \(describe(instruction, parameters: parameters))"
         var line = "\(pad(text, 56)) : \(instruction.type)"
         if let plan {
-            let place = plan.offsets[index].map { "@\($0) +\(plan.sizes[index])" } ?? "extern"
+            let elsewhere = if case .gatheredPatches = instruction.op { "gathered" } else { "extern" }
+            let place = plan.offsets[index].map { "@\($0) +\(plan.sizes[index])" } ?? elsewhere
             line = "\(pad(line, 76)) \(place)"
         }
         return line
@@ -140,6 +141,7 @@ public enum ProgramPrinter {
         case .expand(let a): "expand \(a)"
         case .reshape(let a): "reshape \(a)"
         case .patches(let a, let geometry): "patches \(a), \(geometry)"
+        case .gatheredPatches(let a, let geometry): "gathered_patches \(a), \(geometry)"
         case .unpatches(let a, let geometry): "unpatches \(a), \(geometry)"
         case .sumTo(let a): "sum_to \(a)"
         case .broadcastMean(let a): "broadcast_mean \(a)"

@@ -172,7 +172,7 @@ public struct ReferenceInterpreter {
             return result
         case .expand(let a): return value(a).broadcast(to: shape)
         case .reshape(let a): return Tensor(shape: shape, values: value(a).values)
-        case .patches(let a, let geometry):
+        case .patches(let a, let geometry), .gatheredPatches(let a, let geometry):
             let image = value(a)
             var result = Tensor(shape: shape)
             geometry.forEachTap(images: image.count / max(geometry.imageSize, 1)) { patch, pixel in

@@ -57,7 +57,7 @@ public struct TapeBuilder: Sendable {
             return type(of: parts[0]).withWidth(width)
         case .slice(let a, _, let width): return type(of: a).withWidth(width)
         case .sumLast(let a), .logPrior(_, let a): return type(of: a).withWidth(1)
-        case .patches(let a, let geometry): return Shape(type(of: a).dims.dropLast(3) + geometry.patchDims)
+        case .patches(let a, let geometry), .gatheredPatches(let a, let geometry): return Shape(type(of: a).dims.dropLast(3) + geometry.patchDims)
         case .unpatches(let a, let geometry): return Shape(type(of: a).dims.dropLast(3) + geometry.imageDims)
         case .logSumExpFirst(let a), .meanFirst(let a): return Shape(Array(type(of: a).dims.dropFirst()))
         case .input, .parameter, .parameterRows, .update, .productUpdate, .randomNormal, .samplePrior, .padSlice, .expand, .sumTo,

@@ -1,3 +1,5 @@
+import LatentIR
+
 /// What a matrix product does to each output element before storing it.
 public struct Epilogue {
     /// Added to every row (one value per output column), or nil.
@@ -64,12 +66,14 @@ extension Kernels {
     /// depth: one chain per fixed part of the depth, the parts added in order), whichever
     /// thread or block computes it, so results are bit-identical at any thread count. With an update in the
     /// epilogue, C is not written (pass any pointer) and the result says whether every
-    /// gradient element was finite.
+    /// gradient element was finite. With `aPatches`, `a` is an image and A is its patches
+    /// (`[rows, inner]`, or stored `[rows, inner]` and transposed), gathered block by block
+    /// (`ConvGeometry.isGatherable`).
     @discardableResult
     public static func gemm(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, rows: Int, inner: Int,
         rightRows: Int, rightColumns: Int, transposeA: Bool, transposeB: Bool, epilogue: Epilogue = .none,
-        pool: WorkerPool = .with(threads: 1)
+        aPatches: ConvGeometry? = nil, pool: WorkerPool = .with(threads: 1)
     ) -> Bool {
         let m = transposeA ? inner : rows
         let depth = transposeA ? rows : inner
@@ -79,6 +83,13 @@ extension Kernels {
         // B's element (p, j) is at b[p * bDepthStride + j * bColumnStride].
         let bDepthStride = transposeB ? 1 : rightColumns
         let bColumnStride = transposeB ? inner : 1
+        if let geometry = aPatches {
+            var operands = Operands(
+                a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
+                bColumnStride: bColumnStride, m: m, n: n, depth: depth)
+            operands.patches = geometry
+            return byStrips(operands, c, epilogue: epilogue, pool: pool, parallel: m * n * depth >= 1 << 20)
+        }
         if n == 1 {
             return gemv(
                 a, b, c, m: m, depth: depth, aRowStride: aRowStride, aDepthStride: aDepthStride,
@@ -164,6 +175,8 @@ extension Kernels {
         var m: Int
         var n: Int
         var depth: Int
+        /// When set, `a` is an image and A its patches, gathered as each block is packed.
+        var patches: ConvGeometry?
     }
 
     /// The bias of columns [j0, j0 + width) as two registers (zero beyond), or zeros.
@@ -254,10 +267,21 @@ extension Kernels {
                 for chunk in Swift.stride(from: 0, to: max(depth, 1), by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
                     for block in blocks {
-                        pack(
-                            x.a + chunk * x.aDepthStride + block * blockRows * x.aRowStride, rowStride: x.aRowStride,
-                            depthStride: x.aDepthStride, depth: length, rows: min(blockRows, m - block * blockRows),
-                            into: chunkA + (block - blocks.lowerBound) * length * blockRows)
+                        let target = chunkA + (block - blocks.lowerBound) * length * blockRows
+                        let rows = min(blockRows, m - block * blockRows)
+                        if let geometry = x.patches, x.aDepthStride == 1 {
+                            packPatchRows(
+                                x.a, geometry, first: block * blockRows, rows: rows, from: chunk, length: length,
+                                into: target)
+                        } else if let geometry = x.patches {
+                            packPatchColumns(
+                                x.a, geometry, value: block * blockRows, from: chunk, length: length, into: target)
+                        } else {
+                            pack(
+                                x.a + chunk * x.aDepthStride + block * blockRows * x.aRowStride,
+                                rowStride: x.aRowStride, depthStride: x.aDepthStride, depth: length, rows: rows,
+                                into: target)
+                        }
                     }
                     let last = chunk == lastChunk
                     for panel in ownPanels {

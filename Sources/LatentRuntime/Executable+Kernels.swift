@@ -13,24 +13,29 @@ extension Executable {
         let count = instruction.count
         func input(_ value: ValueID) -> UnsafeMutablePointer<Float> { pointer(bound[value.index].location) }
         func width(_ value: ValueID) -> Int { bound[value.index].shape.last ?? 1 }
+        // A product's left operand: its values, or the image of gathered patches.
+        func left(_ value: ValueID) -> (UnsafeMutablePointer<Float>, ConvGeometry?) {
+            if case .gatheredPatches(let image, let geometry) = bound[value.index].op { return (input(image), geometry) }
+            return (input(value), nil)
+        }
         if let kernel = vectorKernels[index], !instruction.isDense {
             kernel.run(into: out, pool: pool)
             return
         }
         switch instruction.op {
-        case .input, .parameter, .parameterRows:
+        case .input, .parameter, .parameterRows, .gatheredPatches:
             return
         case .update(_, let gradient, _):
             update(index, gradient: input(gradient))
         case .productUpdate(_, let a, let b, let transposeA, let transposeB, let addend, let slot):
             guard let optimizers else { return }
-            let left = bound[a.index]
             let right = bound[b.index]
             let epilogue = Epilogue(addend: addend.map { UnsafePointer(input($0)) }, update: optimizers.step(slot: slot, parameter: out))
+            let (source, patches) = left(a)
             let finite = Kernels.gemm(
-                input(a), input(b), out, rows: left.count / width(a), inner: width(a),
+                source, input(b), out, rows: bound[a.index].count / width(a), inner: width(a),
                 rightRows: right.count / width(b), rightColumns: width(b), transposeA: transposeA,
-                transposeB: transposeB, epilogue: epilogue, pool: pool)
+                transposeB: transposeB, epilogue: epilogue, aPatches: patches, pool: pool)
             if !finite { nonFiniteSlot = slot }
         case .constant(let c):
             out[0] = Float(c)
@@ -68,18 +73,19 @@ extension Executable {
                 }
             }
         case .matmul(let a, let b, let transposeA, let transposeB):
-            let left = bound[a.index]
+            let (source, patches) = left(a)
             let right = bound[b.index]
             Kernels.gemm(
-                input(a), input(b), out, rows: left.count / width(a), inner: width(a),
+                source, input(b), out, rows: bound[a.index].count / width(a), inner: width(a),
                 rightRows: right.count / width(b), rightColumns: width(b), transposeA: transposeA,
-                transposeB: transposeB, pool: pool)
+                transposeB: transposeB, aPatches: patches, pool: pool)
         case .dense(let x, let w, let b, let f):
             let slope = Self.epilogueSlope(f) ?? 1
+            let (source, patches) = left(x)
             Kernels.gemm(
-                input(x), input(w), out, rows: bound[x.index].count / width(x), inner: width(x),
+                source, input(w), out, rows: bound[x.index].count / width(x), inner: width(x),
                 rightRows: bound[w.index].shape.first ?? 1, rightColumns: width(w), transposeA: false,
-                transposeB: false, epilogue: Epilogue(bias: input(b), negativeSlope: slope), pool: pool)
+                transposeB: false, epilogue: Epilogue(bias: input(b), negativeSlope: slope), aPatches: patches, pool: pool)
             vectorKernels[index]?.run(into: out, pool: pool)
         case .concat(let parts):
             let rowWidth = instruction.shape.last ?? 1

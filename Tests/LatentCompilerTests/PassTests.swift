@@ -72,6 +72,32 @@ final class PassTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(shared, 4, "the conv VAE's flattens and reshapes")
     }
 
+    /// Patches read only as products' left operands are gathered by them: no bytes of their
+    /// own, and their image's bytes stay reserved until the last product has read it.
+    func testGatheredPatchesKeepTheirImageAlive() throws {
+        let g = ConvGeometry(height: 4, width: 4, channels: 8, kernel: 2, stride: 2, padding: 0, gridHeight: 2, gridWidth: 2)
+        var tape = TapeBuilder()
+        let x = tape.emit(.input(InputName.data), type: Shape([.batch] + g.imageDims))
+        let image = tape.unary(.exp, x)
+        let patches = tape.emit(.patches(image, g))
+        let w = tape.emit(.vector(Array(repeating: 0.5, count: g.patchSize)), type: Shape([.fixed(g.patchSize), .fixed(1)]))
+        let first = tape.emit(.matmul(patches, w, transposeA: false, transposeB: false))
+        let later = tape.unary(.tanh, tape.unary(.exp, first))
+        let second = tape.emit(.matmul(patches, tape.unary(.neg, w), transposeA: false, transposeB: false))
+        let loss = tape.meanAll(tape.add(later, second))
+        let phase = Phase(name: "gathered", updates: [], reads: .data, instructions: tape.instructions, loss: loss)
+        let fused = Fusion.run(phase)
+        let gathered = try XCTUnwrap(
+            fused.instructions.firstIndex { if case .gatheredPatches = $0.op { true } else { false } })
+        guard case .gatheredPatches(let source, _) = fused.instructions[gathered].op else { return XCTFail() }
+        let lastReader = try XCTUnwrap(fused.instructions.lastIndex { $0.op.operands.contains(ValueID(gathered)) })
+        XCTAssertGreaterThan(lastReader, gathered + 1, "the second product comes later")
+        let plan = MemoryPlanner.plan(fused, batch: 3, samples: 1)
+        XCTAssertNil(plan.offsets[gathered])
+        XCTAssertGreaterThanOrEqual(plan.lifetimes[source.index].upperBound, lastReader)
+        XCTAssertEqual(plan.violations(), [])
+    }
+
     func testDeadCodeAndCommonSubexpressions() {
         var tape = TapeBuilder()
         let x = tape.emit(.input(InputName.data), type: .rows(2))

@@ -1,3 +1,4 @@
+import LatentIR
 import LatentKernels
 import XCTest
 
@@ -174,6 +175,85 @@ final class GemmTests: XCTestCase {
                 }
             }
             XCTAssertFalse(finite, "a NaN gradient must be reported")
+        }
+    }
+
+    /// Products whose left operand is the patches of an image, gathered block by block from
+    /// the image (a convolution x W, its transposed-weight form, and the weight gradient
+    /// patches^T dY with bias, slope and addend), against the same products of the stored
+    /// patches in double precision; bit-identical at 1, 2 and 3 threads.
+    func testProductsGatherPatchesFromTheImage() {
+        let geometries = [
+            ConvGeometry(height: 5, width: 6, channels: 8, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 3),
+            ConvGeometry(height: 7, width: 7, channels: 16, kernel: 2, stride: 1, padding: 0, gridHeight: 6, gridWidth: 6),
+            ConvGeometry(height: 14, width: 14, channels: 64, kernel: 4, stride: 2, padding: 1, gridHeight: 7, gridWidth: 7),
+            ConvGeometry(height: 4, width: 9, channels: 24, kernel: 5, stride: 3, padding: 2, gridHeight: 2, gridWidth: 3),
+        ]
+        var state: UInt64 = 7
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int(state >> 40) % 2001 - 1000) / 1000
+        }
+        for g in geometries {
+            let images = 9
+            let (rows, depth, filters) = (images * g.gridHeight * g.gridWidth, g.patchSize, 37)
+            let image = (0..<(images * g.imageSize)).map { _ in next() }
+            var patches = [Float](repeating: 0, count: rows * depth)
+            Kernels.patches(image, &patches, images: images, geometry: g, pool: .with(threads: 1))
+            let weights = (0..<(depth * filters)).map { _ in next() }
+            let weightsTransposed = (0..<(filters * depth)).map { weights[($0 % depth) * filters + $0 / depth] }
+            let upstream = (0..<(rows * filters)).map { _ in next() }
+            let bias = (0..<filters).map { _ in next() }
+            let addend = (0..<(depth * filters)).map { _ in next() }
+            var forward = [Double](repeating: 0, count: rows * filters)
+            var gradient = [Double](repeating: 0, count: depth * filters)
+            for i in 0..<rows {
+                for p in 0..<depth {
+                    for j in 0..<filters {
+                        forward[i * filters + j] += Double(patches[i * depth + p]) * Double(weights[p * filters + j])
+                        gradient[p * filters + j] += Double(patches[i * depth + p]) * Double(upstream[i * filters + j])
+                    }
+                }
+            }
+            for p in 0..<depth {
+                for j in 0..<filters {
+                    let v = gradient[p * filters + j] + Double(bias[j])
+                    gradient[p * filters + j] = (v < 0 ? 0.2 * v : v) + Double(addend[p * filters + j])
+                }
+            }
+            for form in ["nn", "nt", "tn"] {
+                var results: [[Float]] = []
+                for threads in [1, 2, 3] {
+                    let pool = WorkerPool.with(threads: threads)
+                    var c = [Float](repeating: .nan, count: form == "tn" ? depth * filters : rows * filters)
+                    bias.withUnsafeBufferPointer { bias in
+                        addend.withUnsafeBufferPointer { addend in
+                            switch form {
+                            case "nt":
+                                Kernels.gemm(
+                                    image, weightsTransposed, &c, rows: rows, inner: depth, rightRows: filters,
+                                    rightColumns: depth, transposeA: false, transposeB: true, aPatches: g, pool: pool)
+                            case "tn":
+                                Kernels.gemm(
+                                    image, upstream, &c, rows: rows, inner: depth, rightRows: rows, rightColumns: filters,
+                                    transposeA: true, transposeB: false,
+                                    epilogue: Epilogue(bias: bias.baseAddress, negativeSlope: 0.2, addend: addend.baseAddress),
+                                    aPatches: g, pool: pool)
+                            default:
+                                Kernels.gemm(
+                                    image, weights, &c, rows: rows, inner: depth, rightRows: depth, rightColumns: filters,
+                                    transposeA: false, transposeB: false, aPatches: g, pool: pool)
+                            }
+                        }
+                    }
+                    results.append(c)
+                }
+                let expected = form == "tn" ? gradient : forward
+                let worst = zip(results[0], expected).map { abs(Double($0) - $1) }.max() ?? .infinity
+                XCTAssertLessThan(worst, 1e-4 * Double(form == "tn" ? rows : depth), "\(form) \(g)")
+                XCTAssertEqual(results[0], results[1], "\(form) \(g): 1 and 2 threads")
+                XCTAssertEqual(results[0], results[2], "\(form) \(g): 1 and 3 threads")
+            }
         }
     }
 }
