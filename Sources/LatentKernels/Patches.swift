@@ -37,7 +37,7 @@ extension Kernels {
             if row < 0 || row >= g.height {
                 target.update(repeating: 0, count: rowRun)
             } else if inside {
-                copy(source + (row * g.width + firstColumn) * g.channels, to: target, count: rowRun)
+                target.update(from: source + (row * g.width + firstColumn) * g.channels, count: rowRun)
             } else {
                 for kernelColumn in 0..<g.kernel {
                     let column = firstColumn + kernelColumn
@@ -125,21 +125,6 @@ extension Kernels {
                     }
                 }
             }
-        }
-    }
-
-    /// target[i] = source[i] for i in 0..<count, 16 lanes at a time: a kernel row of a
-    /// one-channel image is 4 floats, too short for a call to memmove.
-    @inline(__always)
-    static func copy(_ source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            store(load(source + i), target + i)
-            i += 16
-        }
-        while i < count {
-            target[i] = source[i]
-            i += 1
         }
     }
 
