@@ -41,6 +41,9 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     /// Whether a product can gather its patches from the image (`gatheredPatches`): 8
     /// consecutive patch values are then 8 contiguous floats of one pixel.
     public var isGatherable: Bool { channels % 8 == 0 }
+    /// Whether a product can gather them as its right operand, a panel of 32 patch values at
+    /// a time: 32 contiguous floats of one pixel.
+    public var isGatherableByPanels: Bool { channels % 32 == 0 }
 
     /// `28x28x1 k4 s2 p1 -> 14x14`.
     public var description: String {

@@ -13,9 +13,10 @@
 /// 6. an optimizer update whose gradient is a matrix product (plus another value, when two
 ///    paths reach the weight) is applied by the product as it computes each block, so the
 ///    gradient is never stored;
-/// 7. patches read only as the left operand of products (a convolution, x W, and its
-///    weight's gradient, patches^T dY) are gathered from the image by those products, block
-///    by block, instead of stored.
+/// 7. patches read only by products, as their left operand (a convolution, x W, and its
+///    weight's gradient, patches^T dY) or as the right one of a weight's gradient (a
+///    transposed convolution's, x^T patches(dY)), are gathered from the image by those
+///    products, a block or panel at a time, instead of stored.
 public enum Fusion {
     /// With `updatesInProducts` false, gradients are stored and updates stay apart (6 is
     /// skipped), as a step whose gradients are summed over shards first needs.
@@ -32,15 +33,22 @@ public enum Fusion {
         }
         for output in phase.outputs { gatherable[output.index] = false }
         for instruction in phase.instructions {
-            // Where a product's left operand A is among its operands.
-            let left: Int? =
+            // Where a product's left operand A is among its operands, and B of a weight's gradient.
+            let (left, right): (Int?, Int?) =
                 switch instruction.op {
-                case .matmul, .dense: 0
-                case .productUpdate: 1
-                default: nil
+                case .matmul(_, _, true, false): (0, 1)
+                case .matmul, .dense: (0, nil)
+                case .productUpdate(_, _, _, true, false, _, _): (1, 2)
+                case .productUpdate: (1, nil)
+                default: (nil, nil)
                 }
             for (position, operand) in instruction.op.operands.enumerated() where position != left {
-                gatherable[operand.index] = false
+                guard position == right, case .patches(_, let geometry) = phase.instructions[operand.index].op,
+                    geometry.isGatherableByPanels
+                else {
+                    gatherable[operand.index] = false
+                    continue
+                }
             }
         }
         var result = phase

@@ -132,8 +132,8 @@ public enum Op: Hashable, Sendable {
     /// padding (im2col): a convolution is a product of patches and weights.
     case patches(ValueID, ConvGeometry)
     /// `patches` that are never stored: every reader is a product taking them as its left
-    /// operand, which gathers each block from the image as it needs it (implicit GEMM). Made
-    /// by fusion.
+    /// operand, or as the right one of a weight's gradient (x^T patches), which gathers each
+    /// block or panel from the image as it needs it (implicit GEMM). Made by fusion.
     case gatheredPatches(ValueID, ConvGeometry)
     /// The adjoint of `patches`: every patch value added at its image position (col2im); a
     /// transposed convolution is the unpatches of a product.

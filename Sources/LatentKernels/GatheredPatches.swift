@@ -64,11 +64,11 @@ extension Kernels {
         }
     }
 
-    /// Patch values `value..<value + 8` (a multiple of 8) of grid positions
-    /// `from..<from + length` of patches(image), packed as `pack` packs a block of a
-    /// transposed A: depth (positions) x 8.
+    /// Patch values `value..<value + count` (`count` 8 or 32, `value` a multiple of it, all of
+    /// one kernel offset) of grid positions `from..<from + length` of patches(image), packed
+    /// depth (positions) x count: a block of a transposed A, or a panel of B.
     static func packPatchColumns(
-        _ image: UnsafePointer<Float>, _ g: ConvGeometry, value: Int, from: Int, length: Int,
+        _ image: UnsafePointer<Float>, _ g: ConvGeometry, value: Int, count: Int, from: Int, length: Int,
         into packed: UnsafeMutablePointer<Float>
     ) {
         let kernelRow = value / (g.kernel * g.channels)
@@ -79,10 +79,13 @@ extension Kernels {
         var gridRow = from % positions / g.gridWidth
         var gridColumn = from % g.gridWidth
         for p in 0..<length {
-            let values = pixel8(
-                image + index * g.imageSize, g, row: g.imageCoordinate(grid: gridRow, kernel: kernelRow),
-                column: g.imageCoordinate(grid: gridColumn, kernel: kernelColumn), channel: channel)
-            UnsafeMutableRawPointer(packed + p * blockRows).storeBytes(of: values, as: SIMD8<Float>.self)
+            let source = image + index * g.imageSize
+            let row = g.imageCoordinate(grid: gridRow, kernel: kernelRow)
+            let column = g.imageCoordinate(grid: gridColumn, kernel: kernelColumn)
+            for run in Swift.stride(from: 0, to: count, by: blockRows) {
+                let values = pixel8(source, g, row: row, column: column, channel: channel + run)
+                UnsafeMutableRawPointer(packed + p * count + run).storeBytes(of: values, as: SIMD8<Float>.self)
+            }
             gridColumn += 1
             if gridColumn == g.gridWidth {
                 gridColumn = 0

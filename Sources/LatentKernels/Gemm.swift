@@ -68,12 +68,13 @@ extension Kernels {
     /// epilogue, C is not written (pass any pointer) and the result says whether every
     /// gradient element was finite. With `aPatches`, `a` is an image and A is its patches
     /// (`[rows, inner]`, or stored `[rows, inner]` and transposed), gathered block by block
-    /// (`ConvGeometry.isGatherable`).
+    /// (`ConvGeometry.isGatherable`); with `bPatches`, `b` is an image and a row-major B its
+    /// patches (`ConvGeometry.isGatherableByPanels`), gathered a panel at a time.
     @discardableResult
     public static func gemm(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, rows: Int, inner: Int,
         rightRows: Int, rightColumns: Int, transposeA: Bool, transposeB: Bool, epilogue: Epilogue = .none,
-        aPatches: ConvGeometry? = nil, pool: WorkerPool = .with(threads: 1)
+        aPatches: ConvGeometry? = nil, bPatches: ConvGeometry? = nil, pool: WorkerPool = .with(threads: 1)
     ) -> Bool {
         let m = transposeA ? inner : rows
         let depth = transposeA ? rows : inner
@@ -83,11 +84,12 @@ extension Kernels {
         // B's element (p, j) is at b[p * bDepthStride + j * bColumnStride].
         let bDepthStride = transposeB ? 1 : rightColumns
         let bColumnStride = transposeB ? inner : 1
-        if let geometry = aPatches {
+        if aPatches != nil || bPatches != nil {
             var operands = Operands(
                 a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
                 bColumnStride: bColumnStride, m: m, n: n, depth: depth)
-            operands.patches = geometry
+            operands.patches = aPatches
+            operands.bPatches = bPatches
             return byStrips(operands, c, epilogue: epilogue, pool: pool, parallel: m * n * depth >= 1 << 20)
         }
         if n == 1 {
@@ -177,6 +179,8 @@ extension Kernels {
         var depth: Int
         /// When set, `a` is an image and A its patches, gathered as each block is packed.
         var patches: ConvGeometry?
+        /// When set, `b` is an image and B (`[positions, patch values]`) its patches.
+        var bPatches: ConvGeometry?
     }
 
     /// The bias of columns [j0, j0 + width) as two registers (zero beyond), or zeros.
@@ -224,7 +228,9 @@ extension Kernels {
         // once more; only its last partial panel is packed. A smaller or a transposed B is
         // packed whole (each panel depth x 32, contiguous), once for every task.
         let inPlaceB = x.bColumnStride == 1 && depth * n > 1 << 18
-        let packedPanels = inPlaceB ? (n % panelWidth == 0 ? 0 : 1) : panels
+        // Gathered patches (a weight gradient's dY's patches) are packed by each task, a
+        // panel's chunk just before the blocks that read it.
+        let packedPanels = x.bPatches != nil ? 0 : inPlaceB ? (n % panelWidth == 0 ? 0 : 1) : panels
         let packedB = pool.sharedScratch(count: max(packedPanels * depth * panelWidth, 1))
         let firstPacked = inPlaceB ? n / panelWidth : 0
         pool.run(tasks: packedPanels, parallel: parallel) { index, _ in
@@ -262,7 +268,8 @@ extension Kernels {
                 let ownColumns = (ownPanels.lowerBound * panelWidth)..<min(n, ownPanels.upperBound * panelWidth)
                 let stripCount = max(blocks.count, 1) * blockRows * stride
                 let chunkACount = max(blocks.count, 1) * blockRows * depthChunk
-                let strip = pool.scratch(thread, count: stripCount + chunkACount)
+                let strip = pool.scratch(thread, count: stripCount + chunkACount + depthChunk * panelWidth)
+                let gatheredPanel = strip + stripCount + chunkACount
                 let chunkA = strip + stripCount
                 for chunk in Swift.stride(from: 0, to: max(depth, 1), by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
@@ -275,7 +282,8 @@ extension Kernels {
                                 into: target)
                         } else if let geometry = x.patches {
                             packPatchColumns(
-                                x.a, geometry, value: block * blockRows, from: chunk, length: length, into: target)
+                                x.a, geometry, value: block * blockRows, count: blockRows, from: chunk, length: length,
+                                into: target)
                         } else {
                             pack(
                                 x.a + chunk * x.aDepthStride + block * blockRows * x.aRowStride,
@@ -288,7 +296,14 @@ extension Kernels {
                         let j0 = panel * panelWidth
                         let (bias0, bias1) =
                             last ? biasVectors(epilogue.bias, from: j0, width: min(panelWidth, n - j0)) : (SIMD16(), SIMD16())
-                        let right = columns(panel, from: chunk)
+                        var right = (start: UnsafePointer(gatheredPanel), stride: panelWidth)
+                        if let geometry = x.bPatches {
+                            packPatchColumns(
+                                x.b, geometry, value: j0, count: panelWidth, from: chunk, length: length,
+                                into: gatheredPanel)
+                        } else {
+                            right = columns(panel, from: chunk)
+                        }
                         for block in blocks {
                             let i = block * blockRows
                             let direct = i + blockRows <= m && j0 < directColumns

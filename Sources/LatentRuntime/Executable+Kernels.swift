@@ -13,8 +13,8 @@ extension Executable {
         let count = instruction.count
         func input(_ value: ValueID) -> UnsafeMutablePointer<Float> { pointer(bound[value.index].location) }
         func width(_ value: ValueID) -> Int { bound[value.index].shape.last ?? 1 }
-        // A product's left operand: its values, or the image of gathered patches.
-        func left(_ value: ValueID) -> (UnsafeMutablePointer<Float>, ConvGeometry?) {
+        // A product's operand: its values, or the image of gathered patches.
+        func operand(_ value: ValueID) -> (UnsafeMutablePointer<Float>, ConvGeometry?) {
             if case .gatheredPatches(let image, let geometry) = bound[value.index].op { return (input(image), geometry) }
             return (input(value), nil)
         }
@@ -30,12 +30,13 @@ extension Executable {
         case .productUpdate(_, let a, let b, let transposeA, let transposeB, let addend, let slot):
             guard let optimizers else { return }
             let right = bound[b.index]
+            let (rightSource, rightPatches) = operand(b)
             let epilogue = Epilogue(addend: addend.map { UnsafePointer(input($0)) }, update: optimizers.step(slot: slot, parameter: out))
-            let (source, patches) = left(a)
+            let (source, patches) = operand(a)
             let finite = Kernels.gemm(
-                source, input(b), out, rows: bound[a.index].count / width(a), inner: width(a),
+                source, rightSource, out, rows: bound[a.index].count / width(a), inner: width(a),
                 rightRows: right.count / width(b), rightColumns: width(b), transposeA: transposeA,
-                transposeB: transposeB, epilogue: epilogue, aPatches: patches, pool: pool)
+                transposeB: transposeB, epilogue: epilogue, aPatches: patches, bPatches: rightPatches, pool: pool)
             if !finite { nonFiniteSlot = slot }
         case .constant(let c):
             out[0] = Float(c)
@@ -73,15 +74,16 @@ extension Executable {
                 }
             }
         case .matmul(let a, let b, let transposeA, let transposeB):
-            let (source, patches) = left(a)
+            let (source, patches) = operand(a)
             let right = bound[b.index]
+            let (rightSource, rightPatches) = operand(b)
             Kernels.gemm(
-                source, input(b), out, rows: bound[a.index].count / width(a), inner: width(a),
+                source, rightSource, out, rows: bound[a.index].count / width(a), inner: width(a),
                 rightRows: right.count / width(b), rightColumns: width(b), transposeA: transposeA,
-                transposeB: transposeB, aPatches: patches, pool: pool)
+                transposeB: transposeB, aPatches: patches, bPatches: rightPatches, pool: pool)
         case .dense(let x, let w, let b, let f):
             let slope = Self.epilogueSlope(f) ?? 1
-            let (source, patches) = left(x)
+            let (source, patches) = operand(x)
             Kernels.gemm(
                 source, input(w), out, rows: bound[x.index].count / width(x), inner: width(x),
                 rightRows: bound[w.index].shape.first ?? 1, rightColumns: width(w), transposeA: false,

@@ -180,14 +180,17 @@ final class GemmTests: XCTestCase {
 
     /// Products whose left operand is the patches of an image, gathered block by block from
     /// the image (a convolution x W, its transposed-weight form, and the weight gradient
-    /// patches^T dY with bias, slope and addend), against the same products of the stored
-    /// patches in double precision; bit-identical at 1, 2 and 3 threads.
+    /// patches^T dY with bias, slope and addend), and whose right one is (a transposed
+    /// convolution's weight gradient dY^T patches, where the channels come in runs of 32),
+    /// against the same products of the stored patches in double precision; bit-identical
+    /// at 1, 2 and 3 threads.
     func testProductsGatherPatchesFromTheImage() {
         let geometries = [
             ConvGeometry(height: 5, width: 6, channels: 8, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 3),
             ConvGeometry(height: 7, width: 7, channels: 16, kernel: 2, stride: 1, padding: 0, gridHeight: 6, gridWidth: 6),
             ConvGeometry(height: 14, width: 14, channels: 64, kernel: 4, stride: 2, padding: 1, gridHeight: 7, gridWidth: 7),
             ConvGeometry(height: 4, width: 9, channels: 24, kernel: 5, stride: 3, padding: 2, gridHeight: 2, gridWidth: 3),
+            ConvGeometry(height: 5, width: 7, channels: 32, kernel: 3, stride: 2, padding: 1, gridHeight: 3, gridWidth: 4),
         ]
         var state: UInt64 = 7
         func next() -> Float {
@@ -207,11 +210,14 @@ final class GemmTests: XCTestCase {
             let addend = (0..<(depth * filters)).map { _ in next() }
             var forward = [Double](repeating: 0, count: rows * filters)
             var gradient = [Double](repeating: 0, count: depth * filters)
+            var rightGradient = [Double](repeating: 0, count: filters * depth)
+            let biasOfPatches = (0..<depth).map { _ in next() }
             for i in 0..<rows {
                 for p in 0..<depth {
                     for j in 0..<filters {
                         forward[i * filters + j] += Double(patches[i * depth + p]) * Double(weights[p * filters + j])
                         gradient[p * filters + j] += Double(patches[i * depth + p]) * Double(upstream[i * filters + j])
+                        rightGradient[j * depth + p] += Double(upstream[i * filters + j]) * Double(patches[i * depth + p])
                     }
                 }
             }
@@ -219,13 +225,15 @@ final class GemmTests: XCTestCase {
                 for j in 0..<filters {
                     let v = gradient[p * filters + j] + Double(bias[j])
                     gradient[p * filters + j] = (v < 0 ? 0.2 * v : v) + Double(addend[p * filters + j])
+                    let w = rightGradient[j * depth + p] + Double(biasOfPatches[p])
+                    rightGradient[j * depth + p] = (w < 0 ? 0.2 * w : w) + Double(addend[j * depth + p])
                 }
             }
-            for form in ["nn", "nt", "tn"] {
+            for form in ["nn", "nt", "tn"] + (g.isGatherableByPanels ? ["tn right"] : []) {
                 var results: [[Float]] = []
                 for threads in [1, 2, 3] {
                     let pool = WorkerPool.with(threads: threads)
-                    var c = [Float](repeating: .nan, count: form == "tn" ? depth * filters : rows * filters)
+                    var c = [Float](repeating: .nan, count: form.hasPrefix("tn") ? depth * filters : rows * filters)
                     bias.withUnsafeBufferPointer { bias in
                         addend.withUnsafeBufferPointer { addend in
                             switch form {
@@ -233,6 +241,15 @@ final class GemmTests: XCTestCase {
                                 Kernels.gemm(
                                     image, weightsTransposed, &c, rows: rows, inner: depth, rightRows: filters,
                                     rightColumns: depth, transposeA: false, transposeB: true, aPatches: g, pool: pool)
+                            case "tn right":
+                                biasOfPatches.withUnsafeBufferPointer { biasOfPatches in
+                                    _ = Kernels.gemm(
+                                        upstream, image, &c, rows: rows, inner: filters, rightRows: rows,
+                                        rightColumns: depth, transposeA: true, transposeB: false,
+                                        epilogue: Epilogue(
+                                            bias: biasOfPatches.baseAddress, negativeSlope: 0.2, addend: addend.baseAddress),
+                                        bPatches: g, pool: pool)
+                                }
                             case "tn":
                                 Kernels.gemm(
                                     image, upstream, &c, rows: rows, inner: depth, rightRows: rows, rightColumns: filters,
@@ -248,9 +265,9 @@ final class GemmTests: XCTestCase {
                     }
                     results.append(c)
                 }
-                let expected = form == "tn" ? gradient : forward
+                let expected = form == "tn" ? gradient : form == "tn right" ? rightGradient : forward
                 let worst = zip(results[0], expected).map { abs(Double($0) - $1) }.max() ?? .infinity
-                XCTAssertLessThan(worst, 1e-4 * Double(form == "tn" ? rows : depth), "\(form) \(g)")
+                XCTAssertLessThan(worst, 1e-4 * Double(form.hasPrefix("tn") ? rows : depth), "\(form) \(g)")
                 XCTAssertEqual(results[0], results[1], "\(form) \(g): 1 and 2 threads")
                 XCTAssertEqual(results[0], results[2], "\(form) \(g): 1 and 3 threads")
             }
