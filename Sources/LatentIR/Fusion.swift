@@ -43,12 +43,12 @@ public enum Fusion {
                 default: (nil, nil)
                 }
             for (position, operand) in instruction.op.operands.enumerated() where position != left {
-                guard position == right, case .patches(_, let geometry) = phase.instructions[operand.index].op,
+                if position == right, case .patches(_, let geometry) = phase.instructions[operand.index].op,
                     geometry.isGatherableByPanels
-                else {
-                    gatherable[operand.index] = false
+                {
                     continue
                 }
+                gatherable[operand.index] = false
             }
         }
         var result = phase

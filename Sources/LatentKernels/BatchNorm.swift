@@ -44,19 +44,17 @@ extension Kernels {
         shift: UnsafePointer<Float>, slope: Float, epsilon: Double, into out: UnsafeMutablePointer<Float>,
         pool: WorkerPool
     ) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(channels, 1)) { factors in
-            guard let factor = factors.baseAddress else { return }
-            for c in 0..<channels { factor[c] = scale[c] * inverseDeviation(moments, channels, c, epsilon) }
-            byRows(rows: rows, channels: channels, pool: pool) { row in
-                let values = x + row * channels
-                let target = out + row * channels
-                byChannels(channels) { c in
-                    let y = (load(values + c) - load(moments + c)) * load(factor + c) + load(shift + c)
-                    store(y.selecting(y * slope, where: y.lanes(lessThan: 0)), target + c)
-                } scalar: { c in
-                    let y = (values[c] - moments[c]) * factor[c] + shift[c]
-                    target[c] = y < 0 ? y * slope : y
-                }
+        let factor = channelTable(pool, count: channels)
+        for c in 0..<channels { factor[c] = scale[c] * inverseDeviation(moments, channels, c, epsilon) }
+        byRows(rows: rows, channels: channels, pool: pool) { row in
+            let values = x + row * channels
+            let target = out + row * channels
+            byChannels(channels) { c in
+                let y = (load(values + c) - load(moments + c)) * load(factor + c) + load(shift + c)
+                store(y.selecting(y * slope, where: y.lanes(lessThan: 0)), target + c)
+            } scalar: { c in
+                let y = (values[c] - moments[c]) * factor[c] + shift[c]
+                target[c] = y < 0 ? y * slope : y
             }
         }
     }
@@ -68,24 +66,22 @@ extension Kernels {
         upstream: UnsafePointer<Float>, slope: Float, epsilon: Double, into out: UnsafeMutablePointer<Float>,
         pool: WorkerPool
     ) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(channels, 1)) { inverses in
-            guard let inverse = inverses.baseAddress else { return }
-            for c in 0..<channels { inverse[c] = inverseDeviation(moments, channels, c, epsilon) }
-            channelSums(rows: rows, channels: channels, width: 2, scale: 1, pool: pool, into: out) { range, partial in
-                for row in range {
-                    let start = row * channels
-                    byChannels(channels) { c in
-                        let y = load(output + start + c)
-                        let dy = load(upstream + start + c)
-                        let g = dy.selecting(dy * slope, where: y.lanes(atMost: 0))
-                        let normalized = (load(x + start + c) - load(moments + c)) * load(inverse + c)
-                        store(load(partial + c) + g, partial + c)
-                        store(load(partial + channels + c) + g * normalized, partial + channels + c)
-                    } scalar: { c in
-                        let g = output[start + c] > 0 ? upstream[start + c] : upstream[start + c] * slope
-                        partial[c] += g
-                        partial[channels + c] += g * (x[start + c] - moments[c]) * inverse[c]
-                    }
+        let inverse = channelTable(pool, count: channels)
+        for c in 0..<channels { inverse[c] = inverseDeviation(moments, channels, c, epsilon) }
+        channelSums(rows: rows, channels: channels, width: 2, scale: 1, pool: pool, into: out) { range, partial in
+            for row in range {
+                let start = row * channels
+                byChannels(channels) { c in
+                    let y = load(output + start + c)
+                    let dy = load(upstream + start + c)
+                    let g = dy.selecting(dy * slope, where: y.lanes(atMost: 0))
+                    let normalized = (load(x + start + c) - load(moments + c)) * load(inverse + c)
+                    store(load(partial + c) + g, partial + c)
+                    store(load(partial + channels + c) + g * normalized, partial + channels + c)
+                } scalar: { c in
+                    let g = output[start + c] > 0 ? upstream[start + c] : upstream[start + c] * slope
+                    partial[c] += g
+                    partial[channels + c] += g * (x[start + c] - moments[c]) * inverse[c]
                 }
             }
         }
@@ -99,29 +95,27 @@ extension Kernels {
         epsilon: Double, into out: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) {
         // Per channel: 1 / σ, scale / σ, Σ g / rows, Σ g · x̂ / rows.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(4 * channels, 1)) { table in
-            guard let inverse = table.baseAddress else { return }
-            let (factor, meanG, meanGX) = (inverse + channels, inverse + 2 * channels, inverse + 3 * channels)
-            for c in 0..<channels {
-                inverse[c] = inverseDeviation(moments, channels, c, epsilon)
-                factor[c] = scale[c] * inverse[c]
-                meanG[c] = sums[c] / Float(max(rows, 1))
-                meanGX[c] = sums[channels + c] / Float(max(rows, 1))
-            }
-            byRows(rows: rows, channels: channels, pool: pool) { row in
-                let start = row * channels
-                byChannels(channels) { c in
-                    let y = load(output + start + c)
-                    let dy = load(upstream + start + c)
-                    let g = dy.selecting(dy * slope, where: y.lanes(atMost: 0))
-                    let normalized = (load(x + start + c) - load(moments + c)) * load(inverse + c)
-                    let dx = load(factor + c) * (g - load(meanG + c) - normalized * load(meanGX + c))
-                    store(dx, out + start + c)
-                } scalar: { c in
-                    let g = output[start + c] > 0 ? upstream[start + c] : upstream[start + c] * slope
-                    let normalized = (x[start + c] - moments[c]) * inverse[c]
-                    out[start + c] = factor[c] * (g - meanG[c] - normalized * meanGX[c])
-                }
+        let inverse = channelTable(pool, count: 4 * channels)
+        let (factor, meanG, meanGX) = (inverse + channels, inverse + 2 * channels, inverse + 3 * channels)
+        for c in 0..<channels {
+            inverse[c] = inverseDeviation(moments, channels, c, epsilon)
+            factor[c] = scale[c] * inverse[c]
+            meanG[c] = sums[c] / Float(max(rows, 1))
+            meanGX[c] = sums[channels + c] / Float(max(rows, 1))
+        }
+        byRows(rows: rows, channels: channels, pool: pool) { row in
+            let start = row * channels
+            byChannels(channels) { c in
+                let y = load(output + start + c)
+                let dy = load(upstream + start + c)
+                let g = dy.selecting(dy * slope, where: y.lanes(atMost: 0))
+                let normalized = (load(x + start + c) - load(moments + c)) * load(inverse + c)
+                let dx = load(factor + c) * (g - load(meanG + c) - normalized * load(meanGX + c))
+                store(dx, out + start + c)
+            } scalar: { c in
+                let g = output[start + c] > 0 ? upstream[start + c] : upstream[start + c] * slope
+                let normalized = (x[start + c] - moments[c]) * inverse[c]
+                out[start + c] = factor[c] * (g - meanG[c] - normalized * meanGX[c])
             }
         }
     }
@@ -130,6 +124,12 @@ extension Kernels {
     @inline(__always)
     static func inverseDeviation(_ moments: UnsafePointer<Float>, _ channels: Int, _ c: Int, _ epsilon: Double) -> Float {
         Float(1 / (Double(moments[channels + c]) + epsilon).squareRoot())
+    }
+
+    /// A table of `count` floats (per-channel factors) in the calling thread's scratch, which
+    /// the batch-norm kernels' tasks do not use: no allocation in a training step.
+    static func channelTable(_ pool: WorkerPool, count: Int) -> UnsafeMutablePointer<Float> {
+        pool.scratch(0, count: max(count, 1))
     }
 
     /// Rows per chunk of a per-channel sum: about 64 KB of x, from 16 to 256 rows.
@@ -152,14 +152,10 @@ extension Kernels {
             partial.update(repeating: 0, count: size)
             add((k * chunk)..<min(rows, (k + 1) * chunk), partial)
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(size, 1)) { totals in
-            guard let total = totals.baseAddress else { return }
-            total.update(repeating: 0, count: size)
-            for k in 0..<chunks {
-                let partial = partials + k * size
-                for i in 0..<size { total[i] += Double(partial[i]) }
-            }
-            for i in 0..<size { out[i] = Float(total[i] * scale) }
+        for i in 0..<size {
+            var total = 0.0
+            for k in 0..<chunks { total += Double(partials[k * size + i]) }
+            out[i] = Float(total * scale)
         }
     }
 
