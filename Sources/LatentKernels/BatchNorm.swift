@@ -68,20 +68,19 @@ extension Kernels {
     ) {
         let inverse = channelTable(pool, count: channels)
         for c in 0..<channels { inverse[c] = inverseDeviation(moments, channels, c, epsilon) }
+        let terms = BackwardTerms(
+            x: x, moments: moments, inverse: inverse, output: output, upstream: upstream, slope: slope)
         channelSums(rows: rows, channels: channels, width: 2, scale: 1, pool: pool, into: out) { range, partial in
             for row in range {
                 let start = row * channels
                 byChannels(channels) { c in
-                    let y = load(output + start + c)
-                    let dy = load(upstream + start + c)
-                    let g = dy.selecting(dy * slope, where: y.lanes(atMost: 0))
-                    let normalized = (load(x + start + c) - load(moments + c)) * load(inverse + c)
+                    let (g, normalized) = terms.vector(start + c, c)
                     store(load(partial + c) + g, partial + c)
                     store(load(partial + channels + c) + g * normalized, partial + channels + c)
                 } scalar: { c in
-                    let g = output[start + c] > 0 ? upstream[start + c] : upstream[start + c] * slope
+                    let (g, normalized) = terms.scalar(start + c, c)
                     partial[c] += g
-                    partial[channels + c] += g * (x[start + c] - moments[c]) * inverse[c]
+                    partial[channels + c] += g * normalized
                 }
             }
         }
@@ -103,20 +102,42 @@ extension Kernels {
             meanG[c] = sums[c] / Float(max(rows, 1))
             meanGX[c] = sums[channels + c] / Float(max(rows, 1))
         }
+        let terms = BackwardTerms(
+            x: x, moments: moments, inverse: inverse, output: output, upstream: upstream, slope: slope)
         byRows(rows: rows, channels: channels, pool: pool) { row in
             let start = row * channels
             byChannels(channels) { c in
-                let y = load(output + start + c)
-                let dy = load(upstream + start + c)
-                let g = dy.selecting(dy * slope, where: y.lanes(atMost: 0))
-                let normalized = (load(x + start + c) - load(moments + c)) * load(inverse + c)
-                let dx = load(factor + c) * (g - load(meanG + c) - normalized * load(meanGX + c))
-                store(dx, out + start + c)
+                let (g, normalized) = terms.vector(start + c, c)
+                store(load(factor + c) * (g - load(meanG + c) - normalized * load(meanGX + c)), out + start + c)
             } scalar: { c in
-                let g = output[start + c] > 0 ? upstream[start + c] : upstream[start + c] * slope
-                let normalized = (x[start + c] - moments[c]) * inverse[c]
+                let (g, normalized) = terms.scalar(start + c, c)
                 out[start + c] = factor[c] * (g - meanG[c] - normalized * meanGX[c])
             }
+        }
+    }
+
+    /// What both backward passes read of an element: g = upstream · f′ (f′ from the output:
+    /// 1 above 0, `slope` otherwise) and x̂ = (x − mean) / σ, for 16 channels or one.
+    struct BackwardTerms {
+        let x: UnsafePointer<Float>
+        let moments: UnsafePointer<Float>
+        let inverse: UnsafePointer<Float>
+        let output: UnsafePointer<Float>
+        let upstream: UnsafePointer<Float>
+        let slope: Float
+
+        /// Elements i..<i + 16, of channels c..<c + 16.
+        @inline(__always)
+        func vector(_ i: Int, _ c: Int) -> (g: SIMD16<Float>, normalized: SIMD16<Float>) {
+            let dy = load(upstream + i)
+            let g = dy.selecting(dy * slope, where: load(output + i).lanes(atMost: 0))
+            return (g, (load(x + i) - load(moments + c)) * load(inverse + c))
+        }
+
+        /// Element i, of channel c.
+        @inline(__always)
+        func scalar(_ i: Int, _ c: Int) -> (g: Float, normalized: Float) {
+            (output[i] > 0 ? upstream[i] : upstream[i] * slope, (x[i] - moments[c]) * inverse[c])
         }
     }
 

@@ -84,13 +84,13 @@ extension Kernels {
         // B's element (p, j) is at b[p * bDepthStride + j * bColumnStride].
         let bDepthStride = transposeB ? 1 : rightColumns
         let bColumnStride = transposeB ? inner : 1
+        // Below about a million multiply-adds, waking the other threads costs more than it saves.
+        let parallel = m * n * depth >= 1 << 20
+        let operands = Operands(
+            a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
+            bColumnStride: bColumnStride, m: m, n: n, depth: depth, patches: aPatches, bPatches: bPatches)
         if aPatches != nil || bPatches != nil {
-            var operands = Operands(
-                a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
-                bColumnStride: bColumnStride, m: m, n: n, depth: depth)
-            operands.patches = aPatches
-            operands.bPatches = bPatches
-            return byStrips(operands, c, epilogue: epilogue, pool: pool, parallel: m * n * depth >= 1 << 20)
+            return byStrips(operands, c, epilogue: epilogue, pool: pool, parallel: parallel)
         }
         if n == 1 {
             return gemv(
@@ -99,11 +99,6 @@ extension Kernels {
         }
         let panels = (n + panelWidth - 1) / panelWidth
         let rowBlocks = (m + blockRows - 1) / blockRows
-        // Below about a million multiply-adds, waking the other threads costs more than it saves.
-        let parallel = m * n * depth >= 1 << 20
-        let operands = Operands(
-            a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
-            bColumnStride: bColumnStride, m: m, n: n, depth: depth)
         if m * n <= 1 << 12 && depth >= 4 * depthSplit {
             return byDepth(operands, c, epilogue: epilogue, pool: pool)
         }
@@ -178,9 +173,9 @@ extension Kernels {
         var n: Int
         var depth: Int
         /// When set, `a` is an image and A its patches, gathered as each block is packed.
-        var patches: ConvGeometry?
+        var patches: ConvGeometry? = nil
         /// When set, `b` is an image and B (`[positions, patch values]`) its patches.
-        var bPatches: ConvGeometry?
+        var bPatches: ConvGeometry? = nil
     }
 
     /// The bias of columns [j0, j0 + width) as two registers (zero beyond), or zeros.
@@ -296,11 +291,12 @@ extension Kernels {
                         let j0 = panel * panelWidth
                         let (bias0, bias1) =
                             last ? biasVectors(epilogue.bias, from: j0, width: min(panelWidth, n - j0)) : (SIMD16(), SIMD16())
-                        var right = (start: UnsafePointer(gatheredPanel), stride: panelWidth)
+                        let right: (start: UnsafePointer<Float>, stride: Int)
                         if let geometry = x.bPatches {
                             packPatchColumns(
                                 x.b, geometry, value: j0, count: panelWidth, from: chunk, length: length,
                                 into: gatheredPanel)
+                            right = (UnsafePointer(gatheredPanel), panelWidth)
                         } else {
                             right = columns(panel, from: chunk)
                         }
