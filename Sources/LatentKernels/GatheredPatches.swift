@@ -1,20 +1,11 @@
 import LatentIR
 
-/// Packing the left operand of a product that is the patches of an image (implicit GEMM):
-/// each block is gathered from the image as the product needs it, so the patches matrix is
-/// never written or read. The image's channels come in runs of 8
-/// (`ConvGeometry.isGatherable`), so 8 consecutive patch values are 8 contiguous floats of
-/// one pixel, or zeros in the padding.
+/// Packing an operand of a product that is the patches of an image (implicit GEMM): each
+/// block is gathered from the image as the product needs it, so the patches matrix is never
+/// written or read. The image's channels come in runs of 8 (`ConvGeometry.isGatherable`),
+/// so 8 consecutive patch values are 8 contiguous floats of one pixel, or zeros in the
+/// padding; each pixel's place is found once for all the channels read from it.
 extension Kernels {
-    /// One pixel's 8 channels from `c`, or zeros when (row, column) lies in the padding.
-    @inline(__always)
-    static func pixel8(
-        _ image: UnsafePointer<Float>, _ g: ConvGeometry, row: Int, column: Int, channel: Int
-    ) -> SIMD8<Float> {
-        guard row >= 0, row < g.height, column >= 0, column < g.width else { return SIMD8() }
-        return UnsafeRawPointer(image + (row * g.width + column) * g.channels + channel).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
     /// Rows `first..<first + rows` (grid positions over all images) of patches(image),
     /// patch values `from..<from + length` (a multiple of 8), packed as `pack` packs a block
     /// of a row-major A: depth x 8, zeros beyond `rows`.
@@ -23,9 +14,9 @@ extension Kernels {
         into packed: UnsafeMutablePointer<Float>
     ) {
         let positions = g.gridHeight * g.gridWidth
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { registers in
-            withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, Int, Int).self, capacity: blockRows) { corners in
-                guard let x = registers.baseAddress, let corner = corners.baseAddress else { return }
+        withUnsafeTemporaryAllocation(of: (UnsafePointer<Float>, Int, Int).self, capacity: blockRows) { corners in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: blockRows) { pixelBuffer in
+                guard let corner = corners.baseAddress, let pixels = pixelBuffer.baseAddress else { return }
                 // Each row's image and the pixel under its patch's first value (maybe padding).
                 for r in 0..<rows {
                     let cell = (first + r) % positions
@@ -37,39 +28,45 @@ extension Kernels {
                 var kernelRow = from / (g.kernel * g.channels)
                 var kernelColumn = from / g.channels % g.kernel
                 var channel = from % g.channels
-                for p in Swift.stride(from: 0, to: length, by: blockRows) {
+                var p = 0
+                while p < length {
+                    // The rows' pixels under this kernel offset: nil in the padding or past `rows`.
                     for r in 0..<blockRows {
-                        x[r] =
-                            r < rows
-                            ? pixel8(
-                                corner[r].0, g, row: corner[r].1 + kernelRow, column: corner[r].2 + kernelColumn,
-                                channel: channel)
-                            : SIMD8()
-                    }
-                    transpose(x)
-                    for q in 0..<blockRows {
-                        UnsafeMutableRawPointer(packed + (p + q) * blockRows).storeBytes(of: x[q], as: SIMD8<Float>.self)
-                    }
-                    channel += blockRows
-                    if channel == g.channels {
-                        channel = 0
-                        kernelColumn += 1
-                        if kernelColumn == g.kernel {
-                            kernelColumn = 0
-                            kernelRow += 1
+                        pixels[r] = nil
+                        guard r < rows else { continue }
+                        let row = corner[r].1 + kernelRow
+                        let column = corner[r].2 + kernelColumn
+                        if row >= 0, row < g.height, column >= 0, column < g.width {
+                            pixels[r] = corner[r].0 + (row * g.width + column) * g.channels
                         }
+                    }
+                    let run = min(g.channels - channel, length - p)
+                    for offset in Swift.stride(from: 0, to: run, by: blockRows) {
+                        storeTransposed(
+                            { r in pixels[r].map { load8($0 + channel + offset) } ?? SIMD8() },
+                            into: packed + (p + offset) * blockRows)
+                    }
+                    p += run
+                    channel = 0
+                    kernelColumn += 1
+                    if kernelColumn == g.kernel {
+                        kernelColumn = 0
+                        kernelRow += 1
                     }
                 }
             }
         }
     }
 
-    /// Patch values `value..<value + count` (`count` 8 or 32, `value` a multiple of it, all of
-    /// one kernel offset) of grid positions `from..<from + length` of patches(image), packed
-    /// depth (positions) x count: a block of a transposed A, or a panel of B.
+    /// Patch values `value..<value + count` (a multiple of 8, all of one pixel: one kernel
+    /// offset) of grid positions `from..<from + length` of patches(image), in runs of 8:
+    /// value `value + v` of position `from + p` at
+    /// `packed[v / 8 * runStride + p * rowStride + v % 8]`. A panel of B is 32 values, rows
+    /// 32 apart and runs 8 apart; blocks of a transposed A are rows 8 apart and runs (the
+    /// blocks) `length * 8` apart.
     static func packPatchColumns(
         _ image: UnsafePointer<Float>, _ g: ConvGeometry, value: Int, count: Int, from: Int, length: Int,
-        into packed: UnsafeMutablePointer<Float>
+        into packed: UnsafeMutablePointer<Float>, rowStride: Int, runStride: Int
     ) {
         let kernelRow = value / (g.kernel * g.channels)
         let kernelColumn = value / g.channels % g.kernel
@@ -79,12 +76,16 @@ extension Kernels {
         var gridRow = from % positions / g.gridWidth
         var gridColumn = from % g.gridWidth
         for p in 0..<length {
-            let source = image + index * g.imageSize
             let row = g.imageCoordinate(grid: gridRow, kernel: kernelRow)
             let column = g.imageCoordinate(grid: gridColumn, kernel: kernelColumn)
-            for run in Swift.stride(from: 0, to: count, by: blockRows) {
-                let values = pixel8(source, g, row: row, column: column, channel: channel + run)
-                UnsafeMutableRawPointer(packed + p * count + run).storeBytes(of: values, as: SIMD8<Float>.self)
+            let target = packed + p * rowStride
+            if row >= 0, row < g.height, column >= 0, column < g.width {
+                let source = image + index * g.imageSize + (row * g.width + column) * g.channels + channel
+                for run in 0..<count / blockRows {
+                    store8(load8(source + run * blockRows), target + run * runStride)
+                }
+            } else {
+                for run in 0..<count / blockRows { store8(SIMD8(), target + run * runStride) }
             }
             gridColumn += 1
             if gridColumn == g.gridWidth {

@@ -268,23 +268,30 @@ extension Kernels {
                 let chunkA = strip + stripCount
                 for chunk in Swift.stride(from: 0, to: max(depth, 1), by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
-                    for block in blocks {
+                    var block = blocks.lowerBound
+                    while block < blocks.upperBound {
                         let target = chunkA + (block - blocks.lowerBound) * length * blockRows
                         let rows = min(blockRows, m - block * blockRows)
+                        var packedBlocks = 1
                         if let geometry = x.patches, x.aDepthStride == 1 {
                             packPatchRows(
                                 x.a, geometry, first: block * blockRows, rows: rows, from: chunk, length: length,
                                 into: target)
                         } else if let geometry = x.patches {
+                            // Transposed patches: the blocks within one pixel's channels at once.
+                            let value = block * blockRows
+                            let values = min(geometry.channels - value % geometry.channels, (blocks.upperBound - block) * blockRows)
+                            packedBlocks = values / blockRows
                             packPatchColumns(
-                                x.a, geometry, value: block * blockRows, count: blockRows, from: chunk, length: length,
-                                into: target)
+                                x.a, geometry, value: value, count: values, from: chunk, length: length, into: target,
+                                rowStride: blockRows, runStride: length * blockRows)
                         } else {
                             pack(
                                 x.a + chunk * x.aDepthStride + block * blockRows * x.aRowStride,
                                 rowStride: x.aRowStride, depthStride: x.aDepthStride, depth: length, rows: rows,
                                 into: target)
                         }
+                        block += packedBlocks
                     }
                     let last = chunk == lastChunk
                     for panel in ownPanels {
@@ -295,7 +302,7 @@ extension Kernels {
                         if let geometry = x.bPatches {
                             packPatchColumns(
                                 x.b, geometry, value: j0, count: panelWidth, from: chunk, length: length,
-                                into: gatheredPanel)
+                                into: gatheredPanel, rowStride: panelWidth, runStride: blockRows)
                             right = (UnsafePointer(gatheredPanel), panelWidth)
                         } else {
                             right = columns(panel, from: chunk)
@@ -440,26 +447,15 @@ extension Kernels {
     ) {
         if rows < blockRows { packed.update(repeating: 0, count: depth * blockRows) }
         if rowStride == 1 && rows == blockRows {
-            for p in 0..<depth {
-                UnsafeMutableRawPointer(packed + p * blockRows).storeBytes(
-                    of: UnsafeRawPointer(a + p * depthStride).loadUnaligned(as: SIMD8<Float>.self),
-                    as: SIMD8<Float>.self)
-            }
+            for p in 0..<depth { store8(load8(a + p * depthStride), packed + p * blockRows) }
             return
         }
         // Eight rows of a row-major A: 8 x 8 blocks transposed in registers.
         var p0 = 0
         if depthStride == 1 && rows == blockRows {
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { registers in
-                guard let x = registers.baseAddress else { return }
-                while p0 + 8 <= depth {
-                    for r in 0..<8 { x[r] = UnsafeRawPointer(a + r * rowStride + p0).loadUnaligned(as: SIMD8<Float>.self) }
-                    transpose(x)
-                    for p in 0..<8 {
-                        UnsafeMutableRawPointer(packed + (p0 + p) * blockRows).storeBytes(of: x[p], as: SIMD8<Float>.self)
-                    }
-                    p0 += 8
-                }
+            while p0 + 8 <= depth {
+                storeTransposed({ r in load8(a + r * rowStride + p0) }, into: packed + p0 * blockRows)
+                p0 += 8
             }
         }
         for r in 0..<rows {
@@ -512,23 +508,44 @@ extension Kernels {
         }
     }
 
-    /// Transposes the n x n block in `x[0..<n]` (row q in x[q], n the vector's lane count: 8
-    /// or 16) in place, using `x[n..<2n]` as scratch: log2(n) rounds of pairing even and odd
-    /// lanes, each of which rotates the bits of (row, column) by one.
+    /// Transposes the 16 x 16 block in `x[0..<16]` (row q in x[q]) in place, using
+    /// `x[16..<32]` as scratch: four rounds of pairing even and odd lanes, each of which
+    /// rotates the bits of (row, column) by one.
     @inline(__always)
-    static func transpose<Vector: HalvableVector>(_ x: UnsafeMutablePointer<Vector>) {
-        let n = Vector.scalarCount
-        var rounds = 0
-        while 1 << rounds < n { rounds += 1 }
-        for round in 0..<rounds {
-            let from = round % 2 == 0 ? x : x + n
-            let to = round % 2 == 0 ? x + n : x
-            for i in 0..<(n / 2) {
-                to[i] = Vector(lowHalf: from[2 * i].evenHalf, highHalf: from[2 * i + 1].evenHalf)
-                to[n / 2 + i] = Vector(lowHalf: from[2 * i].oddHalf, highHalf: from[2 * i + 1].oddHalf)
+    static func transpose(_ x: UnsafeMutablePointer<SIMD16<Float>>) {
+        for round in 0..<4 {
+            let from = round % 2 == 0 ? x : x + 16
+            let to = round % 2 == 0 ? x + 16 : x
+            for i in 0..<8 {
+                to[i] = SIMD16(lowHalf: from[2 * i].evenHalf, highHalf: from[2 * i + 1].evenHalf)
+                to[8 + i] = SIMD16(lowHalf: from[2 * i].oddHalf, highHalf: from[2 * i + 1].oddHalf)
             }
         }
-        if rounds % 2 == 1 { for i in 0..<n { x[i] = x[n + i] } }
+    }
+
+    /// Stores eight rows of 8 floats, `row(0)` to `row(7)`, transposed: lane q of row r at
+    /// `packed[q * 8 + r]`, an 8 x 8 part of a packed block of A. The rows stay in registers
+    /// through three rounds of pairing even and odd lanes, each of which rotates the bits of
+    /// (row, column) by one.
+    @inline(__always)
+    static func storeTransposed(_ row: (Int) -> SIMD8<Float>, into packed: UnsafeMutablePointer<Float>) {
+        var v = (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+        for _ in 0..<3 {
+            v = (
+                SIMD8(lowHalf: v.0.evenHalf, highHalf: v.1.evenHalf), SIMD8(lowHalf: v.2.evenHalf, highHalf: v.3.evenHalf),
+                SIMD8(lowHalf: v.4.evenHalf, highHalf: v.5.evenHalf), SIMD8(lowHalf: v.6.evenHalf, highHalf: v.7.evenHalf),
+                SIMD8(lowHalf: v.0.oddHalf, highHalf: v.1.oddHalf), SIMD8(lowHalf: v.2.oddHalf, highHalf: v.3.oddHalf),
+                SIMD8(lowHalf: v.4.oddHalf, highHalf: v.5.oddHalf), SIMD8(lowHalf: v.6.oddHalf, highHalf: v.7.oddHalf)
+            )
+        }
+        store8(v.0, packed)
+        store8(v.1, packed + 8)
+        store8(v.2, packed + 16)
+        store8(v.3, packed + 24)
+        store8(v.4, packed + 32)
+        store8(v.5, packed + 40)
+        store8(v.6, packed + 48)
+        store8(v.7, packed + 56)
     }
 
     /// An 8 x 32 block of C from 8 rows of A (element (r, p) at a[r * rowStride + p * depthStride]:
@@ -626,16 +643,14 @@ extension Kernels {
     static func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
     }
-}
 
-/// A float vector made of two halves, with its even and odd lanes as halves: what the
-/// register transposes of packing need (SIMD8 and SIMD16).
-protocol HalvableVector: SIMD where Scalar == Float {
-    associatedtype Half: SIMD where Half.Scalar == Float
-    var evenHalf: Half { get }
-    var oddHalf: Half { get }
-    init(lowHalf: Half, highHalf: Half)
-}
+    @inline(__always)
+    static func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+    }
 
-extension SIMD8: HalvableVector where Scalar == Float {}
-extension SIMD16: HalvableVector where Scalar == Float {}
+    @inline(__always)
+    static func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+}
