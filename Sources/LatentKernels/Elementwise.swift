@@ -5,7 +5,8 @@ import LatentIR
 /// the chain is one switch per SIMD16 vector, so dispatch is paid once per 16 elements.
 ///
 /// The domain is seen as rows of `width` elements. An input either runs along the row
-/// (`offsets[r]` is where row r starts) or is one value spread over the row (`splat`). An
+/// (`offsets[r]` is where row r starts), is one value spread over the row (`splat`), or
+/// repeats along it every `period` values (a bias over an image's channels). An
 /// input with the domain's own shape, or a single value, needs no table, and then the whole
 /// domain is one row. Work is split into tasks by a rule of the sizes alone, and reductions
 /// add the tasks' partial sums in task order, so results do not depend on the thread count.
@@ -17,11 +18,15 @@ public final class ElementwiseKernel {
         public var offsets: [Int32]?
         /// One value per row, spread over it.
         public var splat: Bool
+        /// When positive (a multiple of 16 that divides the width), the row's value at j is
+        /// base[j % period].
+        public var period: Int
 
-        public init(base: UnsafePointer<Float>, offsets: [Int32]?, splat: Bool) {
+        public init(base: UnsafePointer<Float>, offsets: [Int32]?, splat: Bool, period: Int = 0) {
             self.base = base
             self.offsets = offsets
             self.splat = splat
+            self.period = period
         }
     }
 
@@ -34,6 +39,7 @@ public final class ElementwiseKernel {
     /// Row starts, input-major (`rows` per input); r * width for inputs without a table.
     let offsets: UnsafeMutablePointer<Int>
     let splats: UnsafeMutablePointer<Bool>
+    let periods: UnsafeMutablePointer<Int>
     let rows: Int
     let width: Int
     let reduction: KernelReduction?
@@ -59,9 +65,11 @@ public final class ElementwiseKernel {
         bases = .allocate(capacity: max(1, sources.count))
         offsets = .allocate(capacity: max(1, sources.count * rows))
         splats = .allocate(capacity: max(1, sources.count))
+        periods = .allocate(capacity: max(1, sources.count))
         for (i, source) in sources.enumerated() {
             bases[i] = source.base
             splats[i] = source.splat
+            periods[i] = source.period
             for row in 0..<rows { offsets[i * rows + row] = source.offsets.map { Int($0[row]) } ?? row * width }
         }
         registers = .allocate(capacity: max(1, steps.count) * Self.blockChunks * tasks)
@@ -75,6 +83,7 @@ public final class ElementwiseKernel {
         bases.deallocate()
         offsets.deallocate()
         splats.deallocate()
+        periods.deallocate()
         registers.deallocate()
         rowBases.deallocate()
         partials.deallocate()
@@ -129,6 +138,9 @@ public final class ElementwiseKernel {
                     let base = rowBases[i]
                     if splats[i] {
                         for k in 0..<count { target[k] = SIMD16(repeating: base[0]) }
+                    } else if periods[i] > 0 {
+                        let period = periods[i]
+                        for k in 0..<count { target[k] = Kernels.load(base + (first + k) * 16 % period) }
                     } else {
                         for k in 0..<count { target[k] = load(base, chunk: first + k) }
                     }
@@ -442,4 +454,38 @@ extension SIMD16 where Scalar == Float {
     @inline(__always)
     var magnitude: SIMD16<Float> { unsafeBitCast(bitPattern & 0x7FFF_FFFF, to: SIMD16<Float>.self) }
 
+}
+
+extension Kernels {
+    /// out[j] = Σ_r source[r * width + j]: a bias's gradient summed over the rows. Widths of
+    /// whole vectors add a row's vectors at a time; a single column is summed in 16 lanes,
+    /// which are added in order at the end. The order is fixed by the sizes alone.
+    public static func sumRows(_ source: UnsafePointer<Float>, rows: Int, width: Int, into out: UnsafeMutablePointer<Float>) {
+        out.update(repeating: 0, count: width)
+        if width % 16 == 0 {
+            for row in 0..<rows {
+                let part = source + row * width
+                for j in Swift.stride(from: 0, to: width, by: 16) { store(load(out + j) + load(part + j), out + j) }
+            }
+        } else if width == 1 {
+            var lanes = SIMD16<Float>()
+            var i = 0
+            while i + 16 <= rows {
+                lanes += load(source + i)
+                i += 16
+            }
+            var total: Float = 0
+            for lane in 0..<16 { total += lanes[lane] }
+            while i < rows {
+                total += source[i]
+                i += 1
+            }
+            out[0] = total
+        } else {
+            for row in 0..<rows {
+                let part = source + row * width
+                for j in 0..<width { out[j] += part[j] }
+            }
+        }
+    }
 }

@@ -35,17 +35,17 @@ extension Kernels {
         for kernelRow in 0..<g.kernel {
             let row = g.imageCoordinate(grid: gridRow, kernel: kernelRow)
             if row < 0 || row >= g.height {
-                target.update(repeating: 0, count: rowRun)
+                zero(target, count: rowRun)
             } else if inside {
-                target.update(from: source + (row * g.width + firstColumn) * g.channels, count: rowRun)
+                copy(source + (row * g.width + firstColumn) * g.channels, into: target, count: rowRun)
             } else {
                 for kernelColumn in 0..<g.kernel {
                     let column = firstColumn + kernelColumn
                     let part = target + kernelColumn * g.channels
                     if column < 0 || column >= g.width {
-                        part.update(repeating: 0, count: g.channels)
+                        zero(part, count: g.channels)
                     } else {
-                        part.update(from: source + (row * g.width + column) * g.channels, count: g.channels)
+                        copy(source + (row * g.width + column) * g.channels, into: part, count: g.channels)
                     }
                 }
             }
@@ -102,7 +102,8 @@ extension Kernels {
     }
 
     /// `unpatches` (col2im): every patch value of `images` images added at its pixel, in
-    /// patch order, one image per task, so the sums are the same at any thread count.
+    /// patch order, one image per task, so the sums are the same at any thread count. A
+    /// kernel row inside the image is one run of kernel × channels contiguous floats.
     public static func unpatches(
         _ patches: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, images: Int, geometry g: ConvGeometry,
         pool: WorkerPool
@@ -111,20 +112,58 @@ extension Kernels {
             var source = patches + index * g.patchesSize
             let target = out + index * g.imageSize
             target.update(repeating: 0, count: g.imageSize)
+            let rowRun = g.kernel * g.channels
             for gridRow in 0..<g.gridHeight {
                 for gridColumn in 0..<g.gridWidth {
+                    let firstColumn = g.imageCoordinate(grid: gridColumn, kernel: 0)
+                    let inside = firstColumn >= 0 && firstColumn + g.kernel <= g.width
                     for kernelRow in 0..<g.kernel {
                         let row = g.imageCoordinate(grid: gridRow, kernel: kernelRow)
-                        for kernelColumn in 0..<g.kernel {
-                            let column = g.imageCoordinate(grid: gridColumn, kernel: kernelColumn)
-                            if row >= 0 && row < g.height && column >= 0 && column < g.width {
-                                add(source, into: target + (row * g.width + column) * g.channels, count: g.channels)
+                        if row >= 0 && row < g.height && inside {
+                            add(source, into: target + (row * g.width + firstColumn) * g.channels, count: rowRun)
+                        } else if row >= 0 && row < g.height {
+                            for kernelColumn in 0..<g.kernel {
+                                let column = firstColumn + kernelColumn
+                                if column >= 0 && column < g.width {
+                                    add(
+                                        source + kernelColumn * g.channels, into: target + (row * g.width + column) * g.channels,
+                                        count: g.channels)
+                                }
                             }
-                            source += g.channels
                         }
+                        source += rowRun
                     }
                 }
             }
+        }
+    }
+
+    /// target[i] = source[i] for i in 0..<count, 16 lanes at a time: the short runs of a
+    /// thin image's patches (4 floats) cost a call to memmove each otherwise.
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            store(load(source + i), target + i)
+            i += 16
+        }
+        while i < count {
+            target[i] = source[i]
+            i += 1
+        }
+    }
+
+    /// target[i] = 0 for i in 0..<count, 16 lanes at a time.
+    @inline(__always)
+    static func zero(_ target: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            store(SIMD16(), target + i)
+            i += 16
+        }
+        while i < count {
+            target[i] = 0
+            i += 1
         }
     }
 

@@ -17,14 +17,24 @@ extension Executable {
         let domain = form.domain?.sizes(batch: batch, samples: samples) ?? instruction.shape
         let count = domain.reduce(1, *)
         let shapes = form.inputs.map { bound[$0.index].shape }
+        // An input of the domain's trailing dimensions in whole vectors (a bias over an
+        // image's channels) repeats along a domain seen as one row.
+        func period(_ shape: [Int]) -> Int {
+            let size = shape.reduce(1, *)
+            let trailing = shape.drop { $0 == 1 }
+            return shape != domain && size % 16 == 0 && domain.suffix(trailing.count).elementsEqual(trailing) ? size : 0
+        }
         let merged =
-            form.reduction != .sumLast && shapes.allSatisfy { $0 == domain || $0.reduce(1, *) == 1 }
+            form.reduction != .sumLast
+            && shapes.allSatisfy { $0 == domain || $0.reduce(1, *) == 1 || period($0) > 0 }
         let width = merged ? count : (domain.last ?? 1)
         let rows = count / max(width, 1)
         let sources = zip(form.inputs, shapes).map { value, shape in
             let base = UnsafePointer(pointer(bound[value.index].location))
             if merged || shape == domain {
-                return ElementwiseKernel.Source(base: base, offsets: nil, splat: shape != domain && count > 1)
+                let period = merged ? period(shape) : 0
+                return ElementwiseKernel.Source(
+                    base: base, offsets: nil, splat: shape != domain && count > 1 && period == 0, period: period)
             }
             let layout = Tensor(shape: shape, repeating: 0)
             let offsets = (0..<rows).map { Int32(layout.broadcastIndex($0 * width, in: domain)) }

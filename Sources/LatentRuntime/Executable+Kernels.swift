@@ -211,22 +211,19 @@ extension Executable {
         }
     }
 
-    /// Sums `source` down to the shape it was broadcast from: over leading rows with
-    /// vectors when the row width is kept, element by element otherwise.
+    /// Sums `source` down to the shape it was broadcast from: over leading rows
+    /// (`Kernels.sumRows`) when the row width is kept, element by element otherwise.
     func sum(_ source: UnsafePointer<Float>, shape: [Int], into out: UnsafeMutablePointer<Float>, shape target: [Int]) {
         let sourceCount = shape.reduce(1, *)
         let count = target.reduce(1, *)
-        out.update(repeating: 0, count: count)
         if count > 0, sourceCount % count == 0,
             Array(shape.suffix(target.count)) == target
                 || (target.allSatisfy { $0 == 1 } && count == 1)
         {
-            for row in 0..<(sourceCount / count) {
-                let part = source + row * count
-                for j in 0..<count { out[j] += part[j] }
-            }
+            Kernels.sumRows(source, rows: sourceCount / count, width: count, into: out)
             return
         }
+        out.update(repeating: 0, count: count)
         let layout = Tensor(shape: target, repeating: 0)
         for i in 0..<sourceCount { out[layout.broadcastIndex(i, in: shape)] += source[i] }
     }
