@@ -36,26 +36,33 @@ enum GemmBench {
         Shape(m: 2048, k: 2048, n: 2048, form: "nn"),
     ]
 
-    /// GFLOP/s of each shape, timed for about `seconds` each after one untimed product.
+    /// GFLOP/s of each shape, timed for about `seconds` each after one untimed product; the
+    /// operands start on cache lines, as the executor's do.
     static func run(threads: Int, seconds: Double = 0.3) -> [(Shape, Double)] {
         let pool = WorkerPool.with(threads: threads)
+        func operand(_ count: Int, _ value: (Int) -> Float) -> UnsafeMutablePointer<Float> {
+            let buffer = Kernels.alignedZeros(count)
+            for i in 0..<count { buffer[i] = value(i) }
+            return buffer
+        }
         return shapes.map { shape in
-            let a = (0..<(shape.m * shape.k)).map { Float($0 % 7) * 0.1 }
-            let b = (0..<(shape.k * shape.n)).map { Float($0 % 5) * 0.1 }
-            var c = [Float](repeating: 0, count: shape.m * shape.n)
+            let a = operand(shape.m * shape.k) { Float($0 % 7) * 0.1 }
+            let b = operand(shape.k * shape.n) { Float($0 % 5) * 0.1 }
+            let c = Kernels.alignedZeros(shape.m * shape.n)
+            defer { for buffer in [a, b, c] { buffer.deallocate() } }
             func product() {
                 switch shape.form {
                 case "nt":
                     Kernels.gemm(
-                        a, b, &c, rows: shape.m, inner: shape.k, rightRows: shape.n, rightColumns: shape.k,
+                        a, b, c, rows: shape.m, inner: shape.k, rightRows: shape.n, rightColumns: shape.k,
                         transposeA: false, transposeB: true, pool: pool)
                 case "tn":
                     Kernels.gemm(
-                        a, b, &c, rows: shape.k, inner: shape.m, rightRows: shape.k, rightColumns: shape.n,
+                        a, b, c, rows: shape.k, inner: shape.m, rightRows: shape.k, rightColumns: shape.n,
                         transposeA: true, transposeB: false, pool: pool)
                 default:
                     Kernels.gemm(
-                        a, b, &c, rows: shape.m, inner: shape.k, rightRows: shape.k, rightColumns: shape.n,
+                        a, b, c, rows: shape.m, inner: shape.k, rightRows: shape.k, rightColumns: shape.n,
                         transposeA: false, transposeB: false, pool: pool)
                 }
             }

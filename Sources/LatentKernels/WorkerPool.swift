@@ -77,7 +77,7 @@ public final class WorkerPool: @unchecked Sendable {
     public func scratch(_ thread: Int, count: Int) -> UnsafeMutablePointer<Float> {
         if scratch[thread].count < count {
             scratch[thread].deallocate()
-            scratch[thread] = .allocate(capacity: count)
+            scratch[thread] = UnsafeMutableBufferPointer(start: Kernels.alignedZeros(count), count: count)
         }
         return scratch[thread].baseAddress.unsafelyUnwrapped
     }
@@ -86,7 +86,7 @@ public final class WorkerPool: @unchecked Sendable {
     public func sharedScratch(count: Int) -> UnsafeMutablePointer<Float> {
         if shared.count < count {
             shared.deallocate()
-            shared = .allocate(capacity: count)
+            shared = UnsafeMutableBufferPointer(start: Kernels.alignedZeros(count), count: count)
         }
         return shared.baseAddress.unsafelyUnwrapped
     }

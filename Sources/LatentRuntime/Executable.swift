@@ -44,9 +44,9 @@ public final class Executable<Code: Tape> {
         self.optimizers = optimizers
         batch = plan.batch
         samples = plan.samples
-        arena = Self.zeros(plan.arenaBytes / 4)
+        arena = Kernels.alignedZeros(plan.arenaBytes / 4)
         let counts = code.inputs.map { $0.type.count(batch: plan.batch, samples: plan.samples) }
-        inputBases = counts.map(Self.zeros)
+        inputBases = counts.map(Kernels.alignedZeros)
         inputs = zip(code.inputs, zip(inputBases, counts)).map {
             ($0.name, UnsafeMutableBufferPointer(start: $1.0, count: $1.1))
         }
@@ -89,13 +89,6 @@ public final class Executable<Code: Tape> {
 
     /// The batch of data (input `x`).
     public var data: UnsafeMutableBufferPointer<Float> { input(InputName.data) }
-
-    /// Zeroed floats (at least one, so the pointer is always valid).
-    static func zeros(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-        pointer.initialize(repeating: 0, count: max(1, count))
-        return pointer
-    }
 
     /// Runs instructions `range` with random counter `counter`; with a profile, each
     /// instruction's time is added to its kind (and, through `phaseOf`, to its phase).

@@ -24,9 +24,8 @@ public final class OptimizerState {
         self.store = store
         self.slots = slots
         func zeros(_ slot: OptimizerSlot) -> UnsafeMutableBufferPointer<Float> {
-            let moments = UnsafeMutableBufferPointer<Float>.allocate(capacity: store.buffers[slot.parameter].count)
-            moments.initialize(repeating: 0)
-            return moments
+            let count = store.buffers[slot.parameter].count
+            return UnsafeMutableBufferPointer(start: Kernels.alignedZeros(count), count: count)
         }
         first = slots.map(zeros)
         second = slots.map(zeros)

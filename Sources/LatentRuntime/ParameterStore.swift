@@ -1,4 +1,5 @@
 import LatentIR
+import LatentKernels
 
 /// The values of a program's parameters, each in its own stable float32 buffer.
 public final class ParameterStore {
@@ -10,11 +11,7 @@ public final class ParameterStore {
     public init(_ parameters: [Parameter]) {
         self.parameters = parameters
         let counts = parameters.map { $0.shape.reduce(1, *) }
-        bases = counts.map { count in
-            let base = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
-            base.initialize(repeating: 0, count: max(1, count))
-            return base
-        }
+        bases = counts.map(Kernels.alignedZeros)
         buffers = zip(bases, counts).map { UnsafeMutableBufferPointer(start: $0, count: $1) }
     }
 

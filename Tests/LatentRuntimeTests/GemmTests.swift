@@ -273,4 +273,19 @@ final class GemmTests: XCTestCase {
             }
         }
     }
+
+    /// Buffers the kernels read start on a cache line, so no 16-lane load straddles two.
+    func testKernelBuffersStartOnACacheLine() {
+        for count in [0, 1, 17, 1000, 1 << 20] {
+            let buffer = Kernels.alignedZeros(count)
+            defer { buffer.deallocate() }
+            XCTAssertEqual(UInt(bitPattern: buffer) % UInt(Kernels.bufferAlignment), 0, "\(count) floats")
+            XCTAssertTrue(UnsafeBufferPointer(start: buffer, count: max(count, 1)).allSatisfy { $0 == 0 })
+        }
+        let pool = WorkerPool.with(threads: 2)
+        for count in [3, 100_000] {
+            XCTAssertEqual(UInt(bitPattern: pool.scratch(1, count: count)) % 64, 0)
+            XCTAssertEqual(UInt(bitPattern: pool.sharedScratch(count: count)) % 64, 0)
+        }
+    }
 }
