@@ -219,26 +219,20 @@ extension Kernels {
         let rowBlocks = (m + blockRows - 1) / blockRows
         let stride = panels * panelWidth
         // A large row-major B (a weight gradient's other operand, 10 MB for a deconvolution's)
-        // is read in place, its whole panels a chunk at a time, rather than written and read
-        // once more; only its last partial panel is packed. A smaller or a transposed B is
-        // packed whole (each panel depth x 32, contiguous), once for every task.
-        let inPlaceB = x.bColumnStride == 1 && depth * n > 1 << 18
-        // Gathered patches (a weight gradient's dY's patches) are packed by each task, a
-        // panel's chunk just before the blocks that read it.
-        let packedPanels = x.bPatches != nil ? 0 : inPlaceB ? (n % panelWidth == 0 ? 0 : 1) : panels
+        // and gathered patches (a transposed convolution's weight gradient's dY's) are packed
+        // by each task, a panel's chunk just before the blocks that read it, into L1: packed
+        // whole first, B would go through memory once more; read in place, its rows (a power
+        // of two apart) fall in a few cache sets, and every block would read its chunk from
+        // L2. A smaller or a transposed B is packed whole (each panel depth x 32,
+        // contiguous), once for every task.
+        let panelsByTask = x.bPatches != nil || (x.bColumnStride == 1 && depth * n > 1 << 18)
+        let packedPanels = panelsByTask ? 0 : panels
         let packedB = pool.sharedScratch(count: max(packedPanels * depth * panelWidth, 1))
-        let firstPacked = inPlaceB ? n / panelWidth : 0
-        pool.run(tasks: packedPanels, parallel: parallel) { index, _ in
-            let j0 = (firstPacked + index) * panelWidth
+        pool.run(tasks: packedPanels, parallel: parallel) { panel, _ in
+            let j0 = panel * panelWidth
             pack(
                 x.b + j0 * x.bColumnStride, depthStride: x.bDepthStride, columnStride: x.bColumnStride, depth: depth,
-                width: min(panelWidth, n - j0), into: packedB + index * depth * panelWidth)
-        }
-        // Panel j from depth p on, and the distance between its depth rows: in place, or packed.
-        func columns(_ j: Int, from p: Int) -> (start: UnsafePointer<Float>, stride: Int) {
-            j < firstPacked
-                ? (x.b + p * x.bDepthStride + j * panelWidth, x.bDepthStride)
-                : (UnsafePointer(packedB + ((j - firstPacked) * depth + p) * panelWidth), panelWidth)
+                width: min(panelWidth, n - j0), into: packedB + panel * depth * panelWidth)
         }
         // Groups of row blocks share each chunk of the B panels; the strip of a group stays
         // within 256 KB, and the groups split evenly between the threads.
@@ -264,7 +258,7 @@ extension Kernels {
                 let stripCount = max(blocks.count, 1) * blockRows * stride
                 let chunkACount = max(blocks.count, 1) * blockRows * depthChunk
                 let strip = pool.scratch(thread, count: stripCount + chunkACount + depthChunk * panelWidth)
-                let gatheredPanel = strip + stripCount + chunkACount
+                let taskPanel = strip + stripCount + chunkACount
                 let chunkA = strip + stripCount
                 for chunk in Swift.stride(from: 0, to: max(depth, 1), by: depthChunk) {
                     let length = min(depthChunk, depth - chunk)
@@ -298,23 +292,23 @@ extension Kernels {
                         let j0 = panel * panelWidth
                         let (bias0, bias1) =
                             last ? biasVectors(epilogue.bias, from: j0, width: min(panelWidth, n - j0)) : (SIMD16(), SIMD16())
-                        let right: (start: UnsafePointer<Float>, stride: Int)
                         if let geometry = x.bPatches {
                             packPatchColumns(
                                 x.b, geometry, value: j0, count: panelWidth, from: chunk, length: length,
-                                into: gatheredPanel, rowStride: panelWidth, runStride: blockRows)
-                            right = (UnsafePointer(gatheredPanel), panelWidth)
-                        } else {
-                            right = columns(panel, from: chunk)
+                                into: taskPanel, rowStride: panelWidth, runStride: blockRows)
+                        } else if panelsByTask {
+                            pack(
+                                x.b + chunk * x.bDepthStride + j0, depthStride: x.bDepthStride, columnStride: 1,
+                                depth: length, width: min(panelWidth, n - j0), into: taskPanel)
                         }
+                        let right = panelsByTask ? taskPanel : packedB + (panel * depth + chunk) * panelWidth
                         for block in blocks {
                             let i = block * blockRows
                             let direct = i + blockRows <= m && j0 < directColumns
                             block8(
-                                chunkA + (block - blocks.lowerBound) * length * blockRows, 1, blockRows, right.start, length,
+                                chunkA + (block - blocks.lowerBound) * length * blockRows, 1, blockRows, right, length,
                                 direct ? c + i * n + j0 : strip + (block - blocks.lowerBound) * blockRows * stride + j0,
-                                direct ? n : stride, bias0, bias1, last ? epilogue.negativeSlope : 1, accumulate: chunk > 0,
-                                bStride: right.stride)
+                                direct ? n : stride, bias0, bias1, last ? epilogue.negativeSlope : 1, accumulate: chunk > 0)
                         }
                     }
                 }
@@ -549,14 +543,12 @@ extension Kernels {
     }
 
     /// An 8 x 32 block of C from 8 rows of A (element (r, p) at a[r * rowStride + p * depthStride]:
-    /// a packed block, or rows of a row-major matrix) and a panel of B (32 columns, depth rows
-    /// `bStride` apart: packed, or in place).
+    /// a packed block, or rows of a row-major matrix) and a packed panel of B (depth x 32).
     @inline(__always)
     static func block8(
         _ a: UnsafePointer<Float>, _ rowStride: Int, _ depthStride: Int, _ b: UnsafePointer<Float>, _ depth: Int,
         _ c: UnsafeMutablePointer<Float>,
-        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false,
-        bStride: Int = panelWidth
+        _ ldc: Int, _ bias0: SIMD16<Float>, _ bias1: SIMD16<Float>, _ slope: Float, accumulate: Bool = false
     ) {
         // With `accumulate`, the sums continue from the values in C (an earlier depth chunk's).
         func start(_ row: Int, _ half: Int) -> SIMD16<Float> { accumulate ? load(c + row * ldc + half * 16) : SIMD16() }
@@ -606,7 +598,7 @@ extension Kernels {
             c70.addProduct(x, b0)
             c71.addProduct(x, b1)
             column += depthStride
-            panel += bStride
+            panel += panelWidth
         }
         finish(c00, c01, c, bias0, bias1, slope)
         finish(c10, c11, c + ldc, bias0, bias1, slope)
