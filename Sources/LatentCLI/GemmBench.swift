@@ -92,9 +92,9 @@ enum GemmBench {
     ]
 
     /// GFLOP/s of each convolution's forward pass done as `patches` then the product
-    /// (im2col, what the compiler emits), and as an implicit GEMM that gathers each block of
-    /// patch rows from the image as the product needs it; and whether both gave the same
-    /// floats.
+    /// (im2col), and as the implicit GEMM the executor runs (`gathered_patches`: each block
+    /// of patch rows gathered from the image as the product packs it); and whether both gave
+    /// the same floats.
     static func runConvolutions(threads: Int, seconds: Double = 0.3) -> [(Convolution, Double, Double, Bool)] {
         let pool = WorkerPool.with(threads: threads)
         return convolutions.map { layer in
@@ -112,8 +112,9 @@ enum GemmBench {
                     rightColumns: layer.filters, transposeA: false, transposeB: false, pool: pool)
             }
             func oneStep() {
-                Kernels.implicitConvolution(
-                    image, weights, &implicit, images: layer.images, filters: layer.filters, geometry: g, pool: pool)
+                Kernels.gemm(
+                    image, weights, &implicit, rows: rows, inner: g.patchSize, rightRows: g.patchSize,
+                    rightColumns: layer.filters, transposeA: false, transposeB: false, aPatches: g, pool: pool)
             }
             let flops = 2 * Double(rows * g.patchSize * layer.filters)
             return (

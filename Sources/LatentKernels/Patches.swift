@@ -53,54 +53,6 @@ extension Kernels {
         }
     }
 
-    /// A convolution without a patches matrix (implicit GEMM), for `latent bench --gemm` to
-    /// time against `patches` then `gemm`: out [images x grid, filters] = patches(image) x
-    /// weights [patch size, filters], each block of 8 patch rows gathered from the image into
-    /// the thread's scratch (L1) just before the 8 x 32 blocks that read it; the weights are
-    /// packed once. The same sums as the two-step form.
-    public static func implicitConvolution(
-        _ image: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-        images: Int, filters: Int, geometry g: ConvGeometry, pool: WorkerPool
-    ) {
-        let depth = g.patchSize
-        let rows = images * g.gridHeight * g.gridWidth
-        let panels = (filters + panelWidth - 1) / panelWidth
-        let rowBlocks = (rows + blockRows - 1) / blockRows
-        let packed = pool.sharedScratch(count: panels * depth * panelWidth)
-        pool.run(tasks: panels) { panel, _ in
-            let j0 = panel * panelWidth
-            pack(
-                weights + j0, depthStride: filters, columnStride: 1, depth: depth, width: min(panelWidth, filters - j0),
-                into: packed + panel * depth * panelWidth)
-        }
-        let positions = g.gridHeight * g.gridWidth
-        pool.run(tasks: pool.threads) { task, thread in
-            let block = pool.scratch(thread, count: blockRows * depth + blockRows * panelWidth)
-            let tile = block + blockRows * depth
-            for index in (task * rowBlocks / pool.threads)..<((task + 1) * rowBlocks / pool.threads) {
-                let i = index * blockRows
-                let count = min(blockRows, rows - i)
-                for r in 0..<blockRows {
-                    let row = min(i + r, rows - 1)
-                    let position = row % positions
-                    patch(
-                        of: image + row / positions * g.imageSize, gridRow: position / g.gridWidth,
-                        gridColumn: position % g.gridWidth, geometry: g, into: block + r * depth)
-                }
-                for panel in 0..<panels {
-                    let j0 = panel * panelWidth
-                    let width = min(panelWidth, filters - j0)
-                    let direct = count == blockRows && width == panelWidth
-                    block8(
-                        block, depth, 1, packed + panel * depth * panelWidth, depth,
-                        direct ? out + i * filters + j0 : tile, direct ? filters : panelWidth, SIMD16(), SIMD16(), 1)
-                    if direct { continue }
-                    for r in 0..<count { (out + (i + r) * filters + j0).update(from: tile + r * panelWidth, count: width) }
-                }
-            }
-        }
-    }
-
     /// `unpatches` (col2im): every patch value of `images` images added at its pixel, in
     /// patch order, one image per task, so the sums are the same at any thread count. A
     /// kernel row inside the image is one run of kernel × channels contiguous floats.

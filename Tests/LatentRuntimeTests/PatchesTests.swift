@@ -73,30 +73,4 @@ final class PatchesTests: XCTestCase {
             XCTAssertEqual(left, right, accuracy: 1e-9 * max(1, abs(left)), "\(g)")
         }
     }
-
-    /// The implicit GEMM `latent bench --gemm` times gives exactly the floats of patches
-    /// then the product, at one and two threads (odd filter counts: partial panels).
-    func testImplicitConvolutionIsPatchesThenTheProduct() {
-        var random = TestRandom(9)
-        for g in Self.geometries {
-            for (images, filters) in [(3, 5), (5, 40)] {
-                let image = random.tensor([images, g.height, g.width, g.channels]).values.map(Float.init)
-                let weights = random.tensor([g.patchSize, filters]).values.map(Float.init)
-                let rows = images * g.gridHeight * g.gridWidth
-                var patches = [Float](repeating: 0, count: rows * g.patchSize)
-                var expected = [Float](repeating: 0, count: rows * filters)
-                Kernels.patches(image, &patches, images: images, geometry: g, pool: .with(threads: 1))
-                Kernels.gemm(
-                    patches, weights, &expected, rows: rows, inner: g.patchSize, rightRows: g.patchSize,
-                    rightColumns: filters, transposeA: false, transposeB: false)
-                for threads in [1, 2] {
-                    var implicit = [Float](repeating: .nan, count: rows * filters)
-                    Kernels.implicitConvolution(
-                        image, weights, &implicit, images: images, filters: filters, geometry: g,
-                        pool: .with(threads: threads))
-                    XCTAssertEqual(implicit, expected, "\(g), \(images) images, \(filters) filters, \(threads) threads")
-                }
-            }
-        }
-    }
 }
