@@ -18,8 +18,8 @@ public final class ElementwiseKernel {
         public var offsets: [Int32]?
         /// One value per row, spread over it.
         public var splat: Bool
-        /// When positive (a multiple of 16 that divides the width), the row's value at j is
-        /// base[j % period].
+        /// When positive (a multiple of 16 that divides the width, with the domain as one
+        /// row and no offsets), the value at j is base[j % period].
         public var period: Int
 
         public init(base: UnsafePointer<Float>, offsets: [Int32]?, splat: Bool, period: Int = 0) {
