@@ -88,7 +88,7 @@ extension Kernels {
         let parallel = m * n * depth >= 1 << 20
         let operands = Operands(
             a: a, aRowStride: aRowStride, aDepthStride: aDepthStride, b: b, bDepthStride: bDepthStride,
-            bColumnStride: bColumnStride, m: m, n: n, depth: depth, patches: aPatches, bPatches: bPatches)
+            bColumnStride: bColumnStride, m: m, n: n, depth: depth, aPatches: aPatches, bPatches: bPatches)
         if aPatches != nil || bPatches != nil {
             return byStrips(operands, c, epilogue: epilogue, pool: pool, parallel: parallel)
         }
@@ -173,7 +173,7 @@ extension Kernels {
         var n: Int
         var depth: Int
         /// When set, `a` is an image and A its patches, gathered as each block is packed.
-        var patches: ConvGeometry? = nil
+        var aPatches: ConvGeometry? = nil
         /// When set, `b` is an image and B (`[positions, patch values]`) its patches.
         var bPatches: ConvGeometry? = nil
     }
@@ -267,11 +267,11 @@ extension Kernels {
                         let target = chunkA + (block - blocks.lowerBound) * length * blockRows
                         let rows = min(blockRows, m - block * blockRows)
                         var packedBlocks = 1
-                        if let geometry = x.patches, x.aDepthStride == 1 {
+                        if let geometry = x.aPatches, x.aDepthStride == 1 {
                             packPatchRows(
                                 x.a, geometry, first: block * blockRows, rows: rows, from: chunk, length: length,
                                 into: target)
-                        } else if let geometry = x.patches {
+                        } else if let geometry = x.aPatches {
                             // Transposed patches: the blocks within one pixel's channels at once.
                             let value = block * blockRows
                             let values = min(geometry.channels - value % geometry.channels, (blocks.upperBound - block) * blockRows)

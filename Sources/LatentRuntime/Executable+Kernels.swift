@@ -29,10 +29,10 @@ extension Executable {
             update(index, gradient: input(gradient))
         case .productUpdate(_, let a, let b, let transposeA, let transposeB, let addend, let slot):
             guard let optimizers else { return }
+            let (source, patches) = operand(a)
             let right = bound[b.index]
             let (rightSource, rightPatches) = operand(b)
             let epilogue = Epilogue(addend: addend.map { UnsafePointer(input($0)) }, update: optimizers.step(slot: slot, parameter: out))
-            let (source, patches) = operand(a)
             let finite = Kernels.gemm(
                 source, rightSource, out, rows: bound[a.index].count / width(a), inner: width(a),
                 rightRows: right.count / width(b), rightColumns: width(b), transposeA: transposeA,
